@@ -1,0 +1,43 @@
+# The two commands a newcomer runs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo chat test lint typecheck bench bench-full clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## Create .venv and install Dépêche with its test tools
+
+demo: $(STAMP)  ## Fill data/depeche.db from seeds/ and answer two questions (no token needed)
+	$(BIN)/depeche demo
+
+chat: $(STAMP)  ## Chat with Dépêche in the terminal, as on Telegram
+	$(BIN)/depeche chat
+
+test: $(STAMP)  ## Lint, then run the whole test-suite
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check . || true
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP)  ## Compare the index with rank-bm25, bm25s and tantivy (quick sizes)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m benchmarks.bench_search --quick
+
+bench-full: $(STAMP)  ## The same at 10k, 100k and 1M passages (takes a while)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m benchmarks.bench_search
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The Telegram front, the console chat and the depeche command line."""

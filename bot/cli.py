@@ -1,0 +1,203 @@
+"""The ``depeche`` command line: a thin layer over the service."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
+from tqdm import tqdm
+
+from bot.render import format_date, render_answer_text
+from bot.service import Depeche
+from bot.settings import Settings, load_settings
+from retrieval.search import Results
+from storage.readers import ReaderError
+
+DEMO_QUESTIONS = ("What did the Kremlin say?", "Qu'a dit le Kremlin ?")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors())
+        raise click.ClickException(f"invalid configuration: {problems}") from None
+
+
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """Turn an unreachable or locked database into one clear sentence and exit code 2."""
+    try:
+        yield
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        click.echo(
+            f"Error: the database is unavailable ({reason}). Nothing was lost: what was stored "
+            "before stays stored, and ingesting again is safe.",
+            err=True,
+        )
+        sys.exit(2)
+
+
+def open_service(settings: Settings) -> Depeche:
+    """Open the database and index named by the settings."""
+    return Depeche.open(settings)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens (DEBUG level).")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """Dépêche answers questions about the news with cited excerpts of stored articles."""
+    settings = _settings()
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else getattr(logging, settings.log_level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    ctx.obj = settings
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_obj
+def ingest(settings: Settings, paths: tuple[Path, ...]) -> None:
+    """Store articles from files or folders (wire .txt, .md, .jsonl), recursively."""
+    with _database_errors():
+        service = open_service(settings)
+        with tqdm(desc="ingesting", unit=" articles", disable=None, file=sys.stderr) as bar:
+            report = service.ingest_paths(list(paths), on_progress=lambda _draft: bar.update())
+        service.save_index()
+    for failure in report.failures:
+        click.echo(f"failed: {failure}", err=True)
+    click.echo(
+        f"{report.new} new, {report.replaced} replaced, {report.unchanged} unchanged, "
+        f"{report.failed} failed"
+        + (f"; {report.alerts_queued} alerts queued" if report.alerts_queued else "")
+    )
+    if report.failed and not (report.new or report.replaced or report.unchanged):
+        sys.exit(1)
+
+
+def results_json(results: Results) -> dict[str, Any]:
+    """Machine-readable results, for scripts that evaluate answers."""
+    return {
+        "question": results.question,
+        "terms": list(results.terms),
+        "results": [
+            {
+                "article_id": a.passage.article_id,
+                "slug": a.passage.slug,
+                "title": a.passage.title,
+                "source": a.passage.source,
+                "url": a.passage.url,
+                "published": a.passage.published_at.isoformat() if a.passage.published_at else None,
+                "published_precision": a.passage.published_precision,
+                "passage_id": a.passage.passage_id,
+                "heading": a.passage.heading,
+                "text": a.passage.text,
+                "excerpt": a.excerpt.text,
+                "score": a.score,
+            }
+            for a in results.answers
+        ],
+    }
+
+
+@cli.command()
+@click.argument("question", nargs=-1)
+@click.option("-k", "k", default=3, show_default=True, type=click.IntRange(1, 50), help="How many answers.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable results.")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default=None, help="Language of the messages.")
+@click.pass_obj
+def ask(settings: Settings, question: tuple[str, ...], k: int, as_json: bool, lang: str | None) -> None:
+    """Answer a question from the stored articles."""
+    text = " ".join(question)
+    with _database_errors():
+        service = open_service(settings)
+        results = service.ask(text, k=k)
+    if as_json:
+        click.echo(json.dumps(results_json(results), ensure_ascii=False, indent=2))
+        return
+    click.echo(render_answer_text(results, lang or _language_of(text)))
+
+
+def _language_of(text: str) -> str:
+    from retrieval.analysis import detect_language
+
+    return detect_language(text, default="en") if text.strip() else "en"
+
+
+@cli.command()
+@click.pass_obj
+def stats(settings: Settings) -> None:
+    """How many articles, passages and sources are stored, and their date range."""
+    with _database_errors():
+        service = open_service(settings)
+        s = service.stats()
+        sources = service.sources()
+    click.echo(f"articles: {s.articles}")
+    click.echo(f"passages: {s.passages}")
+    click.echo(f"sources:  {s.sources} ({', '.join(f'{c.source} {c.articles}' for c in sources)})")
+    if s.oldest:
+        click.echo(f"dates:    {s.oldest:%Y-%m-%d} to {s.newest:%Y-%m-%d}")
+
+
+@cli.command()
+@click.option("-n", default=5, show_default=True, type=click.IntRange(1, 50), help="How many.")
+@click.pass_obj
+def latest(settings: Settings, n: int) -> None:
+    """List the newest stored articles."""
+    with _database_errors():
+        articles = open_service(settings).latest(n)
+    for article in articles:
+        date = format_date(article.published_at, article.published_precision, article.language)
+        click.echo(f"[{article.id}] {article.title} — {article.source}, {date}")
+
+
+def seed_if_empty(service: Depeche, settings: Settings) -> None:
+    """Fill an empty database from the seeds folder (the embedded demo's first start)."""
+    if not service.is_empty():
+        return
+    if not settings.seeds_dir.is_dir():
+        click.echo(f"(no articles stored and no seeds folder at {settings.seeds_dir})", err=True)
+        return
+    report = service.ingest_paths([settings.seeds_dir])
+    service.save_index()
+    click.echo(f"Stored {report.new} article(s) from {settings.seeds_dir}/.")
+    for failure in report.failures:
+        click.echo(f"failed: {failure}", err=True)
+
+
+@cli.command()
+@click.argument("questions", nargs=-1)
+@click.pass_obj
+def demo(settings: Settings, questions: tuple[str, ...]) -> None:
+    """Fill the database from seeds/ if empty, then answer sample questions."""
+    with _database_errors():
+        service = open_service(settings)
+        seed_if_empty(service, settings)
+        for question in questions or DEMO_QUESTIONS:
+            results = service.ask(question, k=2)
+            click.echo(f"\n> {question}\n")
+            click.echo(render_answer_text(results, _language_of(question)))
+    click.echo("\nTry your own: depeche ask \"...\"  ·  depeche chat  ·  depeche --help")
+
+
+def main() -> None:
+    """Entry point of the ``depeche`` console script."""
+    cli(prog_name="depeche")
+
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+"""Rendering answers and articles: Telegram HTML and plain text, both pure functions."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import datetime
+
+from retrieval.excerpt import Excerpt
+from retrieval.search import Answer, PassageRecord, Results
+
+TELEGRAM_LIMIT = 4096
+
+_MONTHS = {
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "en": "January February March April May June July August September October November December",
+}
+
+
+def format_date(value: datetime | None, precision: str, language: str = "en") -> str:
+    """A published date only as precise as it is known: ``juin 2025``, ``3 June 2025``."""
+    if value is None:
+        return ""
+    months = _MONTHS["fr" if language == "fr" else "en"].split()
+    month = months[value.month - 1]
+    if precision == "year":
+        return str(value.year)
+    if precision == "month":
+        return f"{month} {value.year}"
+    day = "1er" if language == "fr" and value.day == 1 else str(value.day)
+    text = f"{day} {month} {value.year}"
+    if precision == "time":
+        text += f" {value:%H:%M} UTC"
+    return text
+
+
+def citation_parts(passage: PassageRecord, language: str = "en") -> list[str]:
+    """Source, date and slug of a passage's article, the parts of a citation after its title."""
+    parts = [passage.source]
+    date = format_date(passage.published_at, passage.published_precision, language)
+    if date:
+        parts.append(date)
+    if passage.slug and passage.slug != passage.source:
+        parts.append(passage.slug)
+    return [p for p in parts if p and p != "unknown"]
+
+
+def _marked(excerpt: Excerpt, open_mark: str, close_mark: str, escape: bool) -> str:
+    out: list[str] = []
+    last = 0
+    text = excerpt.text
+    for start, end in excerpt.highlights:
+        chunk, word = text[last:start], text[start:end]
+        if escape:
+            chunk, word = html.escape(chunk, quote=False), html.escape(word, quote=False)
+        out.append(f"{chunk}{open_mark}{word}{close_mark}")
+        last = end
+    tail = text[last:]
+    out.append(html.escape(tail, quote=False) if escape else tail)
+    return "".join(out)
+
+
+def render_answer_text(results: Results, language: str = "en") -> str:
+    """Answers as plain text for the terminal: numbered excerpts with their citations."""
+    if not results.answers:
+        return no_answer_text(results, language)
+    blocks = []
+    for number, answer in enumerate(results.answers, start=results.offset + 1):
+        passage = answer.passage
+        excerpt = _marked(answer.excerpt, "[", "]", escape=False)
+        lines = [f"{number}. « {excerpt} »" if language == "fr" else f"{number}. “{excerpt}”"]
+        lines.append(f"   — {passage.title}")
+        cite = " · ".join(citation_parts(passage, language))
+        if cite:
+            lines.append(f"     {cite}")
+        if passage.url:
+            lines.append(f"     {passage.url}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def no_answer_text(results: Results, language: str = "en") -> str:
+    """The sentence shown when a question has no usable words or nothing matches."""
+    if not results.question.strip():
+        return (
+            "Posez une question, par exemple : Qu'a dit le Kremlin ?"
+            if language == "fr"
+            else "Ask a question, for example: What did the Kremlin say?"
+        )
+    if not results.terms:
+        return (
+            "Votre question ne contient que des mots trop courants ; ajoutez un nom ou un sujet."
+            if language == "fr"
+            else "Your question has only very common words; add a name or a topic."
+        )
+    if results.offset:
+        return "Pas d'autre résultat." if language == "fr" else "No more results."
+    return (
+        "Rien trouvé dans les articles enregistrés. Essayez d'autres mots."
+        if language == "fr"
+        else "Nothing found in the stored articles. Try other words."
+    )
+
+
+def render_answer_html(results: Results, language: str = "en") -> str:
+    """Answers as Telegram HTML: excerpts with matched words in bold, cited and linked.
+
+    Everything that comes from an article is escaped, so a title holding ``<script>`` or ``&``
+    shows as text.
+    """
+    if not results.answers:
+        return html.escape(no_answer_text(results, language), quote=False)
+    blocks = [_answer_html(a, n, language) for n, a in enumerate(results.answers, results.offset + 1)]
+    return "\n\n".join(blocks)
+
+
+def _answer_html(answer: Answer, number: int, language: str) -> str:
+    passage = answer.passage
+    excerpt = _marked(answer.excerpt, "<b>", "</b>", escape=True)
+    title = html.escape(passage.title, quote=False)
+    if passage.url and passage.url.startswith(("http://", "https://")):
+        title = f'<a href="{html.escape(passage.url, quote=True)}">{title}</a>'
+    cite = html.escape(" · ".join(citation_parts(passage, language)), quote=False)
+    quote = f"« {excerpt} »" if language == "fr" else f"“{excerpt}”"
+    lines = [f"{number}. {quote}", f"— <i>{title}</i>"]
+    if cite:
+        lines.append(cite)
+    return "\n".join(lines)
+
+
+def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Split text into messages of at most ``limit`` characters, between blocks when possible.
+
+    Telegram counts UTF-16 code units; every character outside the BMP counts twice here too.
+    """
+
+    def size(s: str) -> int:
+        return len(s.encode("utf-16-le")) // 2
+
+    if size(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for block in text.split("\n\n"):
+        candidate = f"{current}\n\n{block}" if current else block
+        if size(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        while size(block) > limit:
+            cut = _cut_point(block, limit, size)
+            parts.append(block[:cut].rstrip())
+            block = block[cut:].lstrip()
+        current = block
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _cut_point(text: str, limit: int, size: object) -> int:
+    measure = size if callable(size) else len
+    end = min(len(text), limit)
+    while end > 0 and measure(text[:end]) > limit:
+        end -= 1
+    space = text.rfind(" ", 0, end)
+    return space if space > end // 2 else end
+
+
+def render_article_text(title: str, paragraphs: Sequence[tuple[str | None, str]], cite: str) -> str:
+    """A whole article as plain text: title, citation, then paragraphs under their intertitles."""
+    lines = [title, cite, ""]
+    heading: str | None = None
+    for passage_heading, text in paragraphs:
+        if passage_heading and passage_heading != heading:
+            lines += [passage_heading.upper(), ""]
+            heading = passage_heading
+        lines += [text, ""]
+    return "\n".join(lines).rstrip()

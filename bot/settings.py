@@ -1,0 +1,110 @@
+"""The one settings object: every option Dépêche reads from the environment or ``.env``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+
+class Settings(BaseSettings):
+    """Dépêche's configuration; environment variables are the field names prefixed ``DEPECHE_``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DEPECHE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    data_dir: Path = Path("data")
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL; SQLite under data_dir when empty, or postgresql://...",
+    )
+    seeds_dir: Path = Path("seeds")
+    telegram_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DEPECHE_TELEGRAM_TOKEN", "TELEGRAM_BOT_TOKEN", "telegram_token"),
+    )
+    telegram_api_url: str | None = Field(
+        default=None, description="Another Bot API server, e.g. http://127.0.0.1:8081/bot"
+    )
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    results_per_page: int = Field(default=3, ge=1, le=10)
+    feed_poll_minutes: float = Field(default=15.0, gt=0)
+    feed_timeout_seconds: float = Field(default=20.0, gt=0)
+    alert_interval_seconds: float = Field(default=2.0, gt=0)
+    digest_window_seconds: float = Field(default=60.0, ge=0)
+    digest_threshold: int = Field(default=3, ge=2)
+    index_sync_seconds: float = Field(default=3.0, gt=0)
+    log_level: str = "INFO"
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        """Accept ``123,456`` (or spaces) as well as a list."""
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(",", " ").split()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper_level(cls, value: str) -> str:
+        """Logging level names are upper case."""
+        return value.upper()
+
+    @field_validator("telegram_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: Any) -> Any:
+        """An empty variable means no token, not an empty one."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _normalise_database_url(self) -> Settings:
+        """Default to SQLite under data_dir; use the psycopg 3 driver for PostgreSQL URLs."""
+        url = self.database_url.strip()
+        if not url:
+            url = f"sqlite:///{self.data_dir / 'depeche.db'}"
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                url = "postgresql+psycopg://" + url[len(prefix) :]
+        try:
+            backend = make_url(url).get_backend_name()
+        except ArgumentError:
+            raise ValueError(f"DEPECHE_DATABASE_URL is not a database URL: {url!r}") from None
+        if backend not in {"sqlite", "postgresql"}:
+            raise ValueError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
+        self.database_url = url
+        return self
+
+    @property
+    def index_path(self) -> Path:
+        """Where the search index is saved beside an SQLite database (or in data_dir)."""
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            return Path(url.database).with_suffix(".index")
+        return self.data_dir / "depeche.index"
+
+    @property
+    def token(self) -> str | None:
+        """The Telegram token, or None."""
+        return self.telegram_token.get_secret_value() if self.telegram_token else None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings from the environment and ``.env``; keyword overrides win."""
+    return Settings(**overrides)

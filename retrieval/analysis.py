@@ -1,0 +1,139 @@
+"""Text analysis shared by indexing and questions: normalise, split, drop stopwords, stem, fold.
+
+Stemming runs before accent folding because the Snowball French stemmer relies on accents;
+folding the stem afterwards makes ``président`` and ``president`` the same term.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+import py3langid
+import Stemmer
+
+from retrieval.stopwords import ENGLISH, FRENCH
+
+Language = Literal["fr", "en"]
+LANGUAGES: tuple[Language, ...] = ("fr", "en")
+DEFAULT_LANGUAGE: Language = "fr"
+
+_STEMMER_NAMES: dict[Language, str] = {"fr": "french", "en": "english"}
+# Typographic apostrophes and look-alikes all mean the same elision (l'Ukraine, qu’il).
+_APOSTROPHES = str.maketrans({c: "'" for c in "\u2019\u2018\u02bc\u02bb\u0060\u00b4\u2032\uff07"})
+# Letters NFKD does not decompose but readers type without the ligature.
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "đ": "d", "ł": "l"})
+# A word is a run of letters or digits; hyphens, apostrophes and underscores separate words, so
+# "Kiev-Moscou" is findable by its parts and "l'Ukraine" yields the particle and the name.
+_WORD = re.compile(r"[^\W_]+")
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2060\ufeff]")
+
+
+def normalize(text: str) -> str:
+    """Unicode-normalise text for analysis and display, unifying apostrophes and dropping controls."""
+    return _CONTROL.sub("", unicodedata.normalize("NFKC", text).translate(_APOSTROPHES))
+
+
+def fold(word: str) -> str:
+    """Fold case and accents: ``Élysée`` becomes ``elysee``."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold().translate(_LIGATURES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_FOLDED_STOPWORDS: dict[Language, frozenset[str]] = {
+    "fr": frozenset(fold(w) for w in FRENCH),
+    "en": frozenset(fold(w) for w in ENGLISH),
+}
+_ANY_STOPWORD = _FOLDED_STOPWORDS["fr"] | _FOLDED_STOPWORDS["en"]
+
+
+def is_stopword(word: str, language: Language | None = None) -> bool:
+    """Whether a word carries no meaning in that language (in either language when None)."""
+    words = _ANY_STOPWORD if language is None else _FOLDED_STOPWORDS[language]
+    return fold(word) in words
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of a text with its character offsets, for highlighting."""
+
+    start: int
+    end: int
+    text: str
+
+
+def iter_words(text: str) -> Iterator[Word]:
+    """Yield the words of an already normalised text with their offsets."""
+    for match in _WORD.finditer(text):
+        yield Word(match.start(), match.end(), match.group())
+
+
+_local = threading.local()
+
+
+def _stemmer(language: Language) -> Stemmer.Stemmer:
+    # PyStemmer objects keep a cache and are not thread-safe: one per thread and language.
+    stemmers: dict[Language, Stemmer.Stemmer] | None = getattr(_local, "stemmers", None)
+    if stemmers is None:
+        stemmers = _local.stemmers = {}
+    if language not in stemmers:
+        stemmers[language] = Stemmer.Stemmer(_STEMMER_NAMES[language])
+    return stemmers[language]
+
+
+def _is_noise(word: str) -> bool:
+    # Lone letters are elided particles or initials; lone digits still mean something.
+    return len(word) == 1 and not word.isdigit()
+
+
+def term(word: str, language: Language) -> str | None:
+    """The index term of one word in a language, or None for a stopword."""
+    lowered = word.casefold()
+    if _is_noise(lowered) or fold(lowered) in _FOLDED_STOPWORDS[language]:
+        return None
+    return fold(_stemmer(language).stemWord(lowered))
+
+
+def analyze(text: str, language: Language) -> list[str]:
+    """Turn article text into index terms in the article's language."""
+    return [t for w in _WORD.findall(normalize(text)) if (t := term(w, language)) is not None]
+
+
+def analyze_query(text: str) -> list[str]:
+    """Turn a question into distinct terms that match passages in French and in English.
+
+    A question's language is unreliable to detect from a few words, and an English question must
+    still find French passages through shared names, so each word contributes its stem in both
+    languages and stopwords of either language are dropped.
+    """
+    terms: dict[str, None] = {}
+    for word in _WORD.findall(normalize(text)):
+        lowered = word.casefold()
+        if _is_noise(lowered) or fold(lowered) in _ANY_STOPWORD:
+            continue
+        for language in LANGUAGES:
+            terms.setdefault(fold(_stemmer(language).stemWord(lowered)), None)
+    return list(terms)
+
+
+_identifier_lock = threading.Lock()
+_identifier: py3langid.langid.LanguageIdentifier | None = None
+
+
+def detect_language(text: str, default: Language = DEFAULT_LANGUAGE) -> Language:
+    """Guess whether a text is French or English; ``default`` when there are no letters."""
+    global _identifier
+    if not any(c.isalpha() for c in text):
+        return default
+    with _identifier_lock:
+        if _identifier is None:
+            _identifier = py3langid.langid.LanguageIdentifier.from_model_file(
+                py3langid.langid.MODEL_FILE, norm_probs=True
+            )
+            _identifier.set_languages(list(LANGUAGES))
+        language, _ = _identifier.classify(text[:2000])
+    return "en" if language == "en" else "fr"

@@ -1,0 +1,125 @@
+"""Cutting an article into paragraph-sized passages, the unit that is indexed and cited."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+MIN_PASSAGE_CHARS = 120
+MAX_PASSAGE_CHARS = 1200
+
+# Abbreviations after which a full stop does not end a sentence ("M. Poutine", "MM. Trump").
+_ABBREVIATIONS = frozenset(
+    """m mm mme mmes mlle mlles dr pr me st ste mgr gen gal col cdt lt sgt av bd no nos vol p pp
+    etc cf env ex fig art al mr mrs ms jr sr prof gov sen rep rev inc ltd co corp dept jan feb
+    mar apr aug sept sep oct nov dec vs""".split()
+)
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*\s+(?=[\"'«“‘(\[]?\s?[A-ZÀ-ÖØ-Þ0-9])")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph of an article as a reader found it; ``heading`` marks an intertitle."""
+
+    text: str
+    heading: bool = False
+
+
+@dataclass(frozen=True)
+class PassageText:
+    """A passage ready to store: its place in the article, its intertitle and its text."""
+
+    position: int
+    heading: str | None
+    text: str
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the sentences of a paragraph, abbreviation-aware."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        before = text[start : match.start()].rsplit(maxsplit=1)
+        last_word = before[-1].lower().rstrip(".") if before else ""
+        # "J. Smith" and "U.S. officials": a lone letter before the stop is an initial.
+        if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
+            continue
+        end = match.end()
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = end
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return [_strip_span(text, s, e) for s, e in spans]
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a paragraph."""
+    return [text[s:e] for s, e in sentence_spans(text)]
+
+
+def _split_long(text: str, max_chars: int) -> list[str]:
+    if len(text) <= max_chars:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for sentence in split_sentences(text):
+        if current and len(current) + 1 + len(sentence) > max_chars:
+            pieces.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}" if current else sentence
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def split_passages(
+    blocks: Sequence[Block],
+    *,
+    min_chars: int = MIN_PASSAGE_CHARS,
+    max_chars: int = MAX_PASSAGE_CHARS,
+) -> list[PassageText]:
+    """Group an article's blocks into passages.
+
+    Short paragraphs join the next paragraph under the same intertitle (or the previous one
+    when they close the section), long ones are cut between sentences, and each passage keeps
+    the intertitle it sits under.
+    """
+    sections: list[tuple[str | None, list[str]]] = [(None, [])]
+    for block in blocks:
+        text = " ".join(block.text.split())
+        if not text:
+            continue
+        if block.heading:
+            sections.append((text, []))
+        else:
+            sections[-1][1].append(text)
+
+    passages: list[PassageText] = []
+    for heading, paragraphs in sections:
+        merged: list[str] = []
+        pending = ""
+        for paragraph in paragraphs:
+            pending = f"{pending} {paragraph}" if pending else paragraph
+            if len(pending) >= min_chars:
+                merged.append(pending)
+                pending = ""
+        if pending:
+            if merged and len(merged[-1]) + len(pending) < max_chars:
+                merged[-1] = f"{merged[-1]} {pending}"
+            else:
+                merged.append(pending)
+        for paragraph in merged:
+            for piece in _split_long(paragraph, max_chars):
+                passages.append(PassageText(len(passages), heading, piece))
+    return passages

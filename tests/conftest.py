@@ -1,0 +1,149 @@
+"""Shared fixtures: no network, a fresh database per test (SQLite, and PostgreSQL when asked)."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.service import Depeche
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+POSTGRES_URL = os.environ.get("DEPECHE_TEST_POSTGRES_URL", "").strip()
+POSTGRES_SKIP_REASON = (
+    "DEPECHE_TEST_POSTGRES_URL is not set (e.g. postgresql://postgres@127.0.0.1:5432/test); "
+    ".ci/run sets it when the local server answers"
+)
+
+
+# -- no test may reach the network -------------------------------------------------------------
+
+def _is_local(host: Any) -> bool:
+    if not isinstance(host, str):
+        return True  # AF_UNIX paths and the like
+    if host in {"localhost", ""}:
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+_real_getaddrinfo = socket.getaddrinfo
+
+
+class NetworkAccessError(RuntimeError):
+    """A test tried to leave the machine."""
+
+
+def _guarded_connect(self: socket.socket, address: Any) -> Any:
+    if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(address[0]):
+        raise NetworkAccessError(f"tests must not reach the network (tried {address!r})")
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: Any) -> Any:
+    if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(address[0]):
+        raise NetworkAccessError(f"tests must not reach the network (tried {address!r})")
+    return _real_connect_ex(self, address)
+
+
+def _guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+    if isinstance(host, bytes):
+        host = host.decode()
+    if host is not None and not _is_local(host):
+        raise NetworkAccessError(f"tests must not resolve {host!r}")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_network() -> Iterator[None]:
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = _guarded_getaddrinfo
+    yield
+    socket.socket.connect = _real_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = _real_getaddrinfo
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Keep the developer's own DEPECHE_* variables and .env out of the tests."""
+    for name in list(os.environ):
+        if (name.startswith("DEPECHE_") and name != "DEPECHE_TEST_POSTGRES_URL") or name == "TELEGRAM_BOT_TOKEN":
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+# -- databases ---------------------------------------------------------------------------------
+
+def _postgres_schema_url(base: str) -> Iterator[str]:
+    """A throwaway schema on the test server, so tests never see each other's rows."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    url = make_url(base)
+    plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    sa_url = url.set(drivername="postgresql+psycopg").update_query_dict(
+        {"options": f"-csearch_path={schema}"}
+    )
+    try:
+        yield sa_url.render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each test that uses it runs on SQLite and, when configured, on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'data' / 'depeche.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip(POSTGRES_SKIP_REASON)
+    yield from _postgres_schema_url(POSTGRES_URL)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Settings for a fresh database and data folder, seeds from the repository."""
+    return Settings(database_url=database_url, data_dir=tmp_path / "data", seeds_dir=SEEDS)
+
+
+@pytest.fixture
+def service(settings: Settings) -> Iterator[Depeche]:
+    """An empty Dépêche over the test database."""
+    depeche = Depeche.open(settings)
+    yield depeche
+    depeche.engine.dispose()
+
+
+@pytest.fixture
+def seeded(service: Depeche) -> Depeche:
+    """Dépêche holding the seed dispatch."""
+    report = service.ingest_paths([SEEDS])
+    assert report.new == 1, report.failures
+    return service
+
+
+def table_count(service: Depeche, table: str) -> int:
+    """Rows in a table, for tests that check nothing was stored twice."""
+    with service.engine.connect() as conn:
+        return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())

@@ -1,0 +1,127 @@
+"""Analysis: what a reader types finds what an article says, in French and English."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.analysis import analyze, analyze_query, detect_language, fold, normalize
+from retrieval.excerpt import make_excerpt
+from retrieval.passages import Block, split_passages, split_sentences
+
+
+@pytest.mark.parametrize(
+    ("typed", "written", "language"),
+    [
+        ("president", "président", "fr"),
+        ("PRÉSIDENT", "président", "fr"),
+        ("negociations", "négociations", "fr"),
+        ("oeuvre", "œuvre", "fr"),
+        ("Ukraine", "l'Ukraine", "fr"),
+        ("Ukraine", "l’Ukraine", "fr"),
+        ("Istanbul", "d’Istanbul", "fr"),
+        ("Moscou", "Kiev-Moscou", "fr"),
+        ("Kiev", "Kiev-Moscou", "fr"),
+        ("déraillés", "dérailler", "fr"),
+        ("trains", "train", "fr"),
+        ("drones", "drone", "en"),
+        ("talks", "talk", "en"),
+    ],
+)
+def test_a_typed_word_matches_the_written_one(typed: str, written: str, language: str) -> None:
+    written_terms = set(analyze(written, language))  # type: ignore[arg-type]
+    assert written_terms, "the written word must be indexed"
+    assert set(analyze_query(typed)) & written_terms
+
+
+def test_elided_particles_are_dropped() -> None:
+    assert analyze("l'Ukraine d'avoir qu’il jusqu'à", "fr") == ["ukrain"]
+
+
+def test_stopwords_are_dropped_in_the_article_language() -> None:
+    assert analyze("Le président et la paix", "fr") == ["president", "paix"]
+    assert analyze("The president and the peace", "en") == ["presid", "peac"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What did the Kremlin say?", {"kremlin", "say"}),
+        ("Qu'a dit le Kremlin ?", {"dit", "kremlin"}),
+        ("drones", {"dron", "drone"}),  # French and English stems both searched
+        ("the of and le la", set()),
+        ("", set()),
+        ("🙂🙂🙂", set()),
+    ],
+)
+def test_questions_in_either_language(question: str, expected: set[str]) -> None:
+    assert set(analyze_query(question)) == expected
+
+
+def test_english_question_finds_french_passage_through_shared_names() -> None:
+    passage = analyze("L'Ukraine a lancé des drones vers Istanbul, selon le Kremlin.", "fr")
+    question = analyze_query("Kremlin drones Istanbul")
+    assert {"kremlin", "dron", "istanbul"} <= set(passage) & set(question)
+
+
+def test_normalize_unifies_odd_unicode() -> None:
+    assert normalize("qu\u2019il\u200b \ufb01n") == "qu'il fin"
+    assert fold("Élysée") == "elysee"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Le président russe a jugé la conversation positive et productive.", "fr"),
+        ("The Russian president said the conversation was positive and productive.", "en"),
+        ("12345 !!!", "fr"),
+    ],
+)
+def test_language_detection(text: str, language: str) -> None:
+    assert detect_language(text) == language
+
+
+def test_sentences_do_not_break_after_civilities() -> None:
+    text = "M. Poutine a parlé. MM. Trump et Poutine ont évoqué l'Ukraine. Le Kremlin a réagi."
+    assert split_sentences(text) == [
+        "M. Poutine a parlé.",
+        "MM. Trump et Poutine ont évoqué l'Ukraine.",
+        "Le Kremlin a réagi.",
+    ]
+
+
+def test_passages_merge_short_split_long_and_keep_intertitles() -> None:
+    long_paragraph = " ".join(f"Phrase numéro {i} assez longue pour remplir le texte." for i in range(60))
+    blocks = [
+        Block("Court."),
+        Block("Un paragraphe qui suit et qui est lui assez long pour tenir seul, sans être fusionné avec un voisin."),
+        Block("Intertitre", heading=True),
+        Block(long_paragraph),
+    ]
+    passages = split_passages(blocks)
+    assert passages[0].text.startswith("Court. Un paragraphe")
+    assert passages[0].heading is None
+    tail = passages[1:]
+    assert len(tail) >= 2 and all(p.heading == "Intertitre" for p in tail)
+    assert all(len(p.text) <= 1200 for p in tail)
+    assert " ".join(p.text for p in tail) == long_paragraph
+    assert [p.position for p in passages] == list(range(len(passages)))
+
+
+def test_excerpt_picks_the_matching_sentence_and_marks_words() -> None:
+    text = (
+        "Donald Trump et Vladimir Poutine se sont parlé mercredi. Le président a évoqué une bonne "
+        "conversation. Le Kremlin l'a jugée positive et productive."
+    )
+    excerpt = make_excerpt(text, analyze_query("What did the Kremlin say?"), "fr")
+    assert excerpt.text == "Le Kremlin l'a jugée positive et productive."
+    assert [excerpt.text[s:e] for s, e in excerpt.highlights] == ["Kremlin"]
+
+
+def test_excerpt_is_cut_at_word_boundaries_within_300_characters() -> None:
+    text = "Préambule " * 40 + "le Kremlin a parlé " + "et ensuite " * 40 + "."
+    excerpt = make_excerpt(text, analyze_query("Kremlin"), "fr")
+    assert len(excerpt.text) <= 300
+    assert excerpt.text.startswith("…") and excerpt.text.endswith("…")
+    assert [excerpt.text[s:e] for s, e in excerpt.highlights] == ["Kremlin"]
+    inner = excerpt.text.strip("…")
+    assert all(word in {"Préambule", "le", "Kremlin", "a", "parlé", "et", "ensuite"} for word in inner.split())

@@ -1,0 +1,114 @@
+"""The depeche command line: the demo, ask, ingest and stats, their help and their errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from tests.conftest import ROOT, SEEDS
+
+
+@pytest.fixture
+def run(settings_env: dict[str, str]) -> CliRunner:
+    return CliRunner(env=settings_env)
+
+
+@pytest.fixture
+def settings_env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    return {
+        "DEPECHE_DATABASE_URL": database_url,
+        "DEPECHE_DATA_DIR": str(tmp_path / "data"),
+        "DEPECHE_SEEDS_DIR": str(SEEDS),
+    }
+
+
+def test_demo_seeds_the_database_and_answers_both_questions(run: CliRunner) -> None:
+    result = run.invoke(cli, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert "Stored 1 article(s)" in result.output
+    assert result.output.count("Le [Kremlin] l'a jugée") == 2  # English and French question
+    assert "ATS · juin 2025" in result.output
+    again = run.invoke(cli, ["demo"])
+    assert "Stored" not in again.output  # seeds are only loaded into an empty database
+
+
+def test_ask_json_is_machine_readable(run: CliRunner) -> None:
+    run.invoke(cli, ["ingest", str(SEEDS)])
+    result = run.invoke(cli, ["ask", "--json", "-k", "2", "Ouchakov"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["question"] == "Ouchakov"
+    assert len(payload["results"]) == 2
+    first = payload["results"][0]
+    assert set(first) >= {"article_id", "slug", "title", "source", "published", "passage_id", "text", "excerpt", "score"}
+    assert "Ouchakov" in first["excerpt"] and first["source"] == "ATS"
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ([], "Ask a question"),
+        (["the", "of", "and"], "only very common words"),
+        (["photosynthèse"], "Rien trouvé"),
+    ],
+)
+def test_ask_explains_when_there_is_nothing_to_answer(run: CliRunner, question: list[str], message: str) -> None:
+    run.invoke(cli, ["ingest", str(SEEDS)])
+    result = run.invoke(cli, ["ask", *question])
+    assert result.exit_code == 0
+    assert message in result.output
+
+
+def test_ingest_prints_a_summary_and_fails_only_when_nothing_could_be_read(run: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{oops\n")
+    result = run.invoke(cli, ["ingest", str(SEEDS), str(bad)])
+    assert result.exit_code == 0
+    assert "1 new, 0 replaced, 0 unchanged, 1 failed" in result.output
+    assert "bad.jsonl, line 1: invalid JSON" in result.output
+    only_bad = run.invoke(cli, ["ingest", str(bad)])
+    assert only_bad.exit_code == 1
+
+
+def test_stats(run: CliRunner) -> None:
+    run.invoke(cli, ["ingest", str(SEEDS)])
+    result = run.invoke(cli, ["stats"])
+    assert result.exit_code == 0
+    assert re.search(r"articles: 1\npassages: \d+\nsources:  1 \(ATS 1\)", result.output)
+
+
+def test_an_unreachable_database_is_one_clear_sentence(tmp_path: Path) -> None:
+    runner = CliRunner(env={"DEPECHE_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
+    result = runner.invoke(cli, ["stats"])
+    assert result.exit_code == 2
+    assert "the database is unavailable" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_invalid_setting_is_explained() -> None:
+    runner = CliRunner(env={"DEPECHE_DATABASE_URL": "mysql://x@localhost/db"})
+    result = runner.invoke(cli, ["stats"])
+    assert result.exit_code != 0
+    assert "unsupported database" in result.output
+
+
+def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    found = []
+    for name, command in sorted(group.commands.items()):
+        found.append((f"{prefix}{name}", command))
+        if isinstance(command, click.Group):
+            found += _commands(command, f"{prefix}{name} ")
+    return found
+
+
+@pytest.mark.parametrize(("name", "command"), _commands(cli))
+def test_every_command_has_help_and_is_in_the_readme(name: str, command: click.Command) -> None:
+    assert command.help and command.help.strip(), f"depeche {name} has no help text"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"depeche {name}" in readme, f"README.md does not mention `depeche {name}`"

@@ -1,0 +1,116 @@
+"""Search over stored articles: the seed answers well; caps, duplicates and paging behave."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.service import Depeche
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What did the Kremlin say?", "Le Kremlin l'a jugée"),
+        ("Qu'a dit le Kremlin ?", "Le Kremlin l'a jugée"),
+        ("trains déraillés", "dérailler trois trains"),
+        ("derailed trains", "dérailler trois trains"),
+        ("drones aérodromes", "drones"),
+    ],
+)
+def test_the_seed_answers(seeded: Depeche, question: str, expected: str) -> None:
+    results = seeded.ask(question)
+    assert results.answers, question
+    assert expected in results.answers[0].passage.text
+
+
+def test_ouchakov_finds_the_ouchakov_paragraphs(seeded: Depeche) -> None:
+    results = seeded.ask("Ouchakov", k=10)
+    assert results.answers
+    assert all("Ouchakov" in a.passage.text for a in results.answers)
+    # The seed is one article: at most two passages of it in one answer.
+    assert len(results.answers) == 2
+    marked = {a.excerpt.text[s:e] for a in results.answers for s, e in a.excerpt.highlights}
+    assert marked == {"Ouchakov"}
+
+
+def test_excerpt_and_citation_of_the_seed(seeded: Depeche) -> None:
+    answer = seeded.ask("What did the Kremlin say?").answers[0]
+    assert len(answer.excerpt.text) <= 300
+    assert "Kremlin" in answer.excerpt.text
+    passage = answer.passage
+    assert passage.source == "ATS"
+    assert passage.title.startswith("Donald Trump et son homologue russe")
+    assert passage.published_precision == "month"
+
+
+def test_single_passage_corpus_still_ranks_sensibly(service: Depeche, tmp_path: Path) -> None:
+    # One passage: every rank-bm25 idf is negative; more matches must still mean a better match.
+    path = tmp_path / "one.txt"
+    path.write_text("Le Kremlin a jugé la conversation positive et productive, selon Moscou.")
+    service.ingest_paths([path])
+    results = service.ask("Kremlin Moscou")
+    assert len(results.answers) == 1 and results.answers[0].score > 0
+
+
+@pytest.mark.parametrize("question", ["", "   ", "the of and", "le la les", "???", "🙂🙂"])
+def test_questions_without_usable_words_have_no_terms(seeded: Depeche, question: str) -> None:
+    results = seeded.ask(question)
+    assert results.terms == () and results.answers == ()
+
+
+def test_no_match_is_an_empty_answer(seeded: Depeche) -> None:
+    results = seeded.ask("photosynthèse chlorophylle")
+    assert results.terms and not results.answers
+
+
+def _articles(n: int, *, text: str) -> str:
+    return "\n".join(
+        json.dumps({"title": f"Dispatch {i}", "body": text.format(i=i), "source": "AFP", "language": "fr",
+                    "url": f"https://example.org/{i}"})
+        for i in range(n)
+    )
+
+
+def test_near_duplicate_resends_collapse_into_one_result(service: Depeche, tmp_path: Path) -> None:
+    body = (
+        "Le Kremlin a qualifié de positives les discussions d'Istanbul avec la délégation "
+        "ukrainienne, a indiqué le porte-parole {i} mercredi soir à Moscou devant la presse."
+    )
+    (tmp_path / "dupes.jsonl").write_text(_articles(3, text=body))
+    other = tmp_path / "other.txt"
+    other.write_text("Le Kremlin dément toute implication dans les explosions en Russie, dit Moscou.")
+    service.ingest_paths([tmp_path])
+    results = service.ask("Kremlin Istanbul Moscou", k=5)
+    texts = [a.passage.text for a in results.answers]
+    assert sum("positives" in t for t in texts) == 1
+    assert any("dément" in t for t in texts)
+
+
+def test_paging_walks_through_all_results_without_repeats(service: Depeche, tmp_path: Path) -> None:
+    topics = [
+        "les récoltes de blé du printemps", "la centrale nucléaire de Zaporijjia",
+        "les sanctions bancaires européennes", "le prix du gaz livré en Hongrie",
+        "un échange de prisonniers de guerre", "la flotte de la mer Noire",
+        "les élections municipales prévues", "un accord céréalier avec la Turquie",
+    ]
+    lines = [
+        json.dumps({"title": f"Dépêche {i}", "body": f"Le Kremlin a commenté {t} en Ukraine.",
+                    "source": "AFP", "language": "fr"})
+        for i, t in enumerate(topics)
+    ]
+    (tmp_path / "many.jsonl").write_text("\n".join(lines))
+    service.ingest_paths([tmp_path])
+    seen: list[int] = []
+    offset = 0
+    while True:
+        page = service.ask("Kremlin Ukraine", k=3, offset=offset)
+        seen += [a.passage.passage_id for a in page.answers]
+        if not page.has_more:
+            break
+        offset += 3
+    assert len(seen) == len(set(seen)) == 8
+    scores = [a.score for a in service.ask("Kremlin Ukraine", k=8).answers]
+    assert scores == sorted(scores, reverse=True)
