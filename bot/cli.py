@@ -19,7 +19,6 @@ from bot.render import format_date, render_answer_text
 from bot.service import Depeche
 from bot.settings import Settings, load_settings
 from retrieval.search import Results
-from storage.readers import ReaderError
 
 DEMO_QUESTIONS = ("What did the Kremlin say?", "Qu'a dit le Kremlin ?")
 
@@ -28,7 +27,9 @@ def _settings() -> Settings:
     try:
         return load_settings()
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors()
+        )
         raise click.ClickException(f"invalid configuration: {problems}") from None
 
 
@@ -115,11 +116,17 @@ def results_json(results: Results) -> dict[str, Any]:
 
 @cli.command()
 @click.argument("question", nargs=-1)
-@click.option("-k", "k", default=3, show_default=True, type=click.IntRange(1, 50), help="How many answers.")
+@click.option(
+    "-k", "k", default=3, show_default=True, type=click.IntRange(1, 50), help="How many answers."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable results.")
-@click.option("--lang", type=click.Choice(["en", "fr"]), default=None, help="Language of the messages.")
+@click.option(
+    "--lang", type=click.Choice(["en", "fr"]), default=None, help="Language of the messages."
+)
 @click.pass_obj
-def ask(settings: Settings, question: tuple[str, ...], k: int, as_json: bool, lang: str | None) -> None:
+def ask(
+    settings: Settings, question: tuple[str, ...], k: int, as_json: bool, lang: str | None
+) -> None:
     """Answer a question from the stored articles."""
     text = " ".join(question)
     with _database_errors():
@@ -190,13 +197,12 @@ def demo(settings: Settings, questions: tuple[str, ...]) -> None:
             results = service.ask(question, k=2)
             click.echo(f"\n> {question}\n")
             click.echo(render_answer_text(results, _language_of(question)))
-    click.echo("\nTry your own: depeche ask \"...\"  ·  depeche chat  ·  depeche --help")
+    click.echo('\nTry your own: depeche ask "..."  ·  depeche chat  ·  depeche --help')
 
 
 def main() -> None:
     """Entry point of the ``depeche`` console script."""
     cli(prog_name="depeche")
-
 
 
 if __name__ == "__main__":

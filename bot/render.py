@@ -110,7 +110,9 @@ def render_answer_html(results: Results, language: str = "en") -> str:
     """
     if not results.answers:
         return html.escape(no_answer_text(results, language), quote=False)
-    blocks = [_answer_html(a, n, language) for n, a in enumerate(results.answers, results.offset + 1)]
+    blocks = [
+        _answer_html(a, n, language) for n, a in enumerate(results.answers, results.offset + 1)
+    ]
     return "\n\n".join(blocks)
 
 

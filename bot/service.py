@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from retrieval.index import BM25Index
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.settings import Settings
 from retrieval.analysis import analyze
-from retrieval.index import BM25Index
 from retrieval.search import PassageRecord, Results, search
 from storage import repository
 from storage.db import create_schema, make_engine
@@ -56,7 +56,11 @@ class Depeche:
 
     @classmethod
     def open(
-        cls, settings: Settings, *, queue_alerts: QueueAlerts | None = None, engine: Engine | None = None
+        cls,
+        settings: Settings,
+        *,
+        queue_alerts: QueueAlerts | None = None,
+        engine: Engine | None = None,
     ) -> Depeche:
         """Connect to the database, load the saved index and bring it up to date."""
         engine = engine or make_engine(settings.database_url)
@@ -77,9 +81,7 @@ class Depeche:
     def reconcile_index(self) -> IndexSync:
         """Make the index hold exactly the stored passages (after loading a saved index)."""
         with self.session() as session:
-            stored = np.fromiter(
-                session.exec(select(Passage.id)).all(), dtype=np.int64
-            )
+            stored = np.fromiter(session.exec(select(Passage.id)).all(), dtype=np.int64)
             self._last_removal_id = repository.last_removal_id(session=session)
         with self._lock:
             indexed = self.index.ids
@@ -146,7 +148,10 @@ class Depeche:
     ) -> IngestReport:
         """Store drafts, queue their alerts, and make them searchable at once."""
         report = ingest_drafts(
-            engine=self.engine, drafts=drafts, queue_alerts=self.queue_alerts, on_progress=on_progress
+            engine=self.engine,
+            drafts=drafts,
+            queue_alerts=self.queue_alerts,
+            on_progress=on_progress,
         )
         self.sync_index()
         return report

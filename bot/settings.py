@@ -30,7 +30,9 @@ class Settings(BaseSettings):
     seeds_dir: Path = Path("seeds")
     telegram_token: SecretStr | None = Field(
         default=None,
-        validation_alias=AliasChoices("DEPECHE_TELEGRAM_TOKEN", "TELEGRAM_BOT_TOKEN", "telegram_token"),
+        validation_alias=AliasChoices(
+            "DEPECHE_TELEGRAM_TOKEN", "TELEGRAM_BOT_TOKEN", "telegram_token"
+        ),
     )
     telegram_api_url: str | None = Field(
         default=None, description="Another Bot API server, e.g. http://127.0.0.1:8081/bot"

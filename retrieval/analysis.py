@@ -26,7 +26,9 @@ _STEMMER_NAMES: dict[Language, str] = {"fr": "french", "en": "english"}
 # Typographic apostrophes and look-alikes all mean the same elision (l'Ukraine, qu’il).
 _APOSTROPHES = str.maketrans({c: "'" for c in "\u2019\u2018\u02bc\u02bb\u0060\u00b4\u2032\uff07"})
 # Letters NFKD does not decompose but readers type without the ligature.
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "đ": "d", "ł": "l"})
+_LIGATURES = str.maketrans(
+    {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "đ": "d", "ł": "l"}
+)
 # A word is a run of letters or digits; hyphens, apostrophes and underscores separate words, so
 # "Kiev-Moscou" is findable by its parts and "l'Ukraine" yields the particle and the name.
 _WORD = re.compile(r"[^\W_]+")
@@ -34,7 +36,7 @@ _CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u20
 
 
 def normalize(text: str) -> str:
-    """Unicode-normalise text for analysis and display, unifying apostrophes and dropping controls."""
+    """Unicode-normalise text, unifying apostrophes and dropping invisible controls."""
     return _CONTROL.sub("", unicodedata.normalize("NFKC", text).translate(_APOSTROPHES))
 
 

@@ -45,7 +45,7 @@ class Answer:
 
 @dataclass(frozen=True)
 class Results:
-    """The answers to a question, a page at a time; ``has_more`` tells whether a next page exists."""
+    """The answers to a question, a page at a time; ``has_more``: a next page exists."""
 
     question: str
     terms: tuple[str, ...]

@@ -8,10 +8,29 @@ from html.parser import HTMLParser
 from retrieval.passages import Block
 
 _BLOCK_TAGS = frozenset(
-    "p div br li ul ol blockquote section article header footer tr table pre figure figcaption".split()
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "blockquote",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "tr",
+        "table",
+        "pre",
+        "figure",
+        "figcaption",
+    ]
 )
-_HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
-_SKIPPED_TAGS = frozenset("script style noscript template iframe object svg head".split())
+_HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+_SKIPPED_TAGS = frozenset(
+    ["script", "style", "noscript", "template", "iframe", "object", "svg", "head"]
+)
 _LOOKS_LIKE_HTML = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>|&[a-zA-Z]+;|&#\d+;")
 
 

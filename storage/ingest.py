@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
@@ -19,7 +19,7 @@ from storage.models import Article, Passage, PassageRemoval, utcnow
 from storage.readers import ArticleDraft, ReaderError, derive_title
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """What storing one draft did."""
 
     NEW = "new"

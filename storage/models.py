@@ -28,6 +28,7 @@ class Article(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("source", "slug", name="uq_article_source_slug"),
         Index("ix_article_published_at", "published_at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -51,7 +52,12 @@ class Article(SQLModel, table=True):
 class Passage(SQLModel, table=True):
     """A paragraph-sized piece of an article, under its intertitle."""
 
-    __table_args__ = (Index("ix_passage_article_position", "article_id", "position"),)
+    # Ids are never reused (SQLite would reuse the highest deleted one without AUTOINCREMENT):
+    # the search index and the removal log identify passages by id across processes.
+    __table_args__ = (
+        Index("ix_passage_article_position", "article_id", "position"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     article_id: int = Field(
@@ -66,6 +72,7 @@ class PassageRemoval(SQLModel, table=True):
     """A passage deleted by a corrected re-send, so that every process's index drops it too."""
 
     __tablename__ = "passage_removal"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     passage_id: int = Field(index=True)

@@ -248,7 +248,9 @@ def draft_from_record(record: Mapping[str, Any], *, origin: str) -> ArticleDraft
     return ArticleDraft(
         blocks=blocks,
         source=str(record.get("source") or "unknown").strip()[:100] or "unknown",
-        title=shorten(normalize(str(title)), MAX_TITLE_CHARS * 2) if title else derive_title(blocks),
+        title=shorten(normalize(str(title)), MAX_TITLE_CHARS * 2)
+        if title
+        else derive_title(blocks),
         slug=str(record["slug"]) if record.get("slug") else None,
         url=str(record["url"]).strip() if record.get("url") else None,
         language=str(language).lower()[:2] if language else None,
@@ -270,13 +272,20 @@ def parse_jsonl(text: str, *, origin: str = "<text>") -> Iterator[ArticleDraft |
                 raise ValueError("each line must be a JSON object")
             yield draft_from_record(record, origin=origin)
         except json.JSONDecodeError as error:
-            yield ReaderError(origin, f"invalid JSON ({error.msg}, column {error.colno})", line=number)
+            yield ReaderError(
+                origin, f"invalid JSON ({error.msg}, column {error.colno})", line=number
+            )
         except ValueError as error:
             yield ReaderError(origin, str(error), line=number)
 
 
 def decode(data: bytes, *, origin: str) -> str:
-    """Decode a file as UTF-8 (a BOM is allowed), or explain why it cannot be read."""
+    """Decode a file as UTF-8 (or UTF-16 with its BOM), or explain why it cannot be read."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ReaderError(origin, "broken UTF-16 text") from None
     if b"\x00" in data[:8192]:
         raise ReaderError(origin, "binary file (contains NUL bytes), not text")
     try:
@@ -315,9 +324,9 @@ def discover(paths: Iterable[Path]) -> Iterator[Path | ReaderError]:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 relative = child.relative_to(path).parts
-                if child.is_file() and not any(p.startswith(".") for p in relative):
-                    if child.suffix.lower() in SUPPORTED_SUFFIXES:
-                        yield child
+                hidden = any(p.startswith(".") for p in relative)
+                if child.is_file() and not hidden and child.suffix.lower() in SUPPORTED_SUFFIXES:
+                    yield child
         elif path.is_file():
             yield path
         else:

@@ -29,6 +29,7 @@ POSTGRES_SKIP_REASON = (
 
 # -- no test may reach the network -------------------------------------------------------------
 
+
 def _is_local(host: Any) -> bool:
     if not isinstance(host, str):
         return True  # AF_UNIX paths and the like
@@ -84,12 +85,15 @@ def _no_network() -> Iterator[None]:
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Keep the developer's own DEPECHE_* variables and .env out of the tests."""
     for name in list(os.environ):
-        if (name.startswith("DEPECHE_") and name != "DEPECHE_TEST_POSTGRES_URL") or name == "TELEGRAM_BOT_TOKEN":
+        if (
+            name.startswith("DEPECHE_") and name != "DEPECHE_TEST_POSTGRES_URL"
+        ) or name == "TELEGRAM_BOT_TOKEN":
             monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 
 
 # -- databases ---------------------------------------------------------------------------------
+
 
 def _postgres_schema_url(base: str) -> Iterator[str]:
     """A throwaway schema on the test server, so tests never see each other's rows."""

@@ -46,7 +46,17 @@ def test_ask_json_is_machine_readable(run: CliRunner) -> None:
     assert payload["question"] == "Ouchakov"
     assert len(payload["results"]) == 2
     first = payload["results"][0]
-    assert set(first) >= {"article_id", "slug", "title", "source", "published", "passage_id", "text", "excerpt", "score"}
+    assert set(first) >= {
+        "article_id",
+        "slug",
+        "title",
+        "source",
+        "published",
+        "passage_id",
+        "text",
+        "excerpt",
+        "score",
+    }
     assert "Ouchakov" in first["excerpt"] and first["source"] == "ATS"
 
 
@@ -58,14 +68,18 @@ def test_ask_json_is_machine_readable(run: CliRunner) -> None:
         (["photosynthèse"], "Rien trouvé"),
     ],
 )
-def test_ask_explains_when_there_is_nothing_to_answer(run: CliRunner, question: list[str], message: str) -> None:
+def test_ask_explains_when_there_is_nothing_to_answer(
+    run: CliRunner, question: list[str], message: str
+) -> None:
     run.invoke(cli, ["ingest", str(SEEDS)])
     result = run.invoke(cli, ["ask", *question])
     assert result.exit_code == 0
     assert message in result.output
 
 
-def test_ingest_prints_a_summary_and_fails_only_when_nothing_could_be_read(run: CliRunner, tmp_path: Path) -> None:
+def test_ingest_prints_a_summary_and_fails_only_when_nothing_could_be_read(
+    run: CliRunner, tmp_path: Path
+) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{oops\n")
     result = run.invoke(cli, ["ingest", str(SEEDS), str(bad)])

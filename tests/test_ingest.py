@@ -33,7 +33,9 @@ def test_ingesting_the_same_files_twice_stores_them_once(service: Depeche) -> No
     assert table_count(service, "passage") == len(service.index)
 
 
-def test_a_resent_dispatch_under_another_name_is_stored_once(service: Depeche, tmp_path: Path) -> None:
+def test_a_resent_dispatch_under_another_name_is_stored_once(
+    service: Depeche, tmp_path: Path
+) -> None:
     write(tmp_path / "a", "one.txt", DISPATCH.format(word="utiles"))
     write(tmp_path / "b", "copy-of-one.txt", DISPATCH.format(word="utiles"))
     report = service.ingest_paths([tmp_path])
@@ -62,7 +64,9 @@ def test_bad_files_are_reported_and_the_rest_is_ingested(service: Depeche, tmp_p
     write(
         tmp_path,
         "mixed.jsonl",
-        json.dumps({"title": "Kyiv", "body": "Kyiv said the drones came at night.", "language": "en"})
+        json.dumps(
+            {"title": "Kyiv", "body": "Kyiv said the drones came at night.", "language": "en"}
+        )
         + "\n{broken\n",
     )
     report = service.ingest_paths([tmp_path])
@@ -78,7 +82,8 @@ def test_bad_files_are_reported_and_the_rest_is_ingested(service: Depeche, tmp_p
 def test_html_in_article_text_is_stored_as_text(service: Depeche, tmp_path: Path) -> None:
     record = {
         "title": "Alerte <script>x</script>",
-        "body": "<p>Le Kremlin &amp; Kiev.</p><script>document.write('pirate')</script><p>Suite longue du texte.</p>",
+        "body": "<p>Le Kremlin &amp; Kiev.</p><script>document.write('pirate')</script>"
+        "<p>Suite longue du texte.</p>",
         "language": "fr",
     }
     service.ingest_paths([write(tmp_path, "h.jsonl", json.dumps(record))])

@@ -34,7 +34,9 @@ def test_seed_dispatch_is_read_exactly() -> None:
     assert draft.source == "ATS"
     assert draft.published_at == datetime(2025, 6, 1, tzinfo=UTC)
     assert draft.published_precision == "month"
-    assert draft.title == "Donald Trump et son homologue russe Vladimir Poutine se sont parlé mercredi"
+    assert (
+        draft.title == "Donald Trump et son homologue russe Vladimir Poutine se sont parlé mercredi"
+    )
     headings = [b.text for b in draft.blocks if b.heading]
     assert headings == ["Négociations 'utiles'"]
     paragraphs = [b.text for b in draft.blocks if not b.heading]
@@ -111,7 +113,8 @@ def test_plain_text_without_date_or_slug(tmp_path: Path) -> None:
 def test_jsonl_reads_every_field_and_reports_bad_lines_by_number() -> None:
     good = {
         "title": "Kremlin <b>statement</b>",
-        "body": "<p>The Kremlin said &amp; repeated.</p><script>alert(1)</script><h2>Next</h2><p>More.</p>",
+        "body": "<p>The Kremlin said &amp; repeated.</p><script>alert(1)</script>"
+        "<h2>Next</h2><p>More.</p>",
         "url": "https://example.org/a",
         "source": "AFP",
         "published": "2025-06-04T10:30:00+02:00",
@@ -147,7 +150,7 @@ def test_jsonl_reads_every_field_and_reports_bad_lines_by_number() -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"\xff\xfeK\x00r\x00", "not UTF-8"),
+        (b"Le Kremlin \xc3\x28 a dit", "not UTF-8"),
         (b"caf\xe9 au lait", "not UTF-8"),
         (b"\x00\x01\x02binary", "binary file"),
     ],
@@ -160,9 +163,17 @@ def test_undecodable_files_are_named(tmp_path: Path, content: bytes, message: st
     assert message in str(error) and str(path) in str(error)
 
 
+def test_utf16_with_bom_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "utf16.txt"
+    path.write_bytes("Le Kremlin a parlé.\n\n/ATS3\n".encode("utf-16"))
+    assert only_draft(path).slug == "ATS3"
+
+
 def test_utf8_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
     path = tmp_path / "bom.txt"
-    path.write_bytes(" date 2025-06 Le texte.\r\n\r\nSuite du texte.\r\n\r\n/ATS7\r\n".encode("utf-8-sig"))
+    path.write_bytes(
+        " date 2025-06 Le texte.\r\n\r\nSuite du texte.\r\n\r\n/ATS7\r\n".encode("utf-8-sig")
+    )
     draft = only_draft(path)
     assert draft.slug == "ATS7"
     assert [b.text for b in draft.blocks] == ["Le texte.", "Suite du texte."]

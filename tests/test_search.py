@@ -68,8 +68,15 @@ def test_no_match_is_an_empty_answer(seeded: Depeche) -> None:
 
 def _articles(n: int, *, text: str) -> str:
     return "\n".join(
-        json.dumps({"title": f"Dispatch {i}", "body": text.format(i=i), "source": "AFP", "language": "fr",
-                    "url": f"https://example.org/{i}"})
+        json.dumps(
+            {
+                "title": f"Dispatch {i}",
+                "body": text.format(i=i),
+                "source": "AFP",
+                "language": "fr",
+                "url": f"https://example.org/{i}",
+            }
+        )
         for i in range(n)
     )
 
@@ -81,7 +88,9 @@ def test_near_duplicate_resends_collapse_into_one_result(service: Depeche, tmp_p
     )
     (tmp_path / "dupes.jsonl").write_text(_articles(3, text=body))
     other = tmp_path / "other.txt"
-    other.write_text("Le Kremlin dément toute implication dans les explosions en Russie, dit Moscou.")
+    other.write_text(
+        "Le Kremlin dément toute implication dans les explosions en Russie, dit Moscou."
+    )
     service.ingest_paths([tmp_path])
     results = service.ask("Kremlin Istanbul Moscou", k=5)
     texts = [a.passage.text for a in results.answers]
@@ -91,14 +100,24 @@ def test_near_duplicate_resends_collapse_into_one_result(service: Depeche, tmp_p
 
 def test_paging_walks_through_all_results_without_repeats(service: Depeche, tmp_path: Path) -> None:
     topics = [
-        "les récoltes de blé du printemps", "la centrale nucléaire de Zaporijjia",
-        "les sanctions bancaires européennes", "le prix du gaz livré en Hongrie",
-        "un échange de prisonniers de guerre", "la flotte de la mer Noire",
-        "les élections municipales prévues", "un accord céréalier avec la Turquie",
+        "les récoltes de blé du printemps",
+        "la centrale nucléaire de Zaporijjia",
+        "les sanctions bancaires européennes",
+        "le prix du gaz livré en Hongrie",
+        "un échange de prisonniers de guerre",
+        "la flotte de la mer Noire",
+        "les élections municipales prévues",
+        "un accord céréalier avec la Turquie",
     ]
     lines = [
-        json.dumps({"title": f"Dépêche {i}", "body": f"Le Kremlin a commenté {t} en Ukraine.",
-                    "source": "AFP", "language": "fr"})
+        json.dumps(
+            {
+                "title": f"Dépêche {i}",
+                "body": f"Le Kremlin a commenté {t} en Ukraine.",
+                "source": "AFP",
+                "language": "fr",
+            }
+        )
         for i, t in enumerate(topics)
     ]
     (tmp_path / "many.jsonl").write_text("\n".join(lines))
