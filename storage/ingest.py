@@ -6,11 +6,12 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from retrieval.analysis import detect_language, fold
 from retrieval.passages import split_passages
@@ -96,7 +97,7 @@ def store_draft(
         earlier = session.exec(select(Article).where(Article.external_id == identity)).first()
     body = _body(draft)
     language = draft.language or detect_language(body)
-    values = {
+    values: dict[str, Any] = {
         "source": draft.source,
         "slug": draft.slug,
         "external_id": identity,
@@ -118,10 +119,12 @@ def store_draft(
         for key, value in values.items():
             setattr(article, key, value)
         article.updated_at = utcnow()
-        removed = list(
-            session.exec(select(Passage.id).where(Passage.article_id == article.id)).all()
-        )
-        session.exec(delete(Passage).where(Passage.article_id == article.id))  # type: ignore[call-overload]
+        removed = [
+            int(pid)
+            for pid in session.exec(select(Passage.id).where(Passage.article_id == article.id))
+            if pid is not None
+        ]
+        session.exec(delete(Passage).where(col(Passage.article_id) == article.id))
         session.add_all(PassageRemoval(passage_id=pid) for pid in removed)
         outcome = Outcome.REPLACED
     session.add(article)

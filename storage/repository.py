@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -67,7 +68,7 @@ def iter_indexable(
     last = after_id
     while True:
         rows = session.exec(
-            select(Passage.id, Passage.heading, Passage.text, Article.language)
+            select(col(Passage.id), Passage.heading, Passage.text, Article.language)
             .join(Article, col(Article.id) == Passage.article_id)
             .where(col(Passage.id) > last)
             .order_by(col(Passage.id))
@@ -76,25 +77,26 @@ def iter_indexable(
         if not rows:
             return
         yield [
-            IndexablePassage(pid, language, f"{heading}\n{text}" if heading else text)
+            IndexablePassage(cast(int, pid), language, f"{heading}\n{text}" if heading else text)
             for pid, heading, text, language in rows
         ]
-        last = rows[-1][0]
+        last = cast(int, rows[-1][0])
 
 
 def removals_since(*, session: Session, after_id: int) -> list[tuple[int, int]]:
     """(removal id, passage id) of passages removed after the removal ``after_id``."""
     rows = session.exec(
-        select(PassageRemoval.id, PassageRemoval.passage_id)
+        select(col(PassageRemoval.id), PassageRemoval.passage_id)
         .where(col(PassageRemoval.id) > after_id)
         .order_by(col(PassageRemoval.id))
     ).all()
-    return [(int(rid), int(pid)) for rid, pid in rows]
+    return [(cast(int, rid), pid) for rid, pid in rows]
 
 
 def last_removal_id(*, session: Session) -> int:
     """The id of the newest passage removal, 0 when none."""
-    return int(session.exec(select(func.coalesce(func.max(PassageRemoval.id), 0))).one())
+    newest = session.exec(select(func.coalesce(func.max(col(PassageRemoval.id)), 0))).one()
+    return int(cast(int, newest))
 
 
 def latest_articles(*, session: Session, limit: int = 5) -> list[Article]:
@@ -160,11 +162,11 @@ def collection_stats(*, session: Session) -> Stats:
     """Counts of articles, passages and sources, and the published date range."""
     articles, sources, oldest, newest = session.exec(
         select(
-            func.count(Article.id),
+            func.count(col(Article.id)),
             func.count(func.distinct(Article.source)),
             func.min(Article.published_at),
             func.max(Article.published_at),
         )
     ).one()
-    passages = session.exec(select(func.count(Passage.id))).one()
+    passages = session.exec(select(func.count(col(Passage.id)))).one()
     return Stats(int(articles), int(passages), int(sources), as_utc(oldest), as_utc(newest))
