@@ -9,6 +9,8 @@ from retrieval.analysis import Language, iter_words, term
 from retrieval.passages import sentence_spans
 
 MAX_EXCERPT_CHARS = 300
+# A lone answering sentence shorter than this gets its neighbour for context.
+SHORT_SENTENCE_CHARS = 120
 ELLIPSIS = "…"
 
 
@@ -40,8 +42,8 @@ def make_excerpt(
     """Pick the best one or two consecutive sentences of ``text`` for ``terms`` and mark matches.
 
     A window scores the summed weight of the distinct terms it contains; a second sentence is
-    only taken when it adds a term. The result never exceeds ``max_chars`` and is cut at word
-    boundaries with an ellipsis.
+    taken when it adds a term, or for context when the answering sentence is short. The result
+    never exceeds ``max_chars`` and is cut at word boundaries with an ellipsis.
     """
     terms = set(terms)
     matches = _matches(text, terms, language)
@@ -59,7 +61,14 @@ def make_excerpt(
         for candidate in candidates:
             if candidate[0] > best[0]:
                 best = candidate
-    start, end = spans[best[1]][0], spans[best[2]][1]
+    first, last = best[1], best[2]
+    if first == last and spans[last][1] - spans[first][0] < SHORT_SENTENCE_CHARS:
+        # "Le Kremlin l'a jugée positive." says little without the sentence it comments on.
+        if first > 0 and spans[last][1] - spans[first - 1][0] <= max_chars:
+            first -= 1
+        elif last + 1 < len(spans) and spans[last + 1][1] - spans[first][0] <= max_chars:
+            last += 1
+    start, end = spans[first][0], spans[last][1]
     window = [(s - start, e - start) for s, e, _ in matches if start <= s and e <= end]
     return _shorten(text[start:end], window, max_chars)
 

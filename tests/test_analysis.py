@@ -118,7 +118,10 @@ def test_excerpt_picks_the_matching_sentence_and_marks_words() -> None:
         "conversation. Le Kremlin l'a jugée positive et productive."
     )
     excerpt = make_excerpt(text, analyze_query("What did the Kremlin say?"), "fr")
-    assert excerpt.text == "Le Kremlin l'a jugée positive et productive."
+    # The short answering sentence comes with the one it comments on.
+    assert excerpt.text == (
+        "Le président a évoqué une bonne conversation. Le Kremlin l'a jugée positive et productive."
+    )
     assert [excerpt.text[s:e] for s, e in excerpt.highlights] == ["Kremlin"]
 
 
