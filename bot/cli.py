@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 from tqdm import tqdm
 
+from bot.messages import Lang, t
 from bot.render import format_date, render_answer_text
 from bot.service import Depeche
 from bot.settings import Settings, load_settings
@@ -198,6 +200,93 @@ def demo(settings: Settings, questions: tuple[str, ...]) -> None:
             click.echo(f"\n> {question}\n")
             click.echo(render_answer_text(results, _language_of(question)))
     click.echo('\nTry your own: depeche ask "..."  ·  depeche chat  ·  depeche --help')
+
+
+NO_TOKEN = """\
+No Telegram bot token: `depeche run` needs one.
+
+Set DEPECHE_TELEGRAM_TOKEN (TELEGRAM_BOT_TOKEN works too), in the environment or in a .env file
+in this folder:
+
+    export DEPECHE_TELEGRAM_TOKEN=123456789:AAH...
+
+To get a token: open a chat with @BotFather in Telegram (https://t.me/BotFather), send /newbot,
+choose a display name and a username ending in "bot"; BotFather answers with the token.
+
+To try Dépêche without a token: depeche chat"""
+
+
+@cli.command()
+@click.option(
+    "--webhook",
+    "webhook_url",
+    metavar="URL",
+    default=None,
+    help="Receive updates on this HTTPS URL instead of long polling (or DEPECHE_WEBHOOK_URL).",
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Webhook port.")
+@click.option("--listen", default=None, help="Webhook listening address.")
+@click.pass_obj
+def run(settings: Settings, webhook_url: str | None, port: int | None, listen: str | None) -> None:
+    """Run the Telegram bot (long polling, or a webhook behind HTTPS)."""
+    if not settings.token:
+        click.echo(NO_TOKEN, err=True)
+        sys.exit(1)
+    url = webhook_url or settings.webhook_url
+    if url and not url.startswith("https://"):
+        raise click.BadParameter("Telegram only sends webhooks to https:// URLs", param_hint="URL")
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise click.ClickException(
+            "DEPECHE_WEBHOOK_SECRET may hold only letters, digits, _ and - (1 to 256 of them)"
+        )
+    if port is not None or listen is not None:
+        settings = settings.model_copy(
+            update={
+                "webhook_port": port or settings.webhook_port,
+                "webhook_listen": listen or settings.webhook_listen,
+            }
+        )
+    from bot.app import build_application, run_polling, run_webhook
+
+    with _database_errors():
+        service = open_service(settings)
+        if service.is_empty():
+            click.echo(
+                "warning: no article is stored yet; add some with `depeche ingest PATH`.",
+                err=True,
+            )
+    application = build_application(settings, service)
+    if url:
+        run_webhook(application, settings, url)
+    else:
+        run_polling(application)
+
+
+@cli.command()
+@click.option(
+    "--lang", type=click.Choice(["en", "fr"]), default=None, help="Language of the messages."
+)
+@click.pass_obj
+def chat(settings: Settings, lang: str | None) -> None:
+    """Chat with Dépêche in the terminal, as on Telegram (questions, /latest, /help...)."""
+    from bot.console import ConsoleChat, interactive_lines, run_chat, terminal_language
+
+    with _database_errors():
+        service = open_service(settings)
+        seed_if_empty(service, settings)
+    language: Lang = terminal_language()
+    if lang in ("en", "fr"):
+        language = "fr" if lang == "fr" else "en"
+    conversation = ConsoleChat(service, settings, language)
+    stdin = sys.stdin
+    if stdin.isatty():
+        click.echo(t("console_welcome", language) + "\n")
+        lines: Iterable[str] = interactive_lines()
+    else:
+        lines = stdin
+    with _database_errors():
+        run_chat(conversation, lines, click.echo, show_input=not stdin.isatty())
 
 
 def main() -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
+from retrieval.analysis import iter_words
 from retrieval.excerpt import Excerpt
 from retrieval.search import Answer, PassageRecord, Results
 
@@ -81,7 +83,7 @@ def render_answer_text(results: Results, language: str = "en") -> str:
 
 def no_answer_text(results: Results, language: str = "en") -> str:
     """The sentence shown when a question has no usable words or nothing matches."""
-    if not results.question.strip():
+    if not any(True for _ in iter_words(results.question)):  # empty, or only emoji/punctuation
         return (
             "Posez une question, par exemple : Qu'a dit le Kremlin ?"
             if language == "fr"
@@ -179,3 +181,99 @@ def render_article_text(title: str, paragraphs: Sequence[tuple[str | None, str]]
             heading = passage_heading
         lines += [text, ""]
     return "\n".join(lines).rstrip()
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: characters outside the BMP (most emoji) count twice."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+_HTML_TOKEN = re.compile(r"(<[^>]*>|&#?\w+;)")
+_HTML_ATOM = re.compile(r"\n\n+|\s|[^\s]{1,64}")
+_TAG_NAME = re.compile(r"</?\s*([a-zA-Z-]+)")
+
+
+def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Split Telegram HTML into messages of at most ``limit`` characters, each valid on its own.
+
+    Cuts fall between paragraphs when possible, else between words; never inside a tag or an
+    entity such as ``&amp;``. A tag open at a cut is closed before it and opened again after.
+    The markup is counted too, so every part is within the limit however Telegram counts.
+    """
+    if utf16_len(text) <= limit:
+        return [text]
+    atoms: list[str] = []
+    for i, piece in enumerate(_HTML_TOKEN.split(text)):
+        if i % 2:
+            atoms.append(piece)
+        else:
+            atoms.extend(_HTML_ATOM.findall(piece))
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    stack: list[tuple[str, str]] = []  # (name, opening tag) of the tags open at this point
+    # (atom index in current, size there, copy of stack) at the last paragraph break
+    last_break: tuple[int, int, list[tuple[str, str]]] | None = None
+
+    def closing(open_tags: list[tuple[str, str]]) -> str:
+        return "".join(f"</{name}>" for name, _ in reversed(open_tags))
+
+    def flush(upto: int, open_tags: list[tuple[str, str]]) -> None:
+        body = "".join(current[:upto]).strip()
+        if body.replace("\n", ""):
+            parts.append(body + closing(open_tags))
+
+    for atom in atoms:
+        new_stack = stack
+        if atom.startswith("<"):
+            match = _TAG_NAME.match(atom)
+            name = match.group(1).lower() if match else ""
+            if atom.startswith("</"):
+                new_stack = stack[:-1] if stack and stack[-1][0] == name else stack
+            elif not atom.endswith("/>"):
+                new_stack = [*stack, (name, atom)]
+        atom_size = utf16_len(atom)
+        if current and size + atom_size + utf16_len(closing(new_stack)) > limit:
+            if last_break is not None and last_break[1] > limit // 2:
+                at, _, open_tags = last_break
+                rest = current[at:]
+                flush(at, open_tags)
+                current = [opening for _, opening in open_tags] + rest
+            else:
+                flush(len(current), stack)
+                current = [opening for _, opening in stack]
+            size = utf16_len("".join(current))
+            last_break = None
+            if atom.isspace():
+                stack = new_stack
+                continue
+        current.append(atom)
+        size += atom_size
+        stack = new_stack
+        if atom.startswith("\n\n") and not stack:
+            last_break = (len(current), size, [])
+    flush(len(current), stack)
+    return parts
+
+
+def render_article_html(
+    title: str,
+    paragraphs: Sequence[tuple[str | None, str]],
+    cite: str,
+    url: str | None = None,
+) -> str:
+    """A whole article as Telegram HTML (split it with :func:`split_html`); all text escaped."""
+    head = html.escape(title, quote=False)
+    if url and url.startswith(("http://", "https://")):
+        head = f'<a href="{html.escape(url, quote=True)}">{head}</a>'
+    head = f"<b>{head}</b>"
+    blocks = [head]
+    if cite:
+        blocks[0] += f"\n<i>{html.escape(cite, quote=False)}</i>"
+    heading: str | None = None
+    for passage_heading, text in paragraphs:
+        if passage_heading and passage_heading != heading:
+            blocks.append(f"<b>{html.escape(passage_heading, quote=False)}</b>")
+            heading = passage_heading
+        blocks.append(html.escape(text, quote=False))
+    return "\n\n".join(blocks)

@@ -1,0 +1,260 @@
+"""Telegram handlers: each turns an update into a call of ``bot/commands.py`` and sends the reply.
+
+The command logic runs in a worker thread (``asyncio.to_thread``): the search and the database
+are synchronous, and one slow question must not stall the others. Which update reaches which
+handler is decided in ``bot/app.py`` (``register_handlers``), with the filters defined here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from telegram import (
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+)
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes, filters
+
+from bot import commands
+from bot.commands import Reply, Request
+from bot.messages import Lang, language_of_user, t
+
+if TYPE_CHECKING:
+    from bot.service import Depeche
+    from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+FRONT_KEY = "depeche"
+GROUP_TYPES = (Chat.GROUP, Chat.SUPERGROUP)
+
+
+@dataclass(frozen=True)
+class Front:
+    """What the handlers and jobs need, kept in ``application.bot_data[FRONT_KEY]``."""
+
+    service: Depeche
+    settings: Settings
+
+
+def front(context: ContextTypes.DEFAULT_TYPE) -> Front:
+    """The service and settings the application was built with."""
+    found: Front = context.bot_data[FRONT_KEY]
+    return found
+
+
+# -- filters: which messages are for this bot ---------------------------------------------------
+
+
+class _FromHuman(filters.MessageFilter):
+    """Sent by a person (or a group's anonymous admin), not by a bot, a channel or via a bot."""
+
+    def filter(self, message: Message) -> bool:
+        user = message.from_user
+        if user is None or message.via_bot is not None:
+            return False
+        if user.is_bot:  # an anonymous admin posts as the group itself through a bot account
+            return message.sender_chat is not None and message.sender_chat.id == message.chat.id
+        return True
+
+
+class _MentionsBot(filters.MessageFilter):
+    """Mentions this bot (``@ThisBot``, in any case) in its text."""
+
+    def filter(self, message: Message) -> bool:
+        bot = message.get_bot()
+        for entity in message.entities:
+            user = entity.user
+            if entity.type == MessageEntity.TEXT_MENTION and user and user.id == bot.id:
+                return True
+        return bool(message.text and bot.username and _mention(bot.username).search(message.text))
+
+
+class _RepliesToBot(filters.MessageFilter):
+    """Replies to one of this bot's messages."""
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        return bool(replied and replied.from_user and replied.from_user.id == message.get_bot().id)
+
+
+FROM_HUMAN = _FromHuman(name="FROM_HUMAN")
+MENTIONS_BOT = _MentionsBot(name="MENTIONS_BOT")
+REPLIES_TO_BOT = _RepliesToBot(name="REPLIES_TO_BOT")
+
+
+def _mention(username: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w@])@{re.escape(username)}\b", re.IGNORECASE)
+
+
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?")
+
+
+def question_of(text: str | None, bot_username: str | None) -> str:
+    """The question in a message: without a leading ``/ask[@bot]`` or mentions of the bot."""
+    if not text:
+        return ""
+    text = text.strip()
+    command = _COMMAND.match(text)
+    if command:
+        text = text[command.end() :]
+    if bot_username:
+        text = _mention(bot_username).sub(" ", text)
+    return " ".join(text.split())
+
+
+def _request(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    *,
+    args: str = "",
+    question: str | None = None,
+) -> Request:
+    deps = front(context)
+    user = update.effective_user
+    chat = update.effective_chat
+    language: Lang = language_of_user(user.language_code if user else None)
+    return Request(
+        service=deps.service,
+        settings=deps.settings,
+        language=language,
+        chat_id=chat.id if chat else None,
+        user_id=user.id if user else None,
+        chat_type=chat.type if chat else Chat.PRIVATE,
+        bot_username=context.bot.username,
+        args=args,
+        question=question,
+    )
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """The reply's buttons as an inline keyboard."""
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.action) for b in row]
+            for row in reply.buttons
+        ]
+    )
+
+
+async def send(message: Message, reply: Reply) -> None:
+    """Send a reply quoting ``message``, split into ≤4,096-character messages, buttons last."""
+    parts = reply.messages()
+    for number, part in enumerate(parts):
+        last = number == len(parts) - 1
+        await message.reply_html(
+            part,
+            reply_parameters=(
+                ReplyParameters(message.message_id, allow_sending_without_reply=True)
+                if number == 0
+                else None
+            ),
+            do_quote=False if number else None,
+            reply_markup=keyboard(reply) if last else None,
+        )
+
+
+# -- handlers ----------------------------------------------------------------------------------
+
+
+async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Run a command registered in bot/commands.py and send its reply."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    found = _COMMAND.match(message.text)
+    if found is None:
+        return
+    args = message.text[found.end() :].strip()
+    request = _request(update, context, args=args)
+    reply = await asyncio.to_thread(commands.dispatch, found.group(1), request)
+    if reply is None:
+        if request.chat_type == Chat.PRIVATE:
+            await unknown_command(update, context)
+        return
+    await send(message, reply)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tell a private chat that a command does not exist and point to /help."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    found = _COMMAND.match(message.text)
+    name = found.group(1) if found else message.text[1:].split()[0] if message.text[1:] else ""
+    user = update.effective_user
+    language = language_of_user(user.language_code if user else None)
+    await send(message, Reply.plain(t("unknown_command", language, name=name)))
+
+
+async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a question: any text in private, a mention of the bot or a reply to it in groups."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    request = _request(update, context, args=question_of(message.text, context.bot.username))
+    reply = await asyncio.to_thread(commands.ask, request)
+    await send(message, reply)
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Run a button's action: edit the answer to another page, or send an article."""
+    query = update.callback_query
+    if query is None:
+        return
+    user = query.from_user
+    language = language_of_user(user.language_code if user else None)
+    message = query.message if isinstance(query.message, Message) else None
+    asked = message.reply_to_message if message else None
+    recovered = question_of(asked.text, context.bot.username) if asked else ""
+    request = _request(update, context, question=recovered or None)
+    outcome = await asyncio.to_thread(commands.run_action, query.data or "", request)
+    if outcome is None or outcome[1] is None or message is None:
+        await query.answer(t("ask_again", language), show_alert=True)
+        return
+    spec, reply = outcome
+    if spec.edit:
+        parts = reply.messages()
+        try:
+            await message.edit_text(parts[0] if parts else "…", reply_markup=keyboard(reply))
+        except BadRequest as error:  # pressed twice: the page is already shown
+            if "not modified" not in str(error).lower():
+                raise
+    else:
+        await send(message, reply)
+    await query.answer()
+
+
+async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure and tell the user that something went wrong, without the details."""
+    log.error("handling update %r failed", update, exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    user = update.effective_user
+    language = language_of_user(user.language_code if user else None)
+    text = t("error", language)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        elif update.effective_message is not None and update.effective_chat is not None:
+            await update.effective_message.reply_text(
+                text,
+                reply_parameters=ReplyParameters(
+                    update.effective_message.message_id, allow_sending_without_reply=True
+                ),
+                parse_mode=None,
+            )
+    except Exception:  # the user cannot be told (blocked, network): logging is all there is
+        log.warning("could not tell the user about the failure", exc_info=True)

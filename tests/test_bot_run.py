@@ -1,0 +1,114 @@
+"""``depeche run``: what it says without a token, and how it starts polling or a webhook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from telegram.ext import Application
+
+from bot.cli import cli
+from tests.conftest import SEEDS
+
+TOKEN = "123456:TEST-token_for-the-fake"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "DEPECHE_DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'depeche.db'}",
+        "DEPECHE_DATA_DIR": str(tmp_path / "data"),
+        "DEPECHE_SEEDS_DIR": str(SEEDS),
+    }
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Record how the application would have been run, instead of running it."""
+    calls: dict[str, Any] = {}
+
+    def run_polling(self: Application, **kwargs: Any) -> None:  # type: ignore[type-arg]
+        calls["polling"] = kwargs
+        calls["app"] = self
+
+    def run_webhook(self: Application, **kwargs: Any) -> None:  # type: ignore[type-arg]
+        calls["webhook"] = kwargs
+        calls["app"] = self
+
+    monkeypatch.setattr(Application, "run_polling", run_polling)
+    monkeypatch.setattr(Application, "run_webhook", run_webhook)
+    return calls
+
+
+def test_run_without_a_token_says_what_to_set_and_fails(env: dict[str, str]) -> None:
+    result = CliRunner(env=env).invoke(cli, ["run"])
+    assert result.exit_code == 1
+    assert "DEPECHE_TELEGRAM_TOKEN" in result.output
+    assert "TELEGRAM_BOT_TOKEN" in result.output
+    assert "@BotFather" in result.output and "/newbot" in result.output
+    assert "depeche chat" in result.output
+
+
+def test_a_blank_token_is_no_token(env: dict[str, str]) -> None:
+    result = CliRunner(env={**env, "TELEGRAM_BOT_TOKEN": "  "}).invoke(cli, ["run"])
+    assert result.exit_code == 1
+    assert "@BotFather" in result.output
+
+
+def test_run_polls_with_the_token_and_the_api_url(
+    env: dict[str, str], started: dict[str, Any]
+) -> None:
+    env = {
+        **env,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "DEPECHE_TELEGRAM_API_URL": "http://127.0.0.1:9/bot",
+    }
+    result = CliRunner(env=env).invoke(cli, ["run"])
+    assert result.exit_code == 0, result.output
+    assert "no article is stored yet" in result.output
+    assert "polling" in started and "webhook" not in started
+    assert started["app"].bot.base_url == f"http://127.0.0.1:9/bot{TOKEN}"
+
+
+def test_run_with_a_webhook_checks_a_secret(env: dict[str, str], started: dict[str, Any]) -> None:
+    env = {**env, "DEPECHE_TELEGRAM_TOKEN": TOKEN, "DEPECHE_WEBHOOK_SECRET": "s3cret_-value"}
+    url = "https://bot.example.org/hooks/depeche"
+    result = CliRunner(env=env).invoke(cli, ["run", "--webhook", url, "--port", "8081"])
+    assert result.exit_code == 0, result.output
+    hook = started["webhook"]
+    assert hook["webhook_url"] == url
+    assert hook["url_path"] == "hooks/depeche"
+    assert hook["port"] == 8081
+    assert hook["secret_token"] == "s3cret_-value"
+
+
+def test_webhook_secret_is_random_when_not_set(
+    env: dict[str, str], started: dict[str, Any]
+) -> None:
+    env = {
+        **env,
+        "DEPECHE_TELEGRAM_TOKEN": TOKEN,
+        "DEPECHE_WEBHOOK_URL": "https://bot.example.org/",
+    }
+    result = CliRunner(env=env).invoke(cli, ["run"])
+    assert result.exit_code == 0, result.output
+    secret = started["webhook"]["secret_token"]
+    assert len(secret) >= 32
+
+
+@pytest.mark.parametrize(
+    ("args", "extra", "message"),
+    [
+        (["--webhook", "http://bot.example.org/x"], {}, "https://"),
+        (["--webhook", "https://bot.example.org/x"], {"DEPECHE_WEBHOOK_SECRET": "a b"}, "letters"),
+    ],
+)
+def test_bad_webhook_settings_are_explained(
+    env: dict[str, str], args: list[str], extra: dict[str, str], message: str
+) -> None:
+    env = {**env, "DEPECHE_TELEGRAM_TOKEN": TOKEN, **extra}
+    result = CliRunner(env=env).invoke(cli, ["run", *args])
+    assert result.exit_code != 0
+    assert message in result.output

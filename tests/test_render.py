@@ -1,0 +1,157 @@
+"""Renderers: Telegram HTML that is always valid and escaped, and messages within 4,096."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+
+import pytest
+
+from bot.render import (
+    TELEGRAM_LIMIT,
+    no_answer_text,
+    render_answer_html,
+    render_article_html,
+    split_html,
+    split_message,
+    utf16_len,
+)
+from retrieval.excerpt import Excerpt
+from retrieval.search import Answer, PassageRecord, Results
+
+ALLOWED_TAGS = {"b", "i", "a", "code", "pre", "u", "s", "blockquote"}
+
+
+class _Checker(HTMLParser):
+    """Parses Telegram HTML the strict way: known tags only, properly nested."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        assert tag in ALLOWED_TAGS, f"tag <{tag}> would be rejected by Telegram"
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack.pop() == tag, f"misnested </{tag}>"
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def visible_text(markup: str) -> str:
+    """The text Telegram would show, after checking that the HTML is valid."""
+    assert not re.search(r"&(?!(?:amp|lt|gt|quot|#\d+);)", markup), "bare & in HTML"
+    checker = _Checker()
+    checker.feed(markup)
+    checker.close()
+    assert not checker.stack, f"unclosed tags {checker.stack}"
+    return "".join(checker.text)
+
+
+def record(**overrides: object) -> PassageRecord:
+    values: dict[str, object] = {
+        "passage_id": 1,
+        "article_id": 7,
+        "position": 0,
+        "heading": None,
+        "text": "The Kremlin said the talks were useful.",
+        "language": "en",
+        "title": "Talks in Istanbul",
+        "source": "AFP",
+        "slug": "AFP123",
+        "url": "https://example.org/a?x=1&y=2",
+        "published_at": datetime(2025, 6, 4, tzinfo=UTC),
+        "published_precision": "day",
+    }
+    values.update(overrides)
+    return PassageRecord(**values)  # type: ignore[arg-type]
+
+
+def results(*answers: Answer, question: str = "Kremlin") -> Results:
+    return Results(question, ("kremlin",), answers)
+
+
+def test_article_text_is_escaped_in_answers() -> None:
+    text = "<script>alert(1)</script> & the Kremlin"
+    start = text.index("Kremlin")
+    passage = record(text=text, title="<b>Fake</b> & co", url='https://x.org/?a="b"&c')
+    answer = Answer(passage, 1.0, Excerpt(text, ((start, start + 7),)))
+    markup = render_answer_html(results(answer))
+    assert "<script>" not in markup and "&lt;script&gt;" in markup
+    assert "&lt;b&gt;Fake&lt;/b&gt; &amp; co" in markup
+    assert "<b>Kremlin</b>" in markup
+    shown = visible_text(markup)
+    assert "<script>alert(1)</script> & the Kremlin" in shown
+
+
+def test_a_link_is_only_made_of_web_urls() -> None:
+    passage = record(url="javascript:alert(1)")
+    markup = render_answer_html(results(Answer(passage, 1.0, Excerpt(passage.text))))
+    assert "<a " not in markup
+    visible_text(markup)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("", "Ask a question"),
+        ("😀🔥🇫🇷", "Ask a question"),
+        ("?!", "Ask a question"),
+    ],
+)
+def test_a_question_without_words_is_explained(question: str, expected: str) -> None:
+    assert expected in no_answer_text(Results(question, (), ()))
+
+
+def test_split_html_keeps_every_part_valid_and_within_the_limit() -> None:
+    rng = random.Random(3)
+    words = ["a&b", "<tag>", "Kremlin", "😀", "éà", "x" * 150, "«»"]
+    for _ in range(100):
+        blocks = []
+        for _ in range(rng.randint(1, 25)):
+            body = " ".join(rng.choice(words) for _ in range(rng.randint(1, 60)))
+            body = body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            if rng.random() < 0.5:
+                body = f"<b>{body}</b> and <i>more &amp; more</i>"
+            if rng.random() < 0.3:
+                body = f'<a href="https://x.org/?a=1&amp;b=2">{body}</a>'
+            blocks.append(body)
+        markup = "\n\n".join(blocks)
+        limit = rng.choice([300, 1000, TELEGRAM_LIMIT])
+        parts = split_html(markup, limit)
+        assert all(utf16_len(p) <= limit for p in parts)
+        shown = "".join(visible_text(p) for p in parts)
+        assert re.sub(r"\s+", "", shown) == re.sub(r"\s+", "", visible_text(markup))
+
+
+def test_split_html_prefers_paragraph_breaks() -> None:
+    paragraphs = [f"<b>Paragraph {n}</b> " + "word " * 150 for n in range(10)]
+    parts = split_html("\n\n".join(paragraphs), 2000)
+    assert len(parts) > 1
+    for part in parts:
+        assert part.startswith("<b>Paragraph")
+        visible_text(part)
+
+
+def test_split_message_counts_emoji_twice() -> None:
+    text = "😀" * 3000  # 6,000 UTF-16 code units
+    parts = split_message(text)
+    assert len(parts) == 2 and all(utf16_len(p) <= TELEGRAM_LIMIT for p in parts)
+
+
+def test_a_long_article_becomes_valid_messages() -> None:
+    paragraphs = [
+        (None if n % 3 else f"Part {n}", f"<p>Para {n} & " + "mot " * 400) for n in range(12)
+    ]
+    markup = render_article_html("<Title> & more", paragraphs, "AFP · 4 June 2025", "https://x.org")
+    parts = split_html(markup)
+    assert len(parts) > 1
+    assert all(utf16_len(p) <= TELEGRAM_LIMIT for p in parts)
+    shown = [visible_text(p) for p in parts]
+    assert shown[0].startswith("<Title> & more")
+    assert "<p>Para 11 &" in shown[-1]
