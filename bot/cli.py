@@ -51,8 +51,10 @@ def _database_errors() -> Iterator[None]:
 
 
 def open_service(settings: Settings) -> Depeche:
-    """Open the database and index named by the settings."""
-    return Depeche.open(settings)
+    """Open the database and index named by the settings; stored articles queue their alerts."""
+    from storage.alerts import queue_alerts
+
+    return Depeche.open(settings, queue_alerts=queue_alerts)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -200,6 +202,95 @@ def demo(settings: Settings, questions: tuple[str, ...]) -> None:
             click.echo(f"\n> {question}\n")
             click.echo(render_answer_text(results, _language_of(question)))
     click.echo('\nTry your own: depeche ask "..."  ·  depeche chat  ·  depeche --help')
+
+
+# -- feeds -------------------------------------------------------------------------------------
+
+
+@cli.group()
+def feeds() -> None:
+    """Manage the RSS/Atom feeds the bot polls (add, list, remove, poll)."""
+
+
+@feeds.command("add")
+@click.argument("url")
+@click.option("--source", default=None, help="Source name for its articles (default: feed title).")
+@click.pass_obj
+def feeds_add(settings: Settings, url: str, source: str | None) -> None:
+    """Register a feed; the bot polls it at once, then every DEPECHE_FEED_POLL_MINUTES."""
+    from storage import feeds as feed_store
+
+    with _database_errors():
+        service = open_service(settings)
+        try:
+            feed, created = feed_store.add_feed(engine=service.engine, url=url, source=source)
+        except feed_store.FeedError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"{'added' if created else 'already there'}: [{feed.id}] {feed.url}")
+
+
+@feeds.command("list")
+@click.pass_obj
+def feeds_list(settings: Settings) -> None:
+    """List the feeds with their last poll, next poll and last error."""
+    from storage import feeds as feed_store
+
+    with _database_errors():
+        registered = feed_store.list_feeds(engine=open_service(settings).engine)
+    if not registered:
+        click.echo("No feed yet: depeche feeds add URL")
+    for feed in registered:
+        click.echo(feed_line(feed))
+
+
+def feed_line(feed: Any) -> str:
+    """One feed as a line: id, URL, title, when polled and how it went."""
+    parts = [f"[{feed.id}] {feed.url}"]
+    if feed.title or feed.source:
+        parts.append(f"({feed.source or feed.title})")
+    if feed.last_polled_at:
+        parts.append(f"polled {feed.last_polled_at:%Y-%m-%d %H:%M}")
+    else:
+        parts.append("never polled")
+    if feed.failures:
+        parts.append(f"{feed.failures} failure(s): {feed.last_error}")
+    return " ".join(parts)
+
+
+@feeds.command("remove")
+@click.argument("reference", metavar="ID|URL")
+@click.pass_obj
+def feeds_remove(settings: Settings, reference: str) -> None:
+    """Stop polling a feed (its stored articles stay)."""
+    from storage import feeds as feed_store
+
+    with _database_errors():
+        removed = feed_store.remove_feed(engine=open_service(settings).engine, reference=reference)
+    if removed is None:
+        raise click.ClickException(f"no feed {reference!r} (see depeche feeds list)")
+    click.echo(f"removed: [{removed.id}] {removed.url}")
+
+
+@feeds.command("poll")
+@click.option("--due", is_flag=True, help="Only the feeds whose next poll time has come.")
+@click.pass_obj
+def feeds_poll(settings: Settings, due: bool) -> None:
+    """Poll the feeds once now, store new articles and queue their alerts."""
+    import asyncio
+
+    from bot.feeds import FeedPoller
+
+    with _database_errors():
+        service = open_service(settings)
+        poller = FeedPoller.from_settings(settings, service)
+        results = asyncio.run(poller.poll(due_only=due))
+        service.save_index()
+    if not results:
+        click.echo("No feed to poll." if not due else "No feed is due.")
+    for result in results:
+        click.echo(result.summary())
+    if results and all(r.status == "failed" for r in results):
+        sys.exit(1)
 
 
 NO_TOKEN = """\

@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     alert_interval_seconds: float = Field(default=2.0, gt=0)
     digest_window_seconds: float = Field(default=60.0, ge=0)
     digest_threshold: int = Field(default=3, ge=2)
+    alert_max_attempts: int = Field(default=5, ge=1)
     index_sync_seconds: float = Field(default=3.0, gt=0)
     log_level: str = "INFO"
 

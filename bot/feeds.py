@@ -1,0 +1,258 @@
+"""Polling RSS and Atom feeds: conditional GET with httpx, parsing and storing off the loop.
+
+``FeedPoller.poll`` fetches every due feed concurrently (at most ``concurrency`` at a time),
+each under its own overall timeout, with ``If-None-Match`` / ``If-Modified-Since`` from the
+previous answer. A 304 costs nothing more. A 200 is parsed by feedparser and stored in a worker
+thread (the event loop keeps answering questions), entries already stored being skipped; the
+storing transaction queues the alerts (the service's ``queue_alerts``). A broken, slow or
+unreachable feed is logged, its failures counted and its next poll pushed back (doubling, at
+most a day); the other feeds are not held up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from bot.service import Depeche
+from bot.settings import Settings
+from storage import feeds as feed_store
+from storage.models import Feed, utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_FEED_BYTES = 10 * 1024 * 1024
+USER_AGENT = "Depeche/0.1 (news bot; RSS/Atom reader)"
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
+)
+
+
+@dataclass(frozen=True)
+class PollResult:
+    """What polling one feed did."""
+
+    feed_id: int
+    url: str
+    status: str  # "updated", "not-modified" or "failed"
+    new: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed_entries: int = 0
+    alerts_queued: int = 0
+    error: str | None = None
+
+    def summary(self) -> str:
+        """One line for logs and the CLI."""
+        if self.status == "failed":
+            return f"[{self.feed_id}] {self.url}: failed ({self.error})"
+        if self.status == "not-modified":
+            return f"[{self.feed_id}] {self.url}: not modified"
+        text = (
+            f"[{self.feed_id}] {self.url}: {self.new} new, {self.replaced} replaced, "
+            f"{self.unchanged + self.skipped} already stored"
+        )
+        if self.failed_entries:
+            text += f", {self.failed_entries} unreadable"
+        if self.alerts_queued:
+            text += f"; {self.alerts_queued} alerts queued"
+        return text
+
+
+class FeedFetchError(Exception):
+    """A feed could not be downloaded (HTTP error, too big, timeout)."""
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    status: int
+    content: bytes
+    headers: dict[str, str]
+
+
+class FeedPoller:
+    """Polls the registered feeds; one per process, shared by the job and the admin commands."""
+
+    def __init__(
+        self,
+        *,
+        service: Depeche,
+        interval: timedelta = timedelta(minutes=15),
+        timeout: float = 20.0,
+        concurrency: int = 8,
+        max_bytes: int = MAX_FEED_BYTES,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.service = service
+        self.interval = interval
+        self.timeout = timeout
+        self.concurrency = concurrency
+        self.max_bytes = max_bytes
+        self.transport = transport
+        self.clock = clock
+        self._running = asyncio.Lock()
+        self._storing = asyncio.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, service: Depeche, **overrides: Any) -> FeedPoller:
+        """A poller with the configured interval and per-feed timeout."""
+        options: dict[str, Any] = {
+            "interval": timedelta(minutes=settings.feed_poll_minutes),
+            "timeout": settings.feed_timeout_seconds,
+        }
+        options.update(overrides)
+        return cls(service=service, **options)
+
+    async def job(self, context: Any) -> None:
+        """The JobQueue callback: poll the due feeds unless a poll is already running."""
+        if self._running.locked():
+            return
+        await self.poll()
+
+    async def poll(self, *, due_only: bool = True) -> list[PollResult]:
+        """Poll the due feeds (every feed with ``due_only=False``), concurrently."""
+        async with self._running:
+            now = self.clock()
+            if due_only:
+                feeds = await asyncio.to_thread(
+                    feed_store.due_feeds, engine=self.service.engine, now=now
+                )
+            else:
+                feeds = await asyncio.to_thread(feed_store.list_feeds, engine=self.service.engine)
+            if not feeds:
+                return []
+            limit = asyncio.Semaphore(self.concurrency)
+            async with httpx.AsyncClient(
+                transport=self.transport,
+                timeout=httpx.Timeout(self.timeout),
+                follow_redirects=True,
+                headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+            ) as client:
+
+                async def one(feed: Feed) -> PollResult:
+                    async with limit:
+                        return await self.poll_feed(client, feed)
+
+                results = await asyncio.gather(*(one(f) for f in feeds))
+            for result in results:
+                level = logging.WARNING if result.status == "failed" else logging.INFO
+                log.log(level, "feed %s", result.summary())
+            return list(results)
+
+    async def poll_feed(self, client: httpx.AsyncClient, feed: Feed) -> PollResult:
+        """Fetch, parse and store one feed; never raises (a failure is recorded and returned)."""
+        assert feed.id is not None
+        now = self.clock()
+        try:
+            async with asyncio.timeout(self.timeout):
+                fetched = await self._fetch(client, feed)
+            if fetched.status == 304:
+                await asyncio.to_thread(
+                    feed_store.record_success,
+                    engine=self.service.engine,
+                    feed_id=feed.id,
+                    now=now,
+                    next_poll_at=now + self.interval,
+                    etag=fetched.headers.get("etag") or feed.etag,
+                    last_modified=fetched.headers.get("last-modified") or feed.last_modified,
+                )
+                return PollResult(feed.id, feed.url, "not-modified")
+            async with self._storing:  # one feed stored at a time: the index is updated in step
+                result = await asyncio.to_thread(self._store, feed, fetched)
+            await asyncio.to_thread(
+                feed_store.record_success,
+                engine=self.service.engine,
+                feed_id=feed.id,
+                now=now,
+                next_poll_at=now + self.interval,
+                etag=fetched.headers.get("etag"),
+                last_modified=fetched.headers.get("last-modified"),
+                title=result[1],
+            )
+            return result[0]
+        except Exception as error:  # a feed's failure must never stop the others
+            reason = _describe(error, self.timeout)
+            retry_at = await asyncio.to_thread(
+                feed_store.record_failure,
+                engine=self.service.engine,
+                feed_id=feed.id,
+                now=now,
+                error=reason,
+                interval=self.interval,
+            )
+            log.warning("feed %s failed (%s); next try at %s", feed.url, reason, retry_at)
+            return PollResult(feed.id, feed.url, "failed", error=reason)
+
+    async def _fetch(self, client: httpx.AsyncClient, feed: Feed) -> _Fetched:
+        headers = {}
+        if feed.etag:
+            headers["If-None-Match"] = feed.etag
+        if feed.last_modified:
+            headers["If-Modified-Since"] = feed.last_modified
+        async with client.stream("GET", feed.url, headers=headers) as response:
+            if response.status_code == 304:
+                return _Fetched(304, b"", _lower(response.headers))
+            if response.status_code >= 400:
+                raise FeedFetchError(f"HTTP {response.status_code} {response.reason_phrase}")
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise FeedFetchError(f"feed larger than {self.max_bytes // 2**20} MiB")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise FeedFetchError(f"feed larger than {self.max_bytes // 2**20} MiB")
+                chunks.append(chunk)
+            return _Fetched(response.status_code, b"".join(chunks), _lower(response.headers))
+
+    def _store(self, feed: Feed, fetched: _Fetched) -> tuple[PollResult, str | None]:
+        """Parse and ingest a downloaded feed (in a worker thread)."""
+        assert feed.id is not None
+        engine = self.service.engine
+        parsed = feed_store.parse_feed(
+            fetched.content,
+            url=feed.url,
+            source=feed.source,
+            headers={k: v for k, v in fetched.headers.items() if k == "content-type"},
+            known=lambda ids: feed_store.known_identities(engine=engine, identities=ids),
+        )
+        if parsed.warning:
+            log.info("feed %s parsed with a warning: %s", feed.url, parsed.warning)
+        report = self.service.ingest_drafts(parsed.drafts)
+        for failure in report.failures:
+            log.warning("feed %s: %s", feed.url, failure.message)
+        result = PollResult(
+            feed.id,
+            feed.url,
+            "updated",
+            new=report.new,
+            replaced=report.replaced,
+            unchanged=report.unchanged,
+            skipped=parsed.skipped,
+            failed_entries=report.failed,
+            alerts_queued=report.alerts_queued,
+        )
+        return result, parsed.title
+
+
+def _lower(headers: httpx.Headers) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items()}
+
+
+def _describe(error: BaseException, timeout: float) -> str:
+    if isinstance(error, TimeoutError | httpx.TimeoutException):
+        return f"no answer within {timeout:g} s"
+    if isinstance(error, httpx.ConnectError):
+        return f"cannot connect ({error})"
+    if isinstance(error, httpx.HTTPError | FeedFetchError | feed_store.FeedError):
+        return str(error) or type(error).__name__
+    return f"{type(error).__name__}: {error}"

@@ -1,0 +1,571 @@
+"""Chats, subscriptions and the alert outbox.
+
+``queue_alerts`` is the ``QueueAlerts`` hook of ``storage.ingest``: it runs inside the
+transaction that stores an article and writes one ``Alert`` row per matching subscription, so an
+article is never stored without its alerts (nor alerts without their article). The sender
+(``bot.alerts``) then claims due rows with a lease, sends them and marks each sent in its own
+commit right after Telegram accepts it. The unique (subscription, article) constraint means a
+re-ingested or corrected article is never alerted twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from retrieval.topics import Topic, analyse_text, cached_topic
+from storage.db import is_sqlite, session_scope
+from storage.models import Alert, Article, Chat, Passage, Subscription, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+PENDING = "pending"
+SENT = "sent"
+UNDELIVERABLE = "undeliverable"
+MAX_SUBSCRIPTIONS_PER_CHAT = 20
+MAX_ERROR_CHARS = 500
+
+
+class SubscriptionError(ValueError):
+    """A subscription that cannot be added (too many for the chat)."""
+
+
+def _utc(value: datetime) -> datetime:
+    aware = as_utc(value)
+    assert aware is not None
+    return aware.astimezone(UTC)
+
+
+# -- the outbox hook ---------------------------------------------------------------------------
+
+
+def article_texts(article: Article, passages: Sequence[Passage]) -> list[str]:
+    """What a topic is matched against: the title, each intertitle once, each passage."""
+    texts = [article.title]
+    seen: set[str] = set()
+    for passage in passages:
+        if passage.heading and passage.heading not in seen:
+            seen.add(passage.heading)
+            texts.append(passage.heading)
+        texts.append(passage.text)
+    return texts
+
+
+def _language(article: Article) -> str:
+    return "en" if article.language == "en" else "fr"
+
+
+def queue_alerts(session: Session, article: Article, passages: list[Passage]) -> int:
+    """Queue one alert per active subscription matching the article; returns how many.
+
+    Runs inside the storing transaction. Subscriptions of paused chats are skipped; a
+    subscription already alerted about this article (an earlier version of it) is not queued
+    again.
+    """
+    rows = session.exec(
+        select(Subscription.id, Subscription.chat_id, Subscription.topic)
+        .outerjoin(Chat, col(Chat.id) == Subscription.chat_id)
+        .where(or_(col(Chat.paused).is_(None), col(Chat.paused).is_(False)))
+    ).all()
+    if not rows:
+        return 0
+    analysed = analyse_text(article_texts(article, passages), _language(article))  # type: ignore[arg-type]
+    now = utcnow()
+    values = []
+    for subscription_id, chat_id, text in rows:
+        topic = cached_topic(text)
+        if topic is not None and topic.matches(analysed):
+            values.append(
+                {
+                    "subscription_id": subscription_id,
+                    "article_id": article.id,
+                    "chat_id": chat_id,
+                    "status": PENDING,
+                    "attempts": 0,
+                    "due_at": now,
+                    "created_at": now,
+                }
+            )
+    if not values:
+        return 0
+    dialect = sqlite if is_sqlite(session.get_bind()) else postgresql  # type: ignore[arg-type]
+    statement = (
+        dialect.insert(Alert)
+        .on_conflict_do_nothing(index_elements=["subscription_id", "article_id"])
+        .returning(col(Alert.id))
+    )
+    connection = session.connection()
+    queued = 0
+    for value in values:
+        queued += len(connection.execute(statement.values(**value)).all())
+    if queued:
+        log.debug("article %s: %d alert(s) queued", article.id, queued)
+    return queued
+
+
+# -- claiming and settling ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimedAlert:
+    """An outbox row this worker may send until its lease runs out."""
+
+    id: int
+    subscription_id: int
+    article_id: int
+    chat_id: int
+    attempts: int
+    created_at: datetime
+    error: str | None = None
+
+
+def claim_due_alerts(
+    *, engine: Engine, worker: str, limit: int, now: datetime, lease: timedelta
+) -> list[ClaimedAlert]:
+    """Claim up to ``limit`` due, unclaimed (or lease-expired) pending alerts for ``worker``.
+
+    On PostgreSQL the candidate rows are locked with ``FOR UPDATE SKIP LOCKED``, so concurrent
+    workers claim disjoint sets; on SQLite the single ``UPDATE`` is atomic (writers are
+    serialised). Oldest first.
+    """
+    now = _utc(now)
+    candidates = (
+        select(col(Alert.id))
+        .where(
+            Alert.status == PENDING,
+            col(Alert.due_at) <= now,
+            or_(col(Alert.claimed_until).is_(None), col(Alert.claimed_until) < now),
+        )
+        .order_by(col(Alert.due_at), col(Alert.id))
+        .limit(limit)
+    )
+    if not is_sqlite(engine):
+        candidates = candidates.with_for_update(skip_locked=True)
+    statement = (
+        update(Alert)
+        .where(col(Alert.id).in_(candidates.scalar_subquery()))
+        .values(claimed_by=worker, claimed_until=now + lease)
+        .returning(
+            col(Alert.id),
+            col(Alert.subscription_id),
+            col(Alert.article_id),
+            col(Alert.chat_id),
+            col(Alert.attempts),
+            col(Alert.created_at),
+            col(Alert.error),
+        )
+    )
+    with session_scope(engine) as session:
+        rows = session.execute(statement).all()
+    claimed = [
+        ClaimedAlert(int(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4]), _utc(r[5]), r[6])
+        for r in rows
+    ]
+    return sorted(claimed, key=lambda a: a.id)
+
+
+def mark_sent(*, engine: Engine, alert_ids: Sequence[int], now: datetime | None = None) -> int:
+    """Record that Telegram accepted these alerts (one commit, right after the send)."""
+    if not alert_ids:
+        return 0
+    with session_scope(engine) as session:
+        result = session.execute(
+            update(Alert)
+            .where(col(Alert.id).in_(list(alert_ids)), Alert.status == PENDING)
+            .values(
+                status=SENT,
+                sent_at=_utc(now or utcnow()),
+                claimed_by=None,
+                claimed_until=None,
+                error=None,
+            )
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def mark_undeliverable(*, engine: Engine, alert_ids: Sequence[int], reason: str) -> int:
+    """Give up on these alerts, saying why."""
+    if not alert_ids:
+        return 0
+    with session_scope(engine) as session:
+        result = session.execute(
+            update(Alert)
+            .where(col(Alert.id).in_(list(alert_ids)), Alert.status == PENDING)
+            .values(
+                status=UNDELIVERABLE,
+                claimed_by=None,
+                claimed_until=None,
+                error=reason[:MAX_ERROR_CHARS],
+            )
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class RetryOutcome:
+    """What a failed attempt did: alerts rescheduled, and those given up on."""
+
+    rescheduled: list[int]
+    given_up: list[int]
+
+
+def retry_later(
+    *,
+    engine: Engine,
+    alert_ids: Sequence[int],
+    reason: str,
+    now: datetime,
+    base_delay: timedelta,
+    max_delay: timedelta,
+    max_attempts: int,
+) -> RetryOutcome:
+    """Count a failed attempt: push ``due_at`` back (doubling), or give up after the last."""
+    rescheduled: list[int] = []
+    given_up: list[int] = []
+    with session_scope(engine) as session:
+        alerts = session.exec(
+            select(Alert).where(col(Alert.id).in_(list(alert_ids)), Alert.status == PENDING)
+        ).all()
+        for alert in alerts:
+            assert alert.id is not None
+            alert.attempts += 1
+            alert.claimed_by = None
+            alert.claimed_until = None
+            alert.error = reason[:MAX_ERROR_CHARS]
+            if alert.attempts >= max_attempts:
+                alert.status = UNDELIVERABLE
+                alert.error = f"gave up after {alert.attempts} attempts: {reason}"[
+                    :MAX_ERROR_CHARS
+                ]
+                given_up.append(alert.id)
+            else:
+                delay = min(base_delay * 2 ** (alert.attempts - 1), max_delay)
+                alert.due_at = _utc(now) + delay
+                rescheduled.append(alert.id)
+            session.add(alert)
+    return RetryOutcome(rescheduled, given_up)
+
+
+def postpone(
+    *, engine: Engine, alert_ids: Sequence[int], until: datetime, reason: str | None = None
+) -> int:
+    """Release alerts until a later time without counting an attempt (flood wait, digests)."""
+    if not alert_ids:
+        return 0
+    with session_scope(engine) as session:
+        result = session.execute(
+            update(Alert)
+            .where(col(Alert.id).in_(list(alert_ids)), Alert.status == PENDING)
+            .values(due_at=_utc(until), claimed_by=None, claimed_until=None, error=reason)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def release_claims(*, engine: Engine, worker: str) -> int:
+    """Hand back the unsent alerts ``worker`` still holds (on a clean shutdown)."""
+    with session_scope(engine) as session:
+        result = session.execute(
+            update(Alert)
+            .where(Alert.claimed_by == worker, Alert.status == PENDING)
+            .values(claimed_by=None, claimed_until=None)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def recent_sent_counts(
+    *, engine: Engine, chat_ids: Sequence[int], since: datetime
+) -> dict[int, int]:
+    """How many alerts each chat was sent since ``since`` (to turn floods into digests)."""
+    if not chat_ids:
+        return {}
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(Alert.chat_id, func.count())
+            .where(
+                col(Alert.chat_id).in_(list(chat_ids)),
+                Alert.status == SENT,
+                col(Alert.sent_at) >= _utc(since),
+            )
+            .group_by(col(Alert.chat_id))
+        ).all()
+    return {int(chat_id): int(count) for chat_id, count in rows}
+
+
+@dataclass(frozen=True)
+class AlertContent:
+    """What an alert message needs: the subscription's topic and the article with its passages."""
+
+    alert: ClaimedAlert
+    topic: str
+    title: str
+    url: str | None
+    source: str
+    slug: str | None
+    language: str
+    published_at: datetime | None
+    published_precision: str
+    passages: tuple[tuple[str | None, str], ...]
+
+
+def load_alert_contents(
+    *, engine: Engine, alerts: Sequence[ClaimedAlert]
+) -> dict[int, AlertContent]:
+    """The topic and article of each claimed alert, by alert id (gone ones are left out)."""
+    if not alerts:
+        return {}
+    article_ids = sorted({a.article_id for a in alerts})
+    subscription_ids = sorted({a.subscription_id for a in alerts})
+    with session_scope(engine) as session:
+        articles = {
+            a.id: a
+            for a in session.exec(select(Article).where(col(Article.id).in_(article_ids))).all()
+        }
+        topics = dict(
+            session.exec(
+                select(Subscription.id, Subscription.topic).where(
+                    col(Subscription.id).in_(subscription_ids)
+                )
+            ).all()
+        )
+        passages: dict[int, list[tuple[str | None, str]]] = {}
+        for passage in session.exec(
+            select(Passage)
+            .where(col(Passage.article_id).in_(article_ids))
+            .order_by(col(Passage.article_id), col(Passage.position))
+        ).all():
+            passages.setdefault(passage.article_id, []).append((passage.heading, passage.text))
+    contents = {}
+    for alert in alerts:
+        article = articles.get(alert.article_id)
+        topic = topics.get(alert.subscription_id)
+        if article is None or topic is None:
+            continue
+        contents[alert.id] = AlertContent(
+            alert=alert,
+            topic=topic,
+            title=article.title,
+            url=article.url,
+            source=article.source,
+            slug=article.slug,
+            language=_language(article),
+            published_at=as_utc(article.published_at),
+            published_precision=article.published_precision,
+            passages=tuple(passages.get(alert.article_id, [])),
+        )
+    return contents
+
+
+def alert_counts(*, engine: Engine) -> dict[str, int]:
+    """Alerts per status, for stats and tests."""
+    with session_scope(engine) as session:
+        rows = session.exec(select(Alert.status, func.count()).group_by(col(Alert.status))).all()
+    return {status: int(count) for status, count in rows}
+
+
+# -- chats -------------------------------------------------------------------------------------
+
+
+def _ensure_chat(
+    session: Session, chat_id: int, *, chat_type: str | None = None, title: str | None = None
+) -> Chat:
+    chat = session.get(Chat, chat_id)
+    if chat is None:
+        chat = Chat(id=chat_id, type=chat_type or "private", title=title)
+        session.add(chat)
+    else:
+        if chat_type:
+            chat.type = chat_type
+        if title:
+            chat.title = title[:300]
+    return chat
+
+
+def pause_chat(*, engine: Engine, chat_id: int, reason: str) -> int:
+    """Stop alerting a chat (blocked, kicked, gone); its pending alerts become undeliverable.
+
+    Returns how many pending alerts were given up.
+    """
+    with session_scope(engine) as session:
+        chat = _ensure_chat(session, chat_id)
+        chat.paused = True
+        chat.paused_reason = reason[:300]
+        session.add(chat)
+        result = session.execute(
+            update(Alert)
+            .where(Alert.chat_id == chat_id, Alert.status == PENDING)
+            .values(
+                status=UNDELIVERABLE,
+                claimed_by=None,
+                claimed_until=None,
+                error=f"chat paused: {reason}"[:MAX_ERROR_CHARS],
+            )
+        )
+        given_up = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    log.info("chat %s paused (%s); %d pending alert(s) dropped", chat_id, reason, given_up)
+    return given_up
+
+
+def resume_chat(*, engine: Engine, chat_id: int) -> bool:
+    """Alert a paused chat again (``/start``, or the bot added back); True if it was paused."""
+    with session_scope(engine) as session:
+        chat = session.get(Chat, chat_id)
+        if chat is None or not chat.paused:
+            return False
+        chat.paused = False
+        chat.paused_reason = None
+        session.add(chat)
+    log.info("chat %s resumed", chat_id)
+    return True
+
+
+def chat_is_paused(*, engine: Engine, chat_id: int) -> bool:
+    """Whether alerts to this chat are paused."""
+    with session_scope(engine) as session:
+        chat = session.get(Chat, chat_id)
+        return bool(chat and chat.paused)
+
+
+def migrate_chat(*, engine: Engine, old_chat_id: int, new_chat_id: int) -> int:
+    """Move a group's subscriptions and pending alerts to its new supergroup id.
+
+    A topic the new chat already follows is merged into that subscription. Returns how many
+    subscriptions moved.
+    """
+    if old_chat_id == new_chat_id:
+        return 0
+    with session_scope(engine) as session:
+        old = session.get(Chat, old_chat_id)
+        new = _ensure_chat(
+            session,
+            new_chat_id,
+            chat_type="supergroup",
+            title=old.title if old is not None else None,
+        )
+        if old is not None:
+            new.paused, new.paused_reason = old.paused, old.paused_reason
+        session.add(new)
+        existing = {
+            s.topic: s
+            for s in session.exec(
+                select(Subscription).where(Subscription.chat_id == new_chat_id)
+            ).all()
+        }
+        moved = 0
+        for subscription in session.exec(
+            select(Subscription).where(Subscription.chat_id == old_chat_id)
+        ).all():
+            twin = existing.get(subscription.topic)
+            if twin is None:
+                subscription.chat_id = new_chat_id
+                session.add(subscription)
+                moved += 1
+            else:
+                # Keep the twin; its alerts for articles this one was alerted about stay unique.
+                known = select(Alert.article_id).where(Alert.subscription_id == twin.id)
+                session.execute(
+                    update(Alert)
+                    .where(
+                        Alert.subscription_id == subscription.id,
+                        col(Alert.article_id).not_in(known),
+                    )
+                    .values(subscription_id=twin.id)
+                )
+                session.execute(delete(Alert).where(Alert.subscription_id == subscription.id))
+                session.delete(subscription)
+        session.flush()
+        session.execute(
+            update(Alert)
+            .where(Alert.chat_id == old_chat_id)
+            .values(chat_id=new_chat_id, claimed_by=None, claimed_until=None)
+        )
+        if old is not None:
+            session.delete(old)
+    log.info("chat %s migrated to %s: %d subscription(s) moved", old_chat_id, new_chat_id, moved)
+    return moved
+
+
+# -- subscriptions -----------------------------------------------------------------------------
+
+
+def list_subscriptions(*, engine: Engine, chat_id: int) -> list[Subscription]:
+    """A chat's subscriptions, oldest first."""
+    with session_scope(engine) as session:
+        return list(
+            session.exec(
+                select(Subscription)
+                .where(Subscription.chat_id == chat_id)
+                .order_by(col(Subscription.id))
+            ).all()
+        )
+
+
+def _key(text: str) -> str:
+    topic = cached_topic(text)
+    return topic.key if topic is not None else text.casefold()
+
+
+def add_subscription(
+    *,
+    engine: Engine,
+    chat_id: int,
+    topic: Topic,
+    created_by: int | None = None,
+    chat_type: str | None = None,
+    chat_title: str | None = None,
+    limit: int = MAX_SUBSCRIPTIONS_PER_CHAT,
+) -> tuple[Subscription, bool]:
+    """Subscribe a chat to a topic; returns the subscription and whether it is new.
+
+    The same topic (ignoring case and accents) is not added twice. Raises
+    ``SubscriptionError`` when the chat already has ``limit`` subscriptions.
+    """
+    with session_scope(engine) as session:
+        _ensure_chat(session, chat_id, chat_type=chat_type, title=chat_title)
+        current = session.exec(select(Subscription).where(Subscription.chat_id == chat_id)).all()
+        for subscription in current:
+            if _key(subscription.topic) == topic.key:
+                return subscription, False
+        if len(current) >= limit:
+            raise SubscriptionError(
+                f"This chat already follows {len(current)} topics, the most it can; "
+                "remove one with /unsubscribe first."
+            )
+        subscription = Subscription(chat_id=chat_id, topic=topic.text, created_by=created_by)
+        session.add(subscription)
+        session.flush()
+        return subscription, True
+
+
+def remove_subscription(*, engine: Engine, chat_id: int, reference: str) -> Subscription | None:
+    """Remove a chat's subscription by its id or its topic; the removed one, or None.
+
+    Its pending alerts go with it (nothing more is sent for a topic the chat dropped).
+    """
+    reference = reference.strip().lstrip("#")
+    with session_scope(engine) as session:
+        current = session.exec(select(Subscription).where(Subscription.chat_id == chat_id)).all()
+        chosen = None
+        if reference.isdigit():
+            chosen = next((s for s in current if s.id == int(reference)), None)
+        if chosen is None and reference:
+            wanted = _key(reference)
+            chosen = next((s for s in current if _key(s.topic) == wanted), None)
+        if chosen is None:
+            return None
+        session.execute(delete(Alert).where(Alert.subscription_id == chosen.id))
+        session.delete(chosen)
+        return chosen
