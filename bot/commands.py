@@ -104,6 +104,9 @@ class Request:
     bot_username: str | None = None
     # For a button's action: the question the message holding the button answered, if known.
     question: str | None = None
+    # In a group, whether the sender administers it (asked of Telegram for ``group_admin``
+    # commands only; False otherwise).
+    chat_admin: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -129,6 +132,7 @@ class Command:
     admin: bool = False
     menu: bool = True
     usage: str = ""  # key in bot/messages.py for the arguments shown in /help, or ""
+    group_admin: bool = False  # in groups, the handler first asks whether the sender is an admin
 
 
 @dataclass(frozen=True)
@@ -153,11 +157,14 @@ def command(
     admin: bool = False,
     menu: bool = True,
     usage: str = "",
+    group_admin: bool = False,
 ) -> Callable[[CommandFunction], CommandFunction]:
     """Register a function as the command ``/name`` (see the module docstring)."""
 
     def register(function: CommandFunction) -> CommandFunction:
-        COMMANDS[name] = Command(name, function, description, private, group, admin, menu, usage)
+        COMMANDS[name] = Command(
+            name, function, description, private, group, admin, menu, usage, group_admin
+        )
         return function
 
     return register
@@ -317,8 +324,14 @@ def _usage_line(spec: Command, language: Lang) -> str:
 
 @command("start", "cmd_start")
 def start(request: Request) -> Reply:
-    """The welcome: the same as /help."""
-    return help_reply(request)
+    """The welcome: the same as /help (and alerts resumed in a chat where they were paused)."""
+    from bot.subscriptions import resume_on_start
+
+    resumed = resume_on_start(request)
+    welcome = help_reply(request)
+    if resumed is None:
+        return welcome
+    return Reply(f"{resumed.html}\n\n{welcome.html}", f"{resumed.text}\n\n{welcome.text}")
 
 
 @command("help", "cmd_help")
