@@ -35,7 +35,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import commands, handlers, jobs
+from bot import commands, handlers, jobs, subscriptions
 from bot.handlers import FRONT_KEY, Front, front
 from bot.messages import t
 from bot.service import Depeche
@@ -72,6 +72,8 @@ def build_application(settings: Settings, service: Depeche) -> Application:  # t
     application.bot_data[FRONT_KEY] = Front(service=service, settings=settings)
     register_handlers(application)
     register_jobs(application, settings)
+    # Alerts (the sender job, my_chat_member) and feed polling: bot/subscriptions.py.
+    subscriptions.install(application, settings, service)
     return application
 
 
@@ -128,6 +130,7 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
 async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     """Shut-down work: save the index so that the next start is fast."""
     deps: Front = application.bot_data[FRONT_KEY]
+    await subscriptions.shutdown(application)  # hand back claimed, unsent alerts
     await asyncio.to_thread(deps.service.save_index)
 
 

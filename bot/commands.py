@@ -442,3 +442,8 @@ def article(request: Request) -> Reply:
         render_article_text(item.title, paragraphs, cite + (f"\n{item.url}" if item.url else "")),
     )
 
+
+# /subscribe, /unsubscribe, /subscriptions and /feeds live in their own module; importing it
+# registers them here.
+from bot import subscriptions as _subscriptions  # noqa: E402, F401
+

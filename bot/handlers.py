@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from telegram import (
@@ -179,6 +179,11 @@ async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     args = message.text[found.end() :].strip()
     request = _request(update, context, args=args)
+    spec = commands.COMMANDS.get(found.group(1).lower())
+    if spec is not None and spec.group_admin and request.chat_type in GROUP_TYPES:
+        from bot.subscriptions import is_chat_admin  # getChatMember, or an anonymous admin
+
+        request = replace(request, chat_admin=await is_chat_admin(update, context))
     reply = await asyncio.to_thread(commands.dispatch, found.group(1), request)
     if reply is None:
         if request.chat_type == Chat.PRIVATE:

@@ -439,6 +439,12 @@ def chat_is_paused(*, engine: Engine, chat_id: int) -> bool:
         return bool(chat and chat.paused)
 
 
+def chat_state(*, engine: Engine, chat_id: int) -> Chat | None:
+    """The stored chat (paused or not), or None."""
+    with session_scope(engine) as session:
+        return session.get(Chat, chat_id)
+
+
 def migrate_chat(*, engine: Engine, old_chat_id: int, new_chat_id: int) -> int:
     """Move a group's subscriptions and pending alerts to its new supergroup id.
 

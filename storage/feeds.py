@@ -110,6 +110,16 @@ def remove_feed(*, engine: Engine, reference: str) -> Feed | None:
         return feed
 
 
+def mark_all_due(*, engine: Engine) -> int:
+    """Make every feed due now (an administrator's "poll now"); how many feeds there are."""
+    with session_scope(engine) as session:
+        feeds = session.exec(select(Feed)).all()
+        for feed in feeds:
+            feed.next_poll_at = None
+            session.add(feed)
+        return len(feeds)
+
+
 def due_feeds(*, engine: Engine, now: datetime) -> list[Feed]:
     """Feeds whose next poll time has come (or that were never polled)."""
     with session_scope(engine) as session:
