@@ -37,16 +37,16 @@ from telegram.ext import (
 
 from bot import commands, handlers, jobs, subscriptions
 from bot.handlers import FRONT_KEY, Front, front
-from bot.messages import t
+from bot.messages import Lang, t
 from bot.service import Depeche
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-MENU_LANGUAGES = ("en", "fr")
+MENU_LANGUAGES: tuple[Lang, ...] = ("en", "fr")
 
 
-def build_application(settings: Settings, service: Depeche) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings, service: Depeche) -> Application:
     """The bot: handlers, jobs and start-up work over ``service``, talking to the Bot API named
     by the settings (Telegram's, or ``settings.telegram_api_url``)."""
     if not settings.token:
@@ -77,7 +77,7 @@ def build_application(settings: Settings, service: Depeche) -> Application:  # t
     return application
 
 
-def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+def register_handlers(application: Application) -> None:
     """Which update goes to which handler; the first that matches wins."""
     # Only new messages from people: edited messages, channel posts and bots are ignored.
     human = filters.UpdateType.MESSAGE & handlers.FROM_HUMAN
@@ -95,7 +95,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_error_handler(handlers.error)
 
 
-def register_jobs(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+def register_jobs(application: Application, settings: Settings) -> None:
     """Timed work, on the application's JobQueue."""
     queue = application.job_queue
     if queue is None:  # pragma: no cover - the job-queue extra is a dependency
@@ -109,7 +109,7 @@ def register_jobs(application: Application, settings: Settings) -> None:  # type
     )
 
 
-async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def post_init(application: Application) -> None:
     """Start-up work: the command menus of private chats and groups, in English and French."""
     scopes = ((False, BotCommandScopeAllPrivateChats()), (True, BotCommandScopeAllGroupChats()))
     try:
@@ -127,14 +127,14 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     log.info("Dépêche is on Telegram as @%s", application.bot.username)
 
 
-async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+async def post_shutdown(application: Application) -> None:
     """Shut-down work: save the index so that the next start is fast."""
     deps: Front = application.bot_data[FRONT_KEY]
     await subscriptions.shutdown(application)  # hand back claimed, unsent alerts
     await asyncio.to_thread(deps.service.save_index)
 
 
-def run_polling(application: Application) -> None:  # type: ignore[type-arg]
+def run_polling(application: Application) -> None:
     """Run until interrupted, fetching updates by long polling."""
     application.run_polling(allowed_updates=Update.ALL_TYPES)
 
@@ -147,7 +147,7 @@ def webhook_secret(settings: Settings) -> str:
 
 
 def run_webhook(
-    application: Application,  # type: ignore[type-arg]
+    application: Application,
     settings: Settings,
     url: str,
 ) -> None:

@@ -226,10 +226,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     recovered = question_of(asked.text, context.bot.username) if asked else ""
     request = _request(update, context, question=recovered or None)
     outcome = await asyncio.to_thread(commands.run_action, query.data or "", request)
-    if outcome is None or outcome[1] is None or message is None:
+    spec, reply = outcome if outcome else (None, None)
+    if spec is None or reply is None or message is None:
         await query.answer(t("ask_again", language), show_alert=True)
         return
-    spec, reply = outcome
     if spec.edit:
         parts = reply.messages()
         try:
