@@ -23,6 +23,7 @@ import os
 import socket
 import time
 import uuid
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -92,7 +93,9 @@ class DeliveryResult:
 
 
 def _retry_seconds(error: RetryAfter) -> float:
-    value: Any = error.retry_after
+    with warnings.catch_warnings():  # PTB 22 warns that the int will become a timedelta
+        warnings.simplefilter("ignore")
+        value: Any = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 

@@ -1,0 +1,426 @@
+"""Alerts: the outbox written with the article, and the sender that delivers it exactly once.
+
+The sender is run directly (``AlertSender.send_due``) with a clock and a ``sleep`` the tests
+control, against a stand-in for ``telegram.Bot`` that records messages and raises the Telegram
+errors a test asks for. The end-to-end path through the application and the fake Bot API
+server is in tests/test_subscriptions.py.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TimedOut
+
+from bot.alerts import AlertSender, Delivery, deliver
+from bot.service import Depeche
+from bot.settings import Settings
+from retrieval.topics import parse_topic
+from storage import alerts as outbox
+from storage.models import Alert, Chat, Subscription
+from storage.readers import ArticleDraft, blocks_from_body
+
+START = datetime(2025, 6, 3, 12, 0, tzinfo=UTC)
+PRIVATE = 1001
+GROUP = -2002
+
+
+@dataclass
+class Sent:
+    chat_id: int
+    text: str
+    parse_mode: str | None
+
+
+@dataclass
+class StubBot:
+    """Records send_message calls; ``faults`` are raised first, one per call, in order."""
+
+    sent: list[Sent] = field(default_factory=list)
+    faults: list[Exception] = field(default_factory=list)
+    calls: int = 0
+
+    async def send_message(
+        self, chat_id: int, text: str, parse_mode: str | None = None, **_: Any
+    ) -> Any:
+        self.calls += 1
+        if self.faults:
+            raise self.faults.pop(0)
+        self.sent.append(Sent(chat_id, text, parse_mode))
+
+        @dataclass
+        class _Message:
+            message_id: int
+
+        return _Message(len(self.sent))
+
+
+class Clock:
+    """A clock the test moves; sleeping moves it too (and is recorded)."""
+
+    def __init__(self) -> None:
+        self.now = START
+        self.slept: list[float] = []
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.advance(seconds)
+
+
+@pytest.fixture
+def depeche(settings: Settings) -> Iterator[Depeche]:
+    service = Depeche.open(settings, queue_alerts=outbox.queue_alerts)
+    yield service
+    service.engine.dispose()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    clock = Clock()
+    # Alerts are stamped with the storing time: make it the test's clock.
+    monkeypatch.setattr(outbox, "utcnow", clock)
+    return clock
+
+
+def make_sender(depeche: Depeche, clock: Clock, **options: Any) -> AlertSender:
+    options.setdefault("digest_threshold", 3)
+    options.setdefault("digest_window", timedelta(seconds=60))
+    return AlertSender(engine=depeche.engine, clock=clock, sleep=clock.sleep, **options)
+
+
+def subscribe(depeche: Depeche, topic: str, chat_id: int = PRIVATE) -> int:
+    subscription, _ = outbox.add_subscription(
+        engine=depeche.engine, chat_id=chat_id, topic=parse_topic(topic)
+    )
+    assert subscription.id is not None
+    return subscription.id
+
+
+def article(n: int, text: str | None = None, **fields: Any) -> ArticleDraft:
+    body = text or (
+        f"<p>Le Kremlin a commenté lundi la réunion numéro {n} tenue à Istanbul, selon son "
+        f"porte-parole.</p><p>Aucune date n'a été fixée pour la suite ({n}).</p>"
+    )
+    values: dict[str, Any] = {
+        "source": "TEST",
+        "title": f"Le Kremlin et la réunion {n}",
+        "url": f"https://news.test.invalid/{n}",
+        "language": "fr",
+    }
+    values.update(fields)
+    return ArticleDraft(blocks=blocks_from_body(body), **values)
+
+
+def alerts_by_status(depeche: Depeche) -> dict[str, int]:
+    return outbox.alert_counts(engine=depeche.engine)
+
+
+def all_alerts(depeche: Depeche) -> list[Alert]:
+    with Session(depeche.engine) as session:
+        return list(session.exec(select(Alert).order_by(Alert.id)).all())  # type: ignore[arg-type]
+
+
+# -- the outbox --------------------------------------------------------------------------------
+
+
+async def test_one_alert_per_article_even_when_ingested_twice(
+    depeche: Depeche, clock: Clock
+) -> None:
+    subscribe(depeche, "Kremlin Istanbul")
+    subscribe(depeche, "football")  # matches nothing
+    first = depeche.ingest_drafts([article(1)])
+    again = depeche.ingest_drafts([article(1)])
+    assert (first.new, first.alerts_queued) == (1, 1)
+    assert (again.unchanged, again.alerts_queued) == (1, 0)
+
+    bot = StubBot()
+    report = await make_sender(depeche, clock).send_due(bot)  # type: ignore[arg-type]
+
+    assert report.sent == 1 and len(bot.sent) == 1
+    message = bot.sent[0]
+    assert message.chat_id == PRIVATE and message.parse_mode == "HTML"
+    assert "🔔 Kremlin Istanbul" in message.text
+    assert '<a href="https://news.test.invalid/1">Le Kremlin et la réunion 1</a>' in message.text
+    assert "<b>Kremlin</b>" in message.text and "<b>Istanbul</b>" in message.text  # the excerpt
+    assert "TEST" in message.text
+    # nothing is sent twice, also when the same article is corrected and stored again
+    depeche.ingest_drafts([article(1, "Le Kremlin a commenté la réunion d'Istanbul. Corrigé.")])
+    assert (await make_sender(depeche, clock).send_due(bot)).claimed == 0  # type: ignore[arg-type]
+    assert len(bot.sent) == 1 and alerts_by_status(depeche) == {"sent": 1}
+
+
+async def test_an_article_matching_two_topics_of_a_chat_is_sent_once(
+    depeche: Depeche, clock: Clock
+) -> None:
+    subscribe(depeche, "Kremlin")
+    subscribe(depeche, "Istanbul")
+    subscribe(depeche, "Kremlin", chat_id=GROUP)
+    depeche.ingest_drafts([article(1)])
+    bot = StubBot()
+    report = await make_sender(depeche, clock).send_due(bot)  # type: ignore[arg-type]
+    assert report.sent == 3 and report.messages == 2
+    private = next(m for m in bot.sent if m.chat_id == PRIVATE)
+    assert "🔔 Kremlin, Istanbul" in private.text
+
+
+async def test_a_burst_for_one_chat_becomes_one_digest(depeche: Depeche, clock: Clock) -> None:
+    subscribe(depeche, "Kremlin")
+    subscribe(depeche, "Kremlin", chat_id=GROUP)
+    depeche.ingest_drafts([article(n) for n in range(1, 6)])
+    bot = StubBot()
+    report = await make_sender(depeche, clock).send_due(bot)  # type: ignore[arg-type]
+    assert report.sent == 10 and len(bot.sent) == 2
+    for message in bot.sent:
+        assert message.text.startswith("🔔 5 new articles · Kremlin")
+        assert all(f"Le Kremlin et la réunion {n}</a>" in message.text for n in range(1, 6))
+    assert alerts_by_status(depeche) == {"sent": 10}
+
+
+async def test_alerts_arriving_one_by_one_are_held_for_a_digest(
+    depeche: Depeche, clock: Clock
+) -> None:
+    subscribe(depeche, "Kremlin")
+    sender = make_sender(depeche, clock)
+    bot = StubBot()
+    for n in (1, 2):  # the first ones of a window go out as they come
+        depeche.ingest_drafts([article(n)])
+        await sender.send_due(bot)  # type: ignore[arg-type]
+        clock.advance(2)
+    assert len(bot.sent) == 2
+    for n in (3, 4):  # then the chat is busy: they wait for the end of the window...
+        depeche.ingest_drafts([article(n)])
+        report = await sender.send_due(bot)  # type: ignore[arg-type]
+        assert report.held == 1
+        clock.advance(2)
+    assert len(bot.sent) == 2
+    clock.advance(60)  # ...and go out together
+    report = await sender.send_due(bot)  # type: ignore[arg-type]
+    assert report.sent == 2 and len(bot.sent) == 3
+    assert bot.sent[-1].text.startswith("🔔 2 new articles")
+
+
+# -- restarts and leases -----------------------------------------------------------------------
+
+
+async def test_alerts_claimed_by_a_process_that_died_are_sent_after_the_lease(
+    depeche: Depeche, clock: Clock
+) -> None:
+    subscribe(depeche, "Kremlin")
+    depeche.ingest_drafts([article(1)])
+    lease = timedelta(minutes=2)
+    dead = outbox.claim_due_alerts(
+        engine=depeche.engine, worker="dead", limit=10, now=clock(), lease=lease
+    )
+    assert len(dead) == 1  # ...and the process stops before sending
+    bot = StubBot()
+    restarted = make_sender(depeche, clock, lease=lease)
+    assert (await restarted.send_due(bot)).claimed == 0  # still leased
+    clock.advance(lease.total_seconds() + 1)
+    assert (await restarted.send_due(bot)).sent == 1  # type: ignore[arg-type]
+    assert len(bot.sent) == 1
+
+
+async def test_a_clean_stop_hands_back_its_claims(depeche: Depeche, clock: Clock) -> None:
+    subscribe(depeche, "Kremlin")
+    depeche.ingest_drafts([article(1)])
+    first = make_sender(depeche, clock)
+    outbox.claim_due_alerts(
+        engine=depeche.engine, worker=first.worker, limit=10, now=clock(), lease=first.lease
+    )
+    await first.close()
+    bot = StubBot()
+    assert (await make_sender(depeche, clock).send_due(bot)).sent == 1  # type: ignore[arg-type]
+
+
+def test_concurrent_claims_never_overlap(depeche: Depeche, clock: Clock) -> None:
+    subscribe(depeche, "Kremlin")
+    depeche.ingest_drafts([article(n) for n in range(40)])
+    claimed: dict[str, list[int]] = {}
+    barrier = threading.Barrier(4)
+
+    def worker(name: str) -> None:
+        barrier.wait()
+        mine: list[int] = []
+        while batch := outbox.claim_due_alerts(
+            engine=depeche.engine,
+            worker=name,
+            limit=3,
+            now=clock(),
+            lease=timedelta(minutes=1),
+        ):
+            mine += [a.id for a in batch]
+        claimed[name] = mine
+
+    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    ids = [i for mine in claimed.values() for i in mine]
+    assert len(ids) == 40 and len(set(ids)) == 40
+
+
+async def test_articles_stored_by_another_process_are_alerted(
+    depeche: Depeche, settings: Settings, clock: Clock
+) -> None:
+    subscribe(depeche, "Kremlin")
+    other = Depeche.open(settings, queue_alerts=outbox.queue_alerts)  # `depeche ingest`
+    other.ingest_drafts([article(1)])
+    other.engine.dispose()
+    bot = StubBot()
+    assert (await make_sender(depeche, clock).send_due(bot)).sent == 1  # type: ignore[arg-type]
+
+
+# -- Telegram's errors -------------------------------------------------------------------------
+
+
+async def test_a_flood_limit_is_waited_out_then_sending_goes_on(
+    depeche: Depeche, clock: Clock
+) -> None:
+    subscribe(depeche, "Kremlin")
+    depeche.ingest_drafts([article(1)])
+    bot = StubBot(faults=[RetryAfter(7)])
+    report = await make_sender(depeche, clock).send_due(bot)  # type: ignore[arg-type]
+    assert clock.slept == [7.0]
+    assert report.sent == 1 and bot.calls == 2 and len(bot.sent) == 1
+
+
+async def test_a_long_flood_limit_postpones_without_counting_an_attempt(
+    depeche: Depeche, clock: Clock
+) -> None:
+    subscribe(depeche, "Kremlin")
+    depeche.ingest_drafts([article(1)])
+    bot = StubBot(faults=[RetryAfter(600)])
+    sender = make_sender(depeche, clock, max_wait=30)
+    await sender.send_due(bot)  # type: ignore[arg-type]
+    [alert] = all_alerts(depeche)
+    assert alert.status == "pending" and alert.attempts == 0
+    assert alert.due_at.replace(tzinfo=UTC) == START + timedelta(seconds=600)
+    clock.advance(601)
+    assert (await sender.send_due(bot)).sent == 1  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        Forbidden("Forbidden: bot was blocked by the user"),
+        Forbidden("Forbidden: bot was kicked from the group chat"),
+        BadRequest("Chat not found"),
+    ],
+)
+async def test_a_blocked_or_vanished_chat_is_paused(
+    depeche: Depeche, clock: Clock, error: Exception
+) -> None:
+    subscribe(depeche, "Kremlin")
+    subscribe(depeche, "Kremlin", chat_id=GROUP)
+    depeche.ingest_drafts([article(1)])
+    bot = StubBot(faults=[error])
+    report = await make_sender(depeche, clock).send_due(bot)  # type: ignore[arg-type]
+    assert report.paused_chats == [PRIVATE]
+    assert [m.chat_id for m in bot.sent] == [GROUP]  # the other chat still gets its alert
+    statuses = {a.chat_id: (a.status, a.error) for a in all_alerts(depeche)}
+    assert statuses[GROUP] == ("sent", None)
+    assert statuses[PRIVATE][0] == "undeliverable"
+    assert outbox.chat_is_paused(engine=depeche.engine, chat_id=PRIVATE)
+    # a paused chat gets no alert for new articles; resumed, it does again
+    assert depeche.ingest_drafts([article(2)]).alerts_queued == 1  # the group's only
+    assert outbox.resume_chat(engine=depeche.engine, chat_id=PRIVATE)
+    assert depeche.ingest_drafts([article(3)]).alerts_queued == 2
+
+
+async def test_a_group_that_became_a_supergroup_keeps_its_subscriptions(
+    depeche: Depeche, clock: Clock
+) -> None:
+    supergroup = -1009999
+    subscribe(depeche, "Kremlin", chat_id=GROUP)
+    depeche.ingest_drafts([article(1)])
+    bot = StubBot(faults=[ChatMigrated(supergroup)])
+    report = await make_sender(depeche, clock).send_due(bot)  # type: ignore[arg-type]
+    assert report.migrated == [(GROUP, supergroup)]
+    assert [m.chat_id for m in bot.sent] == [supergroup]
+    assert [s.topic for s in outbox.list_subscriptions(engine=depeche.engine, chat_id=GROUP)] == []
+    moved = outbox.list_subscriptions(engine=depeche.engine, chat_id=supergroup)
+    assert [s.topic for s in moved] == ["Kremlin"]
+    with Session(depeche.engine) as session:
+        assert session.get(Chat, GROUP) is None
+        assert session.get(Chat, supergroup) is not None
+    depeche.ingest_drafts([article(2)])
+    await make_sender(depeche, clock).send_due(bot)  # type: ignore[arg-type]
+    assert [m.chat_id for m in bot.sent] == [supergroup, supergroup]
+
+
+def test_migration_moves_pending_alerts_and_merges_a_topic_followed_twice(
+    depeche: Depeche, clock: Clock
+) -> None:
+    supergroup = -1009999
+    subscribe(depeche, "Kremlin", chat_id=GROUP)
+    twin = subscribe(depeche, "Kremlin", chat_id=supergroup)
+    subscribe(depeche, "Istanbul", chat_id=GROUP)
+    depeche.ingest_drafts([article(1)])  # 3 alerts: one per subscription
+    outbox.migrate_chat(engine=depeche.engine, old_chat_id=GROUP, new_chat_id=supergroup)
+    with Session(depeche.engine) as session:
+        subscriptions = session.exec(select(Subscription)).all()
+    assert sorted((s.chat_id, s.topic) for s in subscriptions) == [
+        (supergroup, "Istanbul"),
+        (supergroup, "Kremlin"),
+    ]
+    alerts = all_alerts(depeche)
+    assert {a.chat_id for a in alerts} == {supergroup}
+    assert sorted(a.subscription_id for a in alerts if a.subscription_id == twin) == [twin]
+
+
+async def test_timeouts_are_retried_with_backoff_then_given_up(
+    depeche: Depeche, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    subscribe(depeche, "Kremlin")
+    depeche.ingest_drafts([article(1)])
+    bot = StubBot(faults=[TimedOut(), TimedOut()])
+    sender = make_sender(depeche, clock, max_attempts=3, base_delay=timedelta(seconds=10))
+
+    assert (await sender.send_due(bot)).retried == 1  # type: ignore[arg-type]
+    [alert] = all_alerts(depeche)
+    assert (alert.status, alert.attempts) == ("pending", 1)
+    assert alert.due_at.replace(tzinfo=UTC) == START + timedelta(seconds=10)
+    assert (await sender.send_due(bot)).claimed == 0  # not due yet
+    clock.advance(10)
+    await sender.send_due(bot)  # type: ignore[arg-type]
+    [alert] = all_alerts(depeche)
+    assert alert.attempts == 2
+    assert alert.due_at.replace(tzinfo=UTC) == clock() + timedelta(seconds=20)  # doubled
+    clock.advance(20)
+    assert (await sender.send_due(bot)).sent == 1  # type: ignore[arg-type]  # third time lucky
+
+    depeche.ingest_drafts([article(2)])
+    bot.faults = [TimedOut(), TimedOut(), TimedOut()]
+    for _ in range(3):
+        await sender.send_due(bot)  # type: ignore[arg-type]
+        clock.advance(3600)
+    given_up = all_alerts(depeche)[-1]
+    assert given_up.status == "undeliverable" and given_up.attempts == 3
+    assert given_up.error is not None and "gave up after 3 attempts" in given_up.error
+    assert "gave up on alert" in caplog.text
+
+
+async def test_deliver_falls_back_to_plain_text_when_the_markup_is_refused() -> None:
+    bot = StubBot(faults=[BadRequest("Can't parse entities: unexpected end tag")])
+    result = await deliver(bot, 5, "<b>Kremlin</b> &amp; Istanbul")  # type: ignore[arg-type]
+    assert result.outcome is Delivery.SENT
+    assert bot.sent[0].text == "Kremlin & Istanbul" and bot.sent[0].parse_mode is None
+
+
+async def test_deliver_reports_other_refusals_as_failed() -> None:
+    bot = StubBot(faults=[BadRequest("Message is too long")])
+    result = await deliver(bot, 5, "x")  # type: ignore[arg-type]
+    assert result.outcome is Delivery.FAILED and result.error == "Message is too long"
