@@ -44,7 +44,7 @@ from telegram.error import (
 
 from bot.render import TELEGRAM_LIMIT, format_date
 from bot.settings import Settings
-from retrieval.analysis import iter_words, term
+from retrieval.analysis import Language, iter_words, term
 from retrieval.excerpt import Excerpt, make_excerpt
 from retrieval.topics import cached_topic
 from storage import alerts as outbox
@@ -215,11 +215,11 @@ def best_excerpt(
     topic = cached_topic(topic_text)
     if not passages:
         return None
-    lang = "en" if language == "en" else "fr"
-    terms = topic.terms if topic is not None else frozenset()
+    lang: Language = "en" if language == "en" else "fr"
+    terms: frozenset[str] = topic.terms if topic is not None else frozenset()
     best_text, best_count = passages[0][1], -1
     for _heading, text in passages:
-        found = {t for w in iter_words(text) if (t := term(w.text, lang)) in terms}
+        found = {t for w in iter_words(text) if (t := term(w.text, lang)) in terms and t}
         if len(found) > best_count:
             best_text, best_count = text, len(found)
     return make_excerpt(best_text, terms, lang, max_chars=max_chars)

@@ -318,7 +318,7 @@ async def my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 # -- wiring ------------------------------------------------------------------------------------
 
 
-def install(application: Application, settings: Settings, service: Depeche) -> None:  # type: ignore[type-arg]
+def install(application: Application, settings: Settings, service: Depeche) -> None:
     """Add the membership handler and the alert and feed jobs to an application."""
     from bot.alerts import AlertSender
     from bot.feeds import FeedPoller
@@ -347,20 +347,20 @@ def install(application: Application, settings: Settings, service: Depeche) -> N
     )
 
 
-async def shutdown(application: Application) -> None:  # type: ignore[type-arg]
+async def shutdown(application: Application) -> None:
     """Hand back the alerts this process claimed but did not send."""
     sender: AlertSender | None = application.bot_data.get(SENDER_KEY)
     if sender is not None:
         await sender.close()
 
 
-def sender_of(application: Application) -> AlertSender:  # type: ignore[type-arg]
+def sender_of(application: Application) -> AlertSender:
     """The application's alert sender (tests run it directly)."""
     found: AlertSender = application.bot_data[SENDER_KEY]
     return found
 
 
-def poller_of(application: Application) -> FeedPoller:  # type: ignore[type-arg]
+def poller_of(application: Application) -> FeedPoller:
     """The application's feed poller."""
     found: FeedPoller = application.bot_data[POLLER_KEY]
     return found

@@ -146,7 +146,7 @@ def claim_due_alerts(
     candidates = (
         select(col(Alert.id))
         .where(
-            Alert.status == PENDING,
+            col(Alert.status) == PENDING,
             col(Alert.due_at) <= now,
             or_(col(Alert.claimed_until).is_(None), col(Alert.claimed_until) < now),
         )
@@ -185,7 +185,7 @@ def mark_sent(*, engine: Engine, alert_ids: Sequence[int], now: datetime | None 
     with session_scope(engine) as session:
         result = session.execute(
             update(Alert)
-            .where(col(Alert.id).in_(list(alert_ids)), Alert.status == PENDING)
+            .where(col(Alert.id).in_(list(alert_ids)), col(Alert.status) == PENDING)
             .values(
                 status=SENT,
                 sent_at=_utc(now or utcnow()),
@@ -204,7 +204,7 @@ def mark_undeliverable(*, engine: Engine, alert_ids: Sequence[int], reason: str)
     with session_scope(engine) as session:
         result = session.execute(
             update(Alert)
-            .where(col(Alert.id).in_(list(alert_ids)), Alert.status == PENDING)
+            .where(col(Alert.id).in_(list(alert_ids)), col(Alert.status) == PENDING)
             .values(
                 status=UNDELIVERABLE,
                 claimed_by=None,
@@ -238,7 +238,7 @@ def retry_later(
     given_up: list[int] = []
     with session_scope(engine) as session:
         alerts = session.exec(
-            select(Alert).where(col(Alert.id).in_(list(alert_ids)), Alert.status == PENDING)
+            select(Alert).where(col(Alert.id).in_(list(alert_ids)), col(Alert.status) == PENDING)
         ).all()
         for alert in alerts:
             assert alert.id is not None
@@ -269,7 +269,7 @@ def postpone(
     with session_scope(engine) as session:
         result = session.execute(
             update(Alert)
-            .where(col(Alert.id).in_(list(alert_ids)), Alert.status == PENDING)
+            .where(col(Alert.id).in_(list(alert_ids)), col(Alert.status) == PENDING)
             .values(due_at=_utc(until), claimed_by=None, claimed_until=None, error=reason)
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -280,7 +280,7 @@ def release_claims(*, engine: Engine, worker: str) -> int:
     with session_scope(engine) as session:
         result = session.execute(
             update(Alert)
-            .where(Alert.claimed_by == worker, Alert.status == PENDING)
+            .where(col(Alert.claimed_by) == worker, col(Alert.status) == PENDING)
             .values(claimed_by=None, claimed_until=None)
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -297,7 +297,7 @@ def recent_sent_counts(
             select(Alert.chat_id, func.count())
             .where(
                 col(Alert.chat_id).in_(list(chat_ids)),
-                Alert.status == SENT,
+                col(Alert.status) == SENT,
                 col(Alert.sent_at) >= _utc(since),
             )
             .group_by(col(Alert.chat_id))
@@ -406,7 +406,7 @@ def pause_chat(*, engine: Engine, chat_id: int, reason: str) -> int:
         session.add(chat)
         result = session.execute(
             update(Alert)
-            .where(Alert.chat_id == chat_id, Alert.status == PENDING)
+            .where(col(Alert.chat_id) == chat_id, col(Alert.status) == PENDING)
             .values(
                 status=UNDELIVERABLE,
                 claimed_by=None,
@@ -467,12 +467,12 @@ def migrate_chat(*, engine: Engine, old_chat_id: int, new_chat_id: int) -> int:
         existing = {
             s.topic: s
             for s in session.exec(
-                select(Subscription).where(Subscription.chat_id == new_chat_id)
+                select(Subscription).where(col(Subscription.chat_id) == new_chat_id)
             ).all()
         }
         moved = 0
         for subscription in session.exec(
-            select(Subscription).where(Subscription.chat_id == old_chat_id)
+            select(Subscription).where(col(Subscription.chat_id) == old_chat_id)
         ).all():
             twin = existing.get(subscription.topic)
             if twin is None:
@@ -481,21 +481,21 @@ def migrate_chat(*, engine: Engine, old_chat_id: int, new_chat_id: int) -> int:
                 moved += 1
             else:
                 # Keep the twin; its alerts for articles this one was alerted about stay unique.
-                known = select(Alert.article_id).where(Alert.subscription_id == twin.id)
+                known = select(Alert.article_id).where(col(Alert.subscription_id) == twin.id)
                 session.execute(
                     update(Alert)
                     .where(
-                        Alert.subscription_id == subscription.id,
+                        col(Alert.subscription_id) == subscription.id,
                         col(Alert.article_id).not_in(known),
                     )
                     .values(subscription_id=twin.id)
                 )
-                session.execute(delete(Alert).where(Alert.subscription_id == subscription.id))
+                session.execute(delete(Alert).where(col(Alert.subscription_id) == subscription.id))
                 session.delete(subscription)
         session.flush()
         session.execute(
             update(Alert)
-            .where(Alert.chat_id == old_chat_id)
+            .where(col(Alert.chat_id) == old_chat_id)
             .values(chat_id=new_chat_id, claimed_by=None, claimed_until=None)
         )
         if old is not None:
@@ -513,7 +513,7 @@ def list_subscriptions(*, engine: Engine, chat_id: int) -> list[Subscription]:
         return list(
             session.exec(
                 select(Subscription)
-                .where(Subscription.chat_id == chat_id)
+                .where(col(Subscription.chat_id) == chat_id)
                 .order_by(col(Subscription.id))
             ).all()
         )
@@ -541,7 +541,9 @@ def add_subscription(
     """
     with session_scope(engine) as session:
         _ensure_chat(session, chat_id, chat_type=chat_type, title=chat_title)
-        current = session.exec(select(Subscription).where(Subscription.chat_id == chat_id)).all()
+        current = session.exec(
+            select(Subscription).where(col(Subscription.chat_id) == chat_id)
+        ).all()
         for subscription in current:
             if _key(subscription.topic) == topic.key:
                 return subscription, False
@@ -563,7 +565,9 @@ def remove_subscription(*, engine: Engine, chat_id: int, reference: str) -> Subs
     """
     reference = reference.strip().lstrip("#")
     with session_scope(engine) as session:
-        current = session.exec(select(Subscription).where(Subscription.chat_id == chat_id)).all()
+        current = session.exec(
+            select(Subscription).where(col(Subscription.chat_id) == chat_id)
+        ).all()
         chosen = None
         if reference.isdigit():
             chosen = next((s for s in current if s.id == int(reference)), None)
@@ -572,6 +576,6 @@ def remove_subscription(*, engine: Engine, chat_id: int, reference: str) -> Subs
             chosen = next((s for s in current if _key(s.topic) == wanted), None)
         if chosen is None:
             return None
-        session.execute(delete(Alert).where(Alert.subscription_id == chosen.id))
+        session.execute(delete(Alert).where(col(Alert.subscription_id) == chosen.id))
         session.delete(chosen)
         return chosen

@@ -52,6 +52,10 @@ class FeedError(ValueError):
 # -- the feed table ----------------------------------------------------------------------------
 
 
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 def check_url(url: str) -> str:
     """A feed URL, trimmed, or ``FeedError`` if it is not an absolute http(s) URL."""
     url = url.strip().strip("<>")
@@ -124,7 +128,7 @@ def due_feeds(*, engine: Engine, now: datetime) -> list[Feed]:
     """Feeds whose next poll time has come (or that were never polled)."""
     with session_scope(engine) as session:
         feeds = session.exec(select(Feed).order_by(col(Feed.id))).all()
-    return [f for f in feeds if f.next_poll_at is None or as_utc(f.next_poll_at) <= now]
+    return [f for f in feeds if f.next_poll_at is None or _utc(f.next_poll_at) <= now]
 
 
 def record_success(
