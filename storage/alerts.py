@@ -108,10 +108,8 @@ def queue_alerts(session: Session, article: Article, passages: list[Passage]) ->
         .on_conflict_do_nothing(index_elements=["subscription_id", "article_id"])
         .returning(col(Alert.id))
     )
-    connection = session.connection()
-    queued = 0
-    for value in values:
-        queued += len(connection.execute(statement.values(**value)).all())
+    # One statement for all rows; RETURNING tells how many were new (not alerted before).
+    queued = len(session.connection().execute(statement, values).all())
     if queued:
         log.debug("article %s: %d alert(s) queued", article.id, queued)
     return queued
