@@ -42,7 +42,7 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.render import TELEGRAM_LIMIT, format_date
+from bot.render import TELEGRAM_LIMIT, format_date, utf16_len
 from bot.settings import Settings
 from retrieval.analysis import Language, iter_words, term
 from retrieval.excerpt import Excerpt, make_excerpt
@@ -273,32 +273,46 @@ def render_alert(contents: Sequence[outbox.AlertContent]) -> str:
     return "\n".join(lines)[:TELEGRAM_LIMIT]
 
 
+def _digest_item(group: Sequence[outbox.AlertContent]) -> str:
+    first = group[0]
+    line = f"• <b>{_title_html(first)}</b>"
+    cite = _cite(first)
+    if cite:
+        line += f" — <i>{cite}</i>"
+    excerpt = best_excerpt(
+        first.topic, first.passages, first.language, max_chars=DIGEST_EXCERPT_CHARS
+    )
+    if excerpt is not None and excerpt.text:
+        line += "\n" + _quote(_marked_html(excerpt), first.language)
+    return line
+
+
+def _digest_header(groups: Sequence[Sequence[outbox.AlertContent]]) -> str:
+    topics = ", ".join(
+        dict.fromkeys(html.escape(c.topic, quote=False) for group in groups for c in group)
+    )
+    return f"🔔 {len(groups)} new articles · {topics}"
+
+
 def render_digest(articles: Sequence[Sequence[outbox.AlertContent]]) -> str:
     """Several articles for one chat in one message: headline, source and a short excerpt."""
-    topics = ", ".join(
-        dict.fromkeys(html.escape(c.topic, quote=False) for group in articles for c in group)
-    )
-    header = f"🔔 {len(articles)} new articles · {topics}"
-    blocks = [header]
-    size = len(header)
-    for number, group in enumerate(articles):
-        first = group[0]
-        lines = [f"• <b>{_title_html(first)}</b>"]
-        cite = _cite(first)
-        if cite:
-            lines[0] += f" — <i>{cite}</i>"
-        excerpt = best_excerpt(
-            first.topic, first.passages, first.language, max_chars=DIGEST_EXCERPT_CHARS
-        )
-        if excerpt is not None and excerpt.text:
-            lines.append(_quote(_marked_html(excerpt), first.language))
-        block = "\n".join(lines)
-        if size + len(block) + 2 > TELEGRAM_LIMIT - 60:
-            blocks.append(f"… and {len(articles) - number} more")
-            break
-        blocks.append(block)
-        size += len(block) + 2
-    return "\n\n".join(blocks)
+    return "\n\n".join([_digest_header(articles), *map(_digest_item, articles)])
+
+
+def digest_chunks(
+    articles: Sequence[Sequence[outbox.AlertContent]],
+) -> list[list[Sequence[outbox.AlertContent]]]:
+    """Articles split into digests that each fit one message (and hold at most 15 articles):
+    every article of a digest is shown, none is only counted."""
+    chunks: list[list[Sequence[outbox.AlertContent]]] = [[]]
+    for group in articles:
+        candidate = [*chunks[-1], group]
+        too_long = utf16_len(render_digest(candidate)) > TELEGRAM_LIMIT
+        if chunks[-1] and (too_long or len(candidate) > MAX_DIGEST_ITEMS):
+            chunks.append([group])
+        else:
+            chunks[-1] = candidate
+    return chunks
 
 
 # -- the sender --------------------------------------------------------------------------------
@@ -470,13 +484,8 @@ class AlertSender:
             return None
         if digest:
             return [
-                _Message(
-                    [c.alert.id for group in chunk for c in group], render_digest(chunk)
-                )
-                for chunk in (
-                    articles[i : i + MAX_DIGEST_ITEMS]
-                    for i in range(0, len(articles), MAX_DIGEST_ITEMS)
-                )
+                _Message([c.alert.id for group in chunk for c in group], render_digest(chunk))
+                for chunk in digest_chunks(articles)
             ]
         return [_Message([c.alert.id for c in group], render_alert(group)) for group in articles]
 

@@ -188,6 +188,21 @@ async def test_a_burst_for_one_chat_becomes_one_digest(depeche: Depeche, clock: 
     assert alerts_by_status(depeche) == {"sent": 10}
 
 
+async def test_a_big_burst_is_split_into_digests_that_show_every_article(
+    depeche: Depeche, clock: Clock
+) -> None:
+    subscribe(depeche, "Kremlin")
+    long_text = "<p>" + "Le Kremlin a longuement commenté la réunion d'Istanbul. " * 12 + "</p>"
+    depeche.ingest_drafts([article(n, long_text + f"<p>Numéro {n}.</p>") for n in range(40)])
+    bot = StubBot()
+    sender = make_sender(depeche, clock, batch=50)
+    report = await sender.send_due(bot)  # type: ignore[arg-type]
+    assert report.sent == 40 and 2 <= len(bot.sent) <= 40 // 5
+    shown = [n for n in range(40) for m in bot.sent if f"réunion {n}</a>" in m.text]
+    assert sorted(shown) == list(range(40))  # each article in exactly one digest
+    assert all(len(m.text.encode("utf-16-le")) // 2 <= 4096 for m in bot.sent)
+
+
 async def test_alerts_arriving_one_by_one_are_held_for_a_digest(
     depeche: Depeche, clock: Clock
 ) -> None:
