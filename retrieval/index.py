@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -131,6 +132,41 @@ def _grow(array: np.ndarray, size: int, fill: int | bool = 0) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class _Chunk:
+    """Postings of a run of passages being built: terms present, run lengths, offsets, tfs."""
+
+    first: int
+    terms: np.ndarray
+    counts: np.ndarray
+    local: np.ndarray
+    tfs: np.ndarray
+
+
+def _concat_chunks(chunks: list[_Chunk], n_terms: int) -> _Segment:
+    """One CSR segment from per-chunk postings; within a term, chunks stay in order."""
+    totals = np.zeros(n_terms, np.int64)
+    for c in chunks:
+        totals[c.terms] += c.counts
+    ptr = np.zeros(n_terms + 1, np.int64)
+    np.cumsum(totals, out=ptr[1:])
+    del totals
+    tf_type = np.result_type(np.uint8, *(c.tfs.dtype for c in chunks))
+    docs = np.empty(int(ptr[-1]), np.int32)
+    tfs = np.empty(int(ptr[-1]), tf_type)
+    cursor = ptr[:-1].copy()
+    while chunks:
+        c = chunks.pop(0)  # freed as we go: peak memory stays near the final size
+        run_start = np.cumsum(c.counts) - c.counts
+        dest = np.repeat(cursor[c.terms] - run_start, c.counts)
+        dest += np.arange(len(c.local), dtype=np.int64)
+        docs[dest] = c.local
+        docs[dest] += c.first
+        tfs[dest] = c.tfs
+        cursor[c.terms] += c.counts
+    return _Segment(ptr, docs, tfs)
+
+
 class BM25Index:
     """Passages (token lists under integer ids) searchable by exact BM25Okapi, kept up to date."""
 
@@ -141,12 +177,12 @@ class BM25Index:
         self._vocab = _Vocab()
         # Per term: live document frequency, and bounds for pruning (largest tf, shortest
         # passage ever seen); removals leave the bounds loose but still valid.
-        self._df = np.zeros(0, np.int64)
-        self._max_tf = np.zeros(0, np.int64)
-        self._min_len = np.zeros(0, np.int64)
+        self._df = np.zeros(0, np.int32)
+        self._max_tf = np.zeros(0, np.int32)
+        self._min_len = np.zeros(0, np.int32)
         # Per position (a passage's slot in the postings): id, token count, alive.
         self._pos_ids = np.zeros(0, np.int64)
-        self._lens = np.zeros(0, np.int64)
+        self._lens = np.zeros(0, np.int32)
         self._alive = np.zeros(0, bool)
         self._n_pos = 0
         self._n_main = 0
@@ -182,6 +218,21 @@ class BM25Index:
     def vocabulary_size(self) -> int:
         """Terms in at least one live passage."""
         return int(np.count_nonzero(self._df[: len(self._vocab)]))
+
+    def memory_bytes(self) -> int:
+        """Approximate bytes held: arrays (mapped ones included), vocabulary and caches."""
+        arrays = [
+            self._main.ptr, self._main.docs, self._main.tfs,
+            self._delta.ptr, self._delta.docs, self._delta.tfs,
+            self._df, self._max_tf, self._min_len, self._pos_ids, self._lens, self._alive,
+            self._acc, self._mark,
+        ]  # fmt: skip
+        arrays += [a for a in (self._idf, self._norm, self._main_order) if a is not None]
+        total = sum(a.nbytes for a in arrays)
+        total += sys.getsizeof(self._vocab) + sys.getsizeof(self._delta_pos)
+        # Each term: its string, and its id unless CPython caches small ints.
+        total += sum(map(sys.getsizeof, self._vocab)) + 32 * max(0, len(self._vocab) - 257)
+        return total
 
     def _positions(self, ids: np.ndarray) -> np.ndarray:
         """Live position of each id, -1 for ids not indexed."""
@@ -242,8 +293,10 @@ class BM25Index:
 
     def remove(self, ids: Iterable[int]) -> None:
         """Drop passages by id; unknown ids are ignored."""
-        id_arr = np.fromiter((int(i) for i in ids), dtype=np.int64)
-        pos = self._positions(id_arr)
+        if self._n_live == 0:
+            return
+        id_arr = np.asarray(ids if isinstance(ids, Sequence | np.ndarray) else list(ids), np.int64)
+        pos = self._positions(id_arr.reshape(-1))
         pos = np.unique(pos[pos >= 0])
         if len(pos) == 0:
             return
@@ -276,52 +329,58 @@ class BM25Index:
         """Intern and invert ``docs`` (positions from ``base``), chunk by chunk to bound memory."""
         vocab = self._vocab
         intern = vocab.__getitem__
-        lens = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-        # Each chunk yields (terms present, their run lengths, positions, tfs).
-        chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        lens = np.fromiter(map(len, docs), dtype=np.int32, count=len(docs))
+        chunks: list[_Chunk] = []
         start = 0
         doc_iter = iter(docs)
-        cum = np.cumsum(lens)
+        cum = np.cumsum(lens, dtype=np.int64)
         while start < len(docs):
             tokens_before = int(cum[start - 1]) if start else 0
             stop = int(np.searchsorted(cum, tokens_before + _BUILD_CHUNK_TOKENS, side="right"))
-            stop = max(stop, start + 1)
+            # Positions within a chunk are held as uint16 until the final scatter.
+            stop = min(max(stop, start + 1), start + 0xFFFF)
             n_docs = stop - start
             clens = lens[start:stop]
-            n_tok = int(clens.sum())
+            n_tok = int(cum[stop - 1]) - tokens_before
             chunk_docs = list(islice(doc_iter, n_docs))
-            tids = np.fromiter(map(intern, chain.from_iterable(chunk_docs)), np.int64, n_tok)
-            key = tids * n_docs
+            key = np.fromiter(map(intern, chain.from_iterable(chunk_docs)), np.int32, n_tok)
+            del chunk_docs
+            key = key.astype(np.int64)
+            key *= n_docs
             key += np.repeat(np.arange(n_docs, dtype=np.int64), clens)
-            del tids
             key.sort()
             if n_tok:
-                new = np.empty(n_tok, bool)
-                new[0] = True
-                np.not_equal(key[1:], key[:-1], out=new[1:])
-                starts = np.flatnonzero(new)
-                del new
-                tf = np.diff(starts, append=n_tok)
-                ukey = key[starts]
-                del key, starts
-                term = ukey // n_docs
-                local = (ukey - term * n_docs).astype(np.int32)
-                del ukey
-                tb = np.empty(len(term), bool)
-                tb[0] = True
-                np.not_equal(term[1:], term[:-1], out=tb[1:])
-                run_starts = np.flatnonzero(tb)
-                del tb
-                uterm = term[run_starts]
-                del term
-                counts = np.diff(run_starts, append=len(local))
-                max_tf = np.maximum.reduceat(tf, run_starts)
-                min_len = np.minimum.reduceat(clens[local], run_starts)
-                self._bump_terms(len(vocab), uterm, counts, max_tf, min_len)
-                local += base + start
-                chunks.append((uterm, counts, local, tf.astype(_tf_dtype(int(max_tf.max())))))
+                chunks.append(self._invert(key, n_docs, clens, base + start))
+            del key
             start = stop
-        return self._concat_chunks(chunks, len(vocab)), lens
+        return _concat_chunks(chunks, len(vocab)), lens
+
+    def _invert(self, key: np.ndarray, n_docs: int, clens: np.ndarray, first: int) -> _Chunk:
+        """Postings of one chunk from its sorted ``term * n_docs + local position`` keys."""
+        new = np.empty(len(key), bool)
+        new[0] = True
+        np.not_equal(key[1:], key[:-1], out=new[1:])
+        starts = np.flatnonzero(new)
+        del new
+        tf = np.diff(starts, append=len(key))
+        ukey = key[starts]
+        del starts
+        term = ukey // n_docs
+        ukey -= term * n_docs
+        local = ukey.astype(np.uint16)
+        del ukey
+        tb = np.empty(len(term), bool)
+        tb[0] = True
+        np.not_equal(term[1:], term[:-1], out=tb[1:])
+        run_starts = np.flatnonzero(tb)
+        del tb
+        uterm = term[run_starts]
+        del term
+        counts = np.diff(run_starts, append=len(local))
+        max_tf = np.maximum.reduceat(tf, run_starts)
+        min_len = np.minimum.reduceat(clens[local], run_starts)
+        self._bump_terms(len(self._vocab), uterm, counts, max_tf, min_len)
+        return _Chunk(first, uterm, counts, local, tf.astype(_tf_dtype(int(max_tf.max()))))
 
     def _bump_terms(
         self,
@@ -333,48 +392,10 @@ class BM25Index:
     ) -> None:
         self._df = _grow(self._df, n_terms)
         self._max_tf = _grow(self._max_tf, n_terms)
-        self._min_len = _grow(self._min_len, n_terms, np.iinfo(np.int64).max)
-        self._df[terms] += counts
-        np.maximum(self._max_tf[terms], max_tf, out=max_tf)
-        self._max_tf[terms] = max_tf
-        np.minimum(self._min_len[terms], min_len, out=min_len)
-        self._min_len[terms] = min_len
-
-    @staticmethod
-    def _concat_chunks(
-        chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]], n_terms: int
-    ) -> _Segment:
-        """One CSR segment from per-chunk postings; within a term, chunks stay in order."""
-        if not chunks:
-            return _Segment(
-                np.zeros(n_terms + 1, np.int64), np.empty(0, np.int32), np.empty(0, np.uint8)
-            )
-        if len(chunks) == 1:
-            uterm, counts, docs, tfs = chunks[0]
-            totals = np.zeros(n_terms, np.int64)
-            totals[uterm] = counts
-            ptr = np.zeros(n_terms + 1, np.int64)
-            np.cumsum(totals, out=ptr[1:])
-            return _Segment(ptr, docs, tfs)
-        totals = np.zeros(n_terms, np.int64)
-        for uterm, counts, _, _ in chunks:
-            totals[uterm] += counts
-        ptr = np.zeros(n_terms + 1, np.int64)
-        np.cumsum(totals, out=ptr[1:])
-        total = int(ptr[-1])
-        tf_type = np.result_type(*(c[3].dtype for c in chunks))
-        docs = np.empty(total, np.int32)
-        tfs = np.empty(total, tf_type)
-        cursor = ptr[:-1].copy()
-        while chunks:
-            uterm, counts, cdocs, ctfs = chunks.pop(0)
-            run_start = np.cumsum(counts) - counts
-            dest = np.repeat(cursor[uterm] - run_start, counts)
-            dest += np.arange(len(cdocs), dtype=np.int64)
-            docs[dest] = cdocs
-            tfs[dest] = ctfs
-            cursor[uterm] += counts
-        return _Segment(ptr, docs, tfs)
+        self._min_len = _grow(self._min_len, n_terms, np.iinfo(np.int32).max)
+        self._df[terms] += counts.astype(np.int32)
+        self._max_tf[terms] = np.maximum(self._max_tf[terms], max_tf)
+        self._min_len[terms] = np.minimum(self._min_len[terms], min_len)
 
     def _fold_delta(self) -> None:
         """Fold the delta into the main segment, dropping dead passages and renumbering."""
@@ -645,11 +666,11 @@ class BM25Index:
                 strict=True,
             )
         )
-        index._df = np.array(arrays["df"], np.int64)
-        index._max_tf = np.array(arrays["max_tf"], np.int64)
-        index._min_len = np.array(arrays["min_len"], np.int64)
+        index._df = np.array(arrays["df"], np.int32)
+        index._max_tf = np.array(arrays["max_tf"], np.int32)
+        index._min_len = np.array(arrays["min_len"], np.int32)
         index._pos_ids = np.array(arrays["pos_ids"], np.int64)
-        index._lens = np.array(arrays["lens"], np.int64)
+        index._lens = np.array(arrays["lens"], np.int32)
         n = len(index._pos_ids)
         index._alive = np.ones(n, bool)
         index._n_pos = index._n_main = n

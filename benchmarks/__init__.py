@@ -1,0 +1,1 @@
+"""Benchmarks of the search index against rank-bm25, bm25s and tantivy (not shipped)."""
