@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -197,6 +198,7 @@ class BM25Index:
         self._norm: np.ndarray | None = None
         self._acc = np.zeros(0, np.float64)
         self._mark = np.zeros(0, bool)
+        self._scratch_lock = threading.Lock()
 
     # -- size and membership -------------------------------------------------------------------
 
@@ -397,6 +399,10 @@ class BM25Index:
         self._max_tf[terms] = np.maximum(self._max_tf[terms], max_tf)
         self._min_len[terms] = np.minimum(self._min_len[terms], min_len)
 
+    def merge(self) -> None:
+        """Fold recent additions and removals into the main segment (save does it too)."""
+        self._fold_delta()
+
     def _fold_delta(self) -> None:
         """Fold the delta into the main segment, dropping dead passages and renumbering."""
         n_terms = len(self._vocab)
@@ -414,6 +420,7 @@ class BM25Index:
             self._n_dead = 0
         self._main = _merge(main, delta, n_terms)
         self._delta = _Segment.empty()
+        self._invalidate()  # the length normalisers are per position, and positions moved
         self._n_main = self._n_pos
         self._delta_pos = {}
         main_ids = self._pos_ids[: self._n_main]
@@ -498,7 +505,7 @@ class BM25Index:
         k1, b = self.k1, self.b
         avgdl = self._total_len / self._n_live if self._total_len else 1.0
         # Upper bound of each term's contribution to any passage.
-        plan = []
+        plan: list[tuple[float, int, float]] = []
         for tid, times in terms:
             weight = times * float(idf[tid])
             tf_hi = float(self._max_tf[tid])
@@ -509,9 +516,46 @@ class BM25Index:
         rest = [0.0] * (len(plan) + 1)
         for i in range(len(plan) - 1, -1, -1):
             rest[i] = rest[i + 1] + plan[i][0]
-        acc, mark = self._scratch()
+        # One search at a time uses the shared scratch arrays; a concurrent one gets its own.
+        if self._scratch_lock.acquire(blocking=False):
+            try:
+                return self._maxscore(plan, rest, k, norm, *self._scratch())
+            finally:
+                self._scratch_lock.release()
+        n = self._n_pos
+        return self._maxscore(plan, rest, k, norm, np.zeros(n, np.float64), np.zeros(n, bool))
+
+    def _maxscore(
+        self,
+        plan: list[tuple[float, int, float]],
+        rest: list[float],
+        k: int,
+        norm: np.ndarray,
+        acc: np.ndarray,
+        mark: np.ndarray,
+    ) -> Hits:
+        """Score the terms with the largest bounds in full, look the others up where needed."""
         alive = self._alive if self._n_dead else None
         touched: list[np.ndarray] = []
+        try:
+            return self._maxscore_into(plan, rest, k, norm, acc, mark, alive, touched)
+        finally:  # leave the scratch arrays zeroed for the next search
+            for docs in touched:
+                acc[docs] = 0.0
+                mark[docs] = False
+
+    def _maxscore_into(
+        self,
+        plan: list[tuple[float, int, float]],
+        rest: list[float],
+        k: int,
+        norm: np.ndarray,
+        acc: np.ndarray,
+        mark: np.ndarray,
+        alive: np.ndarray | None,
+        touched: list[np.ndarray],
+    ) -> Hits:
+        """MaxScore proper; every position it accumulates into is listed in ``touched``."""
         theta = 0.0
         slack = 0.0
         done = len(plan)
@@ -550,8 +594,6 @@ class BM25Index:
                         scores[where] += self._impacts(weight, tfs[j[where]], norm[cand[where]])
         else:
             scores = acc[cand]
-        acc[seen] = 0.0
-        mark[seen] = False
         return self._top(cand, scores, k)
 
     def _top(self, cand: np.ndarray, scores: np.ndarray, k: int) -> Hits:
@@ -658,7 +700,7 @@ class BM25Index:
         index = cls(k1=header["k1"], b=header["b"], epsilon=header["epsilon"])
         text = bytes(arrays["terms"]).decode("utf-8")
         ends = arrays["term_ends"].tolist()
-        starts = [0, *ends[:-1]]
+        starts = [0, *ends][: len(ends)]
         index._vocab = _Vocab(
             zip(
                 (text[a:z] for a, z in zip(starts, ends, strict=True)),

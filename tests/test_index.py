@@ -224,6 +224,36 @@ def test_save_load_roundtrip(tmp_path: Path) -> None:
     assert 1 not in loaded and len(loaded) == len(index)
 
 
+def test_empty_index_roundtrip(tmp_path: Path) -> None:
+    path = tmp_path / "empty.index"
+    BM25Index().save(path)
+    loaded = BM25Index.load(path)
+    assert len(loaded) == 0 and len(loaded.search(["kiev"])) == 0
+    loaded.add([1], [["kiev"]])
+    assert loaded.search(["kiev"]).ids.tolist() == [1]
+
+
+def test_explicit_merge_keeps_results() -> None:
+    index = make_index()
+    index.remove([2])
+    index.add([11], [["gaz", "europ"]])
+    before = index.search(["gaz", "europ"])
+    index.merge()
+    after = index.search(["gaz", "europ"])
+    assert before.ids.tolist() == after.ids.tolist()
+    np.testing.assert_array_equal(before.scores, after.scores)
+
+
+def test_concurrent_search_uses_its_own_scratch() -> None:
+    index = make_index()
+    alone = index.search(["europ", "vote"])
+    with index._scratch_lock:  # as if another thread were mid-search
+        during = index.search(["europ", "vote"])
+    assert during.ids.tolist() == alone.ids.tolist()
+    np.testing.assert_array_equal(during.scores, alone.scores)
+    assert index.search(["europ", "vote"]).ids.tolist() == alone.ids.tolist()
+
+
 def test_load_rejects_a_foreign_or_truncated_file(tmp_path: Path) -> None:
     path = tmp_path / "bad.index"
     path.write_bytes(b"not an index")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -81,11 +83,15 @@ def test_scores_and_top_k_match_rank_bm25(corpus: tuple[np.ndarray, list[list[st
     check(index, ids, docs, seed=1)
 
 
-@pytest.mark.parametrize("fold_every_add", [False, True])
+@pytest.mark.parametrize(
+    "fold_every_add, then", [(False, "search"), (True, "search"), (False, "merge"), (False, "save")]
+)
 def test_parity_after_removals_and_additions(
     corpus: tuple[np.ndarray, list[list[str]]],
     fold_every_add: bool,
+    then: str,
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     if fold_every_add:
         monkeypatch.setattr(index_module, "_DELTA_MIN_POSTINGS", 0)
@@ -110,4 +116,9 @@ def test_parity_after_removals_and_additions(
         live.update(zip(corrected, fresh, strict=True))
     live_ids = np.array(sorted(live), dtype=np.int64)
     assert index.ids.tolist() == live_ids.tolist()
+    if then == "merge":
+        index.merge()
+    elif then == "save":  # the saving index goes on being searched, and so does the loaded one
+        index.save(tmp_path / "parity.index")
+        check(BM25Index.load(tmp_path / "parity.index"), live_ids, [live[i] for i in live_ids], 4)
     check(index, live_ids, [live[i] for i in live_ids.tolist()], seed=2)
