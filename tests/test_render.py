@@ -155,3 +155,16 @@ def test_a_long_article_becomes_valid_messages() -> None:
     shown = [visible_text(p) for p in parts]
     assert shown[0].startswith("<Title> & more")
     assert "<p>Para 11 &" in shown[-1]
+
+
+def test_english_and_french_sentences_match() -> None:
+    import string
+
+    import bot.commands  # noqa: F401  (commands add their sentences when registered)
+    from bot.messages import STRINGS
+
+    assert set(STRINGS["en"]) == set(STRINGS["fr"])
+    for key, english in STRINGS["en"].items():
+        fields = {f for _, f, _, _ in string.Formatter().parse(english) if f}
+        french = {f for _, f, _, _ in string.Formatter().parse(STRINGS["fr"][key]) if f}
+        assert fields == french, key
