@@ -38,10 +38,13 @@ import numpy as np
 
 _EMPTY_IDS = np.empty(0, dtype=np.int64)
 _EMPTY_SCORES = np.empty(0, dtype=np.float64)
-# Tokens interned per build step: bounds the temporaries of building to ~100 MB.
-_BUILD_CHUNK_TOKENS = 2_000_000
-# The delta segment is folded into the main one past this many postings (or 1/32 of main).
+# Tokens interned per build step: bounds the temporaries of building to ~40 MB.
+_BUILD_CHUNK_TOKENS = 1_000_000
+# The delta segment is folded into the main one past this many postings or 1/_DELTA_RATIO of
+# main: each add copies the delta (a larger one costs every add more) and each fold copies
+# main (a smaller delta folds more often; folds cost ~(1 + _DELTA_RATIO) x main in total).
 _DELTA_MIN_POSTINGS = 1 << 17
+_DELTA_RATIO = 8
 _MAGIC = b"DEPBM25\x01"
 _ALIGN = 64
 
@@ -290,7 +293,7 @@ class BM25Index:
         n_terms = len(self._vocab)
         self._delta = _merge(self._delta, seg, n_terms)
         self._invalidate()
-        if len(self._delta) > max(_DELTA_MIN_POSTINGS, len(self._main) // 32):
+        if len(self._delta) > max(_DELTA_MIN_POSTINGS, len(self._main) // _DELTA_RATIO):
             self._fold_delta()
 
     def remove(self, ids: Iterable[int]) -> None:
