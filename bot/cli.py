@@ -21,6 +21,7 @@ from bot.render import format_date, render_answer_text
 from bot.service import Depeche
 from bot.settings import Settings, load_settings
 from retrieval.search import Results
+from storage.db import SchemaError
 
 DEMO_QUESTIONS = ("What did the Kremlin say?", "Qu'a dit le Kremlin ?")
 
@@ -48,13 +49,19 @@ def _database_errors() -> Iterator[None]:
             err=True,
         )
         sys.exit(2)
+    except SchemaError as error:
+        click.echo(f"Error: {error}.", err=True)
+        sys.exit(2)
 
 
-def open_service(settings: Settings) -> Depeche:
-    """Open the database and index named by the settings; stored articles queue their alerts."""
+def open_service(settings: Settings, *, wait: bool = False) -> Depeche:
+    """Open the database and index named by the settings; stored articles queue their alerts.
+
+    With ``wait`` (``depeche run``) a database that does not answer yet is retried with backoff.
+    """
     from storage.alerts import queue_alerts
 
-    return Depeche.open(settings, queue_alerts=queue_alerts)
+    return Depeche.open(settings, queue_alerts=queue_alerts, wait=wait)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -293,6 +300,70 @@ def feeds_poll(settings: Settings, due: bool) -> None:
         sys.exit(1)
 
 
+# -- the database -------------------------------------------------------------------------------
+
+
+@cli.group()
+def db() -> None:
+    """The database schema: upgrade it to this version's migrations, or show where it stands."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="heads")
+@click.pass_obj
+def db_upgrade(settings: Settings, revision: str) -> None:
+    """Apply the schema migrations up to REVISION (default: the newest). Safe to run twice."""
+    from storage.db import make_engine, upgrade_schema
+
+    engine = make_engine(settings.database_url)
+    with _database_errors():
+        before, after = upgrade_schema(engine, revision)
+    engine.dispose()
+    if before == after:
+        click.echo(f"The database schema is already at {after}.")
+    else:
+        click.echo(f"Upgraded the database schema from {before or 'nothing'} to {after}.")
+
+
+@db.command("current")
+@click.pass_obj
+def db_current(settings: Settings) -> None:
+    """Show the database's schema revision and this version's newest one."""
+    from storage.db import make_engine, schema_state
+
+    engine = make_engine(settings.database_url)
+    with _database_errors():
+        state = schema_state(engine)
+    engine.dispose()
+    click.echo(f"database: {state.current or 'empty (no schema yet)'}")
+    click.echo(f"code:     {state.head}")
+    click.echo(_schema_verdict(state))
+
+
+def _schema_verdict(state: Any) -> str:
+    if not state.known:
+        return "the database is NEWER than this code: run the newer Dépêche"
+    if state.up_to_date:
+        return "up to date"
+    return "behind: `depeche db upgrade` (or any start of the bot) brings it up to date"
+
+
+@cli.command()
+@click.pass_obj
+def health(settings: Settings) -> None:
+    """Exit 0 when the database answers and its schema is current (for HEALTHCHECK)."""
+    from storage.db import make_engine, schema_state
+
+    engine = make_engine(settings.database_url)
+    with _database_errors():
+        state = schema_state(engine)
+    engine.dispose()
+    if not state.up_to_date:
+        click.echo(f"unhealthy: schema {state.current or 'missing'}; {_schema_verdict(state)}")
+        sys.exit(1)
+    click.echo(f"ok: the database answers, schema at {state.current}")
+
+
 NO_TOKEN = """\
 No Telegram bot token: `depeche run` needs one.
 
@@ -341,7 +412,7 @@ def run(settings: Settings, webhook_url: str | None, port: int | None, listen: s
     from bot.app import build_application, run_polling, run_webhook
 
     with _database_errors():
-        service = open_service(settings)
+        service = open_service(settings, wait=True)
         if service.is_empty():
             click.echo(
                 "warning: no article is stored yet; add some with `depeche ingest PATH`.",

@@ -5,25 +5,84 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from retrieval.index import BM25Index
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.settings import Settings
 from retrieval.analysis import analyze
+from retrieval.index import BM25Index
 from retrieval.search import PassageRecord, Results, search
 from storage import repository
-from storage.db import create_schema, make_engine
+from storage.db import make_engine, prepare_schema, wait_for_database
 from storage.ingest import IngestReport, QueueAlerts, ingest_drafts
 from storage.models import Article, Passage
 from storage.readers import ArticleDraft, ReaderError, discover, read_file
 
 log = logging.getLogger(__name__)
+
+
+# On PostgreSQL ids come from a sequence when a row is inserted, not when it commits: the
+# transaction that took passage id 100 may commit after the one that took 101, so a sync that
+# has seen 101 cannot take "id > 101" as everything new. The ids it skipped are gaps, looked up
+# again at every sync until they appear or GAP_GRACE_SECONDS pass (by then their transaction has
+# rolled back, or their passage was deleted before any sync saw it). Ingest transactions last
+# milliseconds; ten minutes is a wide margin. The same holds for the removal log.
+GAP_GRACE_SECONDS = 600.0
+# At start the index holds what was committed; ids missing just below the newest may still be
+# in flight in another process, so the newest RECONCILE_GAP_WINDOW ids are watched too.
+RECONCILE_GAP_WINDOW = 1_000
+# More missing ids than this at once (a huge rolled-back batch) are not all watched.
+MAX_GAPS = 200_000
+
+
+class IdGaps:
+    """Ids skipped by a sync, each watched until it appears or its grace period ends."""
+
+    def __init__(
+        self, *, grace: float = GAP_GRACE_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.grace = grace
+        self._clock = clock
+        self._since: dict[int, float] = {}
+
+    def __len__(self) -> int:
+        return len(self._since)
+
+    def __contains__(self, item: int) -> bool:
+        return item in self._since
+
+    def note_range(self, low: int, high: int, seen: Iterable[int]) -> None:
+        """Watch the ids in (low, high] that are not in ``seen``."""
+        if high <= low:
+            return
+        missing = set(range(low + 1, high + 1)) - set(seen) if high - low <= MAX_GAPS else set()
+        if high - low > MAX_GAPS:
+            log.warning("%d ids skipped at once; only the newest are watched", high - low)
+            missing = set(range(high - MAX_GAPS + 1, high + 1)) - set(seen)
+        now = self._clock()
+        for item in missing:
+            self._since.setdefault(item, now)
+        if len(self._since) > MAX_GAPS:
+            for item in sorted(self._since)[: len(self._since) - MAX_GAPS]:
+                del self._since[item]
+
+    def watched(self) -> list[int]:
+        """The ids still worth looking up (expired ones are forgotten)."""
+        deadline = self._clock() - self.grace
+        for item in [i for i, since in self._since.items() if since < deadline]:
+            del self._since[item]
+        return sorted(self._since)
+
+    def found(self, ids: Iterable[int]) -> None:
+        """Stop watching these ids: they have appeared."""
+        for item in ids:
+            self._since.pop(item, None)
 
 
 @dataclass(frozen=True)
@@ -53,6 +112,10 @@ class Depeche:
         self._lock = threading.RLock()
         self._max_passage_id = int(self.index.ids.max()) if len(self.index) else 0
         self._last_removal_id = 0
+        self._passage_gaps = IdGaps()
+        self._removal_gaps = IdGaps()
+        # One sync at a time (the timed job and an ingest may both ask): two would add twice.
+        self._sync_lock = threading.Lock()
 
     @classmethod
     def open(
@@ -61,10 +124,22 @@ class Depeche:
         *,
         queue_alerts: QueueAlerts | None = None,
         engine: Engine | None = None,
+        wait: bool = False,
     ) -> Depeche:
-        """Connect to the database, load the saved index and bring it up to date."""
+        """Connect to the database, load the saved index and bring it up to date.
+
+        The schema is brought to the newest migration (unless ``settings.auto_migrate`` is
+        off); a database newer than this code raises ``storage.db.SchemaError``. With ``wait``
+        (the long-running bot), an unreachable database is retried
+        ``settings.db_connect_attempts`` times with a doubling delay before the
+        ``OperationalError`` is raised.
+        """
         engine = engine or make_engine(settings.database_url)
-        create_schema(engine)
+        if wait:
+            wait_for_database(
+                engine, attempts=settings.db_connect_attempts, delay=settings.db_retry_seconds
+            )
+        prepare_schema(engine, upgrade=settings.auto_migrate)
         index = _load_index(settings.index_path)
         service = cls(
             engine=engine, index=index, index_path=settings.index_path, queue_alerts=queue_alerts
@@ -80,18 +155,38 @@ class Depeche:
 
     def reconcile_index(self) -> IndexSync:
         """Make the index hold exactly the stored passages (after loading a saved index)."""
-        with self.session() as session:
-            stored = np.fromiter(session.exec(select(Passage.id)).all(), dtype=np.int64)
-            self._last_removal_id = repository.last_removal_id(session=session)
-        with self._lock:
-            indexed = self.index.ids
-            stale = np.setdiff1d(indexed, stored, assume_unique=True)
-            missing = np.setdiff1d(stored, indexed, assume_unique=True)
-            if len(stale):
-                self.index.remove(stale.tolist())
-        added = self._index_passages(missing.tolist()) if len(missing) else 0
-        with self._lock:
-            self._max_passage_id = int(stored.max()) if len(stored) else 0
+        with self._sync_lock:
+            with self.session() as session:
+                # The removal log first: a removal committed after this read is then seen by
+                # the next sync, whether or not its passage was in the list read below.
+                last_removal = repository.last_removal_id(session=session)
+                recent_removals = repository.removals_since(
+                    session=session, after_id=max(last_removal - RECONCILE_GAP_WINDOW, 0)
+                )
+                stored = np.fromiter(session.exec(select(Passage.id)).all(), dtype=np.int64)
+            with self._lock:
+                indexed = self.index.ids
+                stale = np.setdiff1d(indexed, stored, assume_unique=True)
+                missing = np.setdiff1d(stored, indexed, assume_unique=True)
+                if len(stale):
+                    self.index.remove(stale.tolist())
+            added = self._index_passages(missing.tolist()) if len(missing) else 0
+            newest = int(stored.max()) if len(stored) else 0
+            self._passage_gaps = IdGaps(grace=self._passage_gaps.grace)
+            self._passage_gaps.note_range(
+                max(newest - RECONCILE_GAP_WINDOW, 0),
+                newest,
+                stored[stored > newest - RECONCILE_GAP_WINDOW].tolist(),
+            )
+            self._removal_gaps = IdGaps(grace=self._removal_gaps.grace)
+            self._removal_gaps.note_range(
+                max(last_removal - RECONCILE_GAP_WINDOW, 0),
+                last_removal,
+                [rid for rid, _ in recent_removals],
+            )
+            with self._lock:
+                self._max_passage_id = newest
+                self._last_removal_id = last_removal
         if len(stale) or added:
             log.info("index reconciled: %d passages added, %d dropped", added, len(stale))
         return IndexSync(added, len(stale))
@@ -111,24 +206,61 @@ class Depeche:
         return added
 
     def sync_index(self) -> IndexSync:
-        """Catch up with passages stored or removed since the last sync, by any process."""
+        """Catch up with passages stored or removed since the last sync, by any process.
+
+        Passages and removals committed late (after higher ids were seen: PostgreSQL with
+        several writers) are found through the gaps they left (see ``IdGaps``).
+        """
+        with self._sync_lock:
+            return self._sync()
+
+    def _sync(self) -> IndexSync:
         with self.session() as session:
+            # Removals before passages: a passage removed in between is then either not read
+            # below or removed by the next sync, never kept for good.
             removals = repository.removals_since(session=session, after_id=self._last_removal_id)
-            new_ids: list[int] = []
-            docs: list[list[str]] = []
+            late_removals = []
+            if len(self._removal_gaps):
+                late_removals = repository.removals_by_ids(
+                    session=session, removal_ids=self._removal_gaps.watched()
+                )
+            fresh: list[repository.IndexablePassage] = []
             for batch in repository.iter_indexable(session=session, after_id=self._max_passage_id):
-                for p in batch:
-                    new_ids.append(p.passage_id)
-                    docs.append(analyze(p.text, "en" if p.language == "en" else "fr"))
-        removed_ids = [pid for _, pid in removals]
+                fresh += batch
+            late: list[repository.IndexablePassage] = []
+            if len(self._passage_gaps):
+                late = repository.indexable_by_ids(
+                    session=session, passage_ids=self._passage_gaps.watched()
+                )
+        if late:
+            log.debug("%d passage(s) committed late picked up", len(late))
+        self._removal_gaps.found(rid for rid, _ in late_removals)
+        if removals:
+            self._removal_gaps.note_range(
+                self._last_removal_id, removals[-1][0], (rid for rid, _ in removals)
+            )
+        self._passage_gaps.found(p.passage_id for p in late)
+        if fresh:
+            self._passage_gaps.note_range(
+                self._max_passage_id, fresh[-1].passage_id, (p.passage_id for p in fresh)
+            )
+        removed_ids = [pid for _, pid in removals + late_removals]
+        if late:
+            with self._lock:
+                known = np.isin([p.passage_id for p in late], self.index.ids)
+            late = [p for p, is_known in zip(late, known, strict=True) if not is_known]
+        chosen = late + fresh
+        docs = [analyze(p.text, "en" if p.language == "en" else "fr") for p in chosen]
         with self._lock:
             if removed_ids:
                 self.index.remove(removed_ids)
+            if removals:
                 self._last_removal_id = removals[-1][0]
-            if new_ids:
-                self.index.add(new_ids, docs)
-                self._max_passage_id = max(self._max_passage_id, new_ids[-1])
-        return IndexSync(len(new_ids), len(removed_ids))
+            if chosen:
+                self.index.add([p.passage_id for p in chosen], docs)
+            if fresh:
+                self._max_passage_id = max(self._max_passage_id, fresh[-1].passage_id)
+        return IndexSync(len(chosen), len(removed_ids))
 
     def save_index(self) -> None:
         """Write the index beside the database so that the next start is fast."""

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     digest_threshold: int = Field(default=3, ge=2)
     alert_max_attempts: int = Field(default=5, ge=1)
     index_sync_seconds: float = Field(default=3.0, gt=0)
+    # Starting while the database is down (`depeche run`): tries, and the first delay (doubling).
+    db_connect_attempts: int = Field(default=8, ge=1)
+    db_retry_seconds: float = Field(default=1.0, ge=0)
+    # Bring the schema to the newest migration at start; off: only `depeche db upgrade` does.
+    auto_migrate: bool = True
     log_level: str = "INFO"
 
     @field_validator("admin_ids", mode="before")

@@ -83,6 +83,42 @@ def iter_indexable(
         last = cast(int, rows[-1][0])
 
 
+def _chunks(ids: Sequence[int], size: int = 1_000) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
+
+
+def indexable_by_ids(*, session: Session, passage_ids: Sequence[int]) -> list[IndexablePassage]:
+    """The passages among these ids that exist now, in id order (late commits, see
+    ``bot.service.IdGaps``)."""
+    found: list[IndexablePassage] = []
+    for chunk in _chunks(sorted(passage_ids)):
+        rows = session.exec(
+            select(col(Passage.id), Passage.heading, Passage.text, Article.language)
+            .join(Article, col(Article.id) == Passage.article_id)
+            .where(col(Passage.id).in_(chunk))
+            .order_by(col(Passage.id))
+        ).all()
+        found += [
+            IndexablePassage(cast(int, pid), language, f"{heading}\n{text}" if heading else text)
+            for pid, heading, text, language in rows
+        ]
+    return found
+
+
+def removals_by_ids(*, session: Session, removal_ids: Sequence[int]) -> list[tuple[int, int]]:
+    """(removal id, passage id) of the removals among these ids that exist now."""
+    found: list[tuple[int, int]] = []
+    for chunk in _chunks(sorted(removal_ids)):
+        rows = session.exec(
+            select(col(PassageRemoval.id), PassageRemoval.passage_id)
+            .where(col(PassageRemoval.id).in_(chunk))
+            .order_by(col(PassageRemoval.id))
+        ).all()
+        found += [(cast(int, rid), pid) for rid, pid in rows]
+    return found
+
+
 def removals_since(*, session: Session, after_id: int) -> list[tuple[int, int]]:
     """(removal id, passage id) of passages removed after the removal ``after_id``."""
     rows = session.exec(

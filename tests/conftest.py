@@ -126,6 +126,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL schema, for tests of what only PostgreSQL does (several writers
+    at once, SKIP LOCKED); skipped with the reason when DEPECHE_TEST_POSTGRES_URL is unset."""
+    if not POSTGRES_URL:
+        pytest.skip(POSTGRES_SKIP_REASON)
+    yield from _postgres_schema_url(POSTGRES_URL)
+
+
+@pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     """Settings for a fresh database and data folder, seeds from the repository."""
     return Settings(database_url=database_url, data_dir=tmp_path / "data", seeds_dir=SEEDS)

@@ -16,9 +16,9 @@ TOKEN = "123456:TEST-token_for-the-fake"
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
+def env(database_url: str, tmp_path: Path) -> dict[str, str]:
     return {
-        "DEPECHE_DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'depeche.db'}",
+        "DEPECHE_DATABASE_URL": database_url,
         "DEPECHE_DATA_DIR": str(tmp_path / "data"),
         "DEPECHE_SEEDS_DIR": str(SEEDS),
     }
