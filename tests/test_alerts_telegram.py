@@ -1,0 +1,403 @@
+"""Subscriptions and alerts end to end: the application of ``depeche run`` against a Bot API
+stand-in on 127.0.0.1 (tests/test_bot.py's, with getChatMember and error injection added).
+
+Articles are stored as ``depeche ingest`` or a feed poll would store them; the alert job of the
+running application delivers them. Waits are on the server's recorded calls or on the
+database, never blind sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
+
+import pytest
+from aiohttp import web
+from pydantic import SecretStr
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.service import Depeche
+from bot.settings import Settings
+from bot.subscriptions import sender_of
+from storage import alerts as outbox
+from storage.readers import ArticleDraft, blocks_from_body
+from tests.feed_server import FeedServer, run_feed_server
+from tests.test_bot import BOT, TOKEN, Chatting, MiniBotAPI, group_chat, private_chat, user
+
+ADMIN_ID = 9001
+
+
+class AlertBotAPI(MiniBotAPI):
+    """The stand-in, plus group members' statuses and one-shot errors for any method."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.members: dict[tuple[int, int], str] = {}
+        self.faults: dict[str, list[dict[str, Any]]] = {}
+        self.stamps: list[tuple[str, float]] = []  # (method, when), every call
+
+    def fail_next(
+        self, method: str, error_code: int, description: str, **parameters: Any
+    ) -> None:
+        """Answer the next call of ``method`` with this error (``retry_after``...)."""
+        error: dict[str, Any] = {"ok": False, "error_code": error_code, "description": description}
+        if parameters:
+            error["parameters"] = parameters
+        self.faults.setdefault(method, []).append(error)
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        self.stamps.append((method, time.monotonic()))
+        pending = self.faults.get(method)
+        if pending:
+            data = await request.json() if request.content_type == "application/json" else {}
+            if not data:
+                data = {k: str(v) for k, v in (await request.post()).items()}
+            async with self._changed:
+                self.calls.append((method, {**data, "_failed": True}))
+                self._changed.notify_all()
+            error = pending.pop(0)
+            return web.json_response(error, status=error["error_code"])
+        return await super()._handle(request)
+
+    async def _getChatMember(self, data: dict[str, Any]) -> dict[str, Any]:
+        key = (int(data["chat_id"]), int(data["user_id"]))
+        status = self.members.get(key, "member")
+        member: dict[str, Any] = {
+            "status": status,
+            "user": {"id": key[1], "is_bot": False, "first_name": "Member"},
+        }
+        if status == "creator":
+            member["is_anonymous"] = False
+        if status == "administrator":
+            member.update(
+                can_be_edited=False,
+                is_anonymous=False,
+                can_manage_chat=True,
+                can_delete_messages=True,
+                can_manage_video_chats=True,
+                can_restrict_members=True,
+                can_promote_members=False,
+                can_change_info=True,
+                can_invite_users=True,
+                can_post_stories=False,
+                can_edit_stories=False,
+                can_delete_stories=False,
+            )
+        return member
+
+    def delivered(self, chat_id: int) -> list[dict[str, Any]]:
+        """Messages Telegram accepted for a chat (failed calls left out)."""
+        return [d for d in self.sent_to(chat_id) if not d.get("_failed")]
+
+
+def my_chat_member(chat: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    actor = {"id": chat["id"] if chat["type"] == "private" else ADMIN_ID, "is_bot": False}
+    actor["first_name"] = "Someone"
+    return {
+        "my_chat_member": {
+            "chat": chat,
+            "from": actor,
+            "date": int(time.time()),
+            "old_chat_member": {"status": old, "user": BOT},
+            "new_chat_member": {
+                "status": new,
+                "user": BOT,
+                **({"until_date": 0} if new == "kicked" else {}),
+            },
+        }
+    }
+
+
+def draft(n: int, topic_word: str = "Zeppelin") -> ArticleDraft:
+    return ArticleDraft(
+        blocks=blocks_from_body(
+            f"<p>Un {topic_word} a survolé Genève mardi ({n}), a indiqué la police.</p>"
+            f"<p>Il s'est posé sans encombre près du lac, selon les témoins ({n}).</p>"
+        ),
+        source="TEST",
+        title=f"Un {topic_word} au-dessus de Genève ({n})",
+        url=f"https://news.test.invalid/zeppelin/{n}",
+        language="fr",
+    )
+
+
+async def eventually(check: Callable[[], bool], timeout: float = 10) -> None:
+    """Wait until ``check()`` holds (it reads the database, which the bot updates)."""
+    deadline = time.monotonic() + timeout
+    while not await asyncio.to_thread(check):
+        assert time.monotonic() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[AlertBotAPI]:
+    server = AlertBotAPI()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def bot_settings(settings: Settings, api: AlertBotAPI) -> Settings:
+    return settings.model_copy(
+        update={
+            "telegram_token": SecretStr(TOKEN),
+            "telegram_api_url": api.api_url,
+            "admin_ids": [ADMIN_ID],
+            "alert_interval_seconds": 0.2,
+            "feed_poll_minutes": 0.01,
+            "index_sync_seconds": 0.5,
+        }
+    )
+
+
+@pytest.fixture
+def depeche(settings: Settings) -> Iterator[Depeche]:
+    service = Depeche.open(settings, queue_alerts=outbox.queue_alerts)
+    yield service
+    service.engine.dispose()
+
+
+Start = Callable[[], Awaitable[Chatting]]
+
+
+@pytest.fixture
+async def start_bot(
+    depeche: Depeche, bot_settings: Settings, api: AlertBotAPI
+) -> AsyncIterator[Start]:
+    """Start applications of ``depeche run`` (several: a restart is a new one)."""
+    running: list[Application] = []  # type: ignore[type-arg]
+
+    async def start() -> Chatting:
+        application = build_application(bot_settings, depeche)
+        await application.initialize()
+        assert application.post_init is not None
+        await application.post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0, timeout=1)
+        running.append(application)
+        return Chatting(api, application, depeche)
+
+    yield start
+    await api.end_long_polls()
+    for application in running:
+        await stop(application)
+
+
+async def stop(application: Application) -> None:  # type: ignore[type-arg]
+    if not application.running:
+        return
+    assert application.updater is not None
+    await application.updater.stop()
+    await application.stop()
+    await application.shutdown()
+    assert application.post_shutdown is not None
+    await application.post_shutdown(application)
+
+
+async def store(service: Depeche, *drafts: ArticleDraft) -> int:
+    report = await asyncio.to_thread(service.ingest_drafts, list(drafts))
+    return report.alerts_queued
+
+
+async def test_subscribe_in_private_then_one_alert_per_article(start_bot: Start) -> None:
+    bot = await start_bot()
+    person = user()
+    chat = private_chat(person)
+    answer = await bot.ask(chat, person, "/subscribe zeppelin Genève")
+    assert "Subscribed (#1): zeppelin Genève" in answer["text"]
+
+    assert await store(bot.service, draft(1)) == 1  # stored by `depeche ingest` or a feed
+    [_, alert] = await bot.answers(chat, 2)
+    assert alert["parse_mode"] == "HTML"
+    assert "Un Zeppelin au-dessus de Genève (1)" in alert["text"]
+    assert "https://news.test.invalid/zeppelin/1" in alert["text"]
+    assert "<b>Zeppelin</b>" in alert["text"]
+
+    assert await store(bot.service, draft(1)) == 0  # the same article again: no new alert
+    assert (await sender_of(bot.app).send_due(bot.app.bot)).claimed == 0
+    assert len(bot.api.sent_to(chat["id"])) == 2
+
+    listed = await bot.ask(chat, person, "/subscriptions")
+    assert "#1 zeppelin Genève" in listed["text"]
+    assert "Unsubscribed" in (await bot.ask(chat, person, "/unsubscribe 1"))["text"]
+    assert await store(bot.service, draft(2)) == 0
+
+
+async def test_in_a_group_only_administrators_subscribe(start_bot: Start) -> None:
+    bot = await start_bot()
+    group = group_chat()
+    member, admin = user(), user()
+    bot.api.members[(group["id"], admin["id"])] = "administrator"
+
+    refused = await bot.ask(group, member, "/subscribe Zeppelin")
+    assert "Only this group's administrators" in refused["text"]
+    asked = bot.api.calls_to("getChatMember")
+    assert [int(a["user_id"]) for a in asked] == [member["id"]]
+
+    accepted = await bot.ask(group, admin, f"/subscribe@{BOT['username']} Zeppelin")
+    assert "Subscribed (#1): Zeppelin" in accepted["text"]
+    listed = await bot.ask(group, member, "/subscriptions")  # anyone may list
+    assert "#1 Zeppelin" in listed["text"]
+    assert len(bot.api.calls_to("getChatMember")) == 2  # listing asks nothing
+
+    await store(bot.service, draft(1))
+    alerts = await bot.answers(group, 4)
+    assert "Un Zeppelin au-dessus de Genève (1)" in alerts[3]["text"]
+
+
+async def test_a_burst_arrives_as_one_digest(start_bot: Start) -> None:
+    bot = await start_bot()
+    person = user()
+    chat = private_chat(person)
+    await bot.ask(chat, person, "/subscribe Zeppelin")
+    assert await store(bot.service, *(draft(n) for n in range(1, 7))) == 6
+    [_, digest] = await bot.answers(chat, 2)
+    assert digest["text"].startswith("🔔 6 new articles · Zeppelin")
+    await eventually(lambda: outbox.alert_counts(engine=bot.service.engine) == {"sent": 6})
+    assert len(bot.api.sent_to(chat["id"])) == 2
+
+
+async def test_a_flood_limit_is_waited_out(start_bot: Start) -> None:
+    bot = await start_bot()
+    person = user()
+    chat = private_chat(person)
+    await bot.ask(chat, person, "/subscribe Zeppelin")
+    bot.api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    await store(bot.service, draft(1))
+    calls = await bot.answers(chat, 3)  # the answer, the refused alert, the alert
+    assert calls[1].get("_failed") and not calls[2].get("_failed")
+    assert calls[2]["text"] == calls[1]["text"]
+    sends = [when for method, when in bot.api.stamps if method == "sendMessage"]
+    assert sends[-1] - sends[-2] >= 1.0  # retry_after was waited out
+    await eventually(lambda: outbox.alert_counts(engine=bot.service.engine) == {"sent": 1})
+    assert len(bot.api.delivered(chat["id"])) == 2
+
+
+async def test_a_blocked_bot_pauses_the_chat(start_bot: Start) -> None:
+    bot = await start_bot()
+    person = user()
+    chat = private_chat(person)
+    await bot.ask(chat, person, "/subscribe Zeppelin")
+    bot.api.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    await store(bot.service, draft(1))
+    engine = bot.service.engine
+    await eventually(lambda: outbox.chat_is_paused(engine=engine, chat_id=chat["id"]))
+    assert outbox.alert_counts(engine=engine) == {"undeliverable": 1}
+    assert await store(bot.service, draft(2)) == 0  # paused: nothing more is queued
+
+    answer = await bot.ask(chat, person, "/start")  # unblocked, and says hello again
+    assert answer["text"].startswith("Alerts to this chat are on again.")
+    assert await store(bot.service, draft(3)) == 1
+    alerts = await bot.answers(chat, 4)
+    assert "(3)" in alerts[3]["text"]
+
+
+async def test_removed_from_a_group_pauses_and_start_resumes(start_bot: Start) -> None:
+    bot = await start_bot()
+    group = group_chat()
+    admin = user()
+    bot.api.members[(group["id"], admin["id"])] = "administrator"
+    await bot.ask(group, admin, "/subscribe Zeppelin")
+    engine = bot.service.engine
+
+    await bot.api.push(my_chat_member(group, "member", "left"))
+    await bot.settle()
+    await eventually(lambda: outbox.chat_is_paused(engine=engine, chat_id=group["id"]))
+    assert await store(bot.service, draft(1)) == 0
+    paused = outbox.chat_state(engine=engine, chat_id=group["id"])
+    assert paused is not None and paused.paused_reason == "bot removed from the group"
+
+    await bot.api.push(my_chat_member(group, "left", "member"))  # added back
+    await bot.settle()
+    await eventually(lambda: not outbox.chat_is_paused(engine=engine, chat_id=group["id"]))
+
+    person = user()
+    chat = private_chat(person)
+    await bot.ask(chat, person, "/subscribe Zeppelin")
+    await bot.api.push(my_chat_member(chat, "member", "kicked"))  # blocked in private
+    await bot.settle()
+    await eventually(lambda: outbox.chat_is_paused(engine=engine, chat_id=chat["id"]))
+    assert "on again" in (await bot.ask(chat, person, "/start"))["text"]
+
+
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_alerts(start_bot: Start) -> None:
+    bot = await start_bot()
+    group = {"id": -4242, "type": "group", "title": "Old group"}
+    admin = user()
+    bot.api.members[(group["id"], admin["id"])] = "creator"
+    await bot.ask(group, admin, "/subscribe Zeppelin")
+    supergroup = -1004242
+    bot.api.fail_next(
+        "sendMessage",
+        400,
+        "Bad Request: group chat was upgraded to a supergroup chat",
+        migrate_to_chat_id=supergroup,
+    )
+    await store(bot.service, draft(1))
+    [alert] = await bot.api.wait_for("sendMessage", 1, chat_id=supergroup)
+    assert "Un Zeppelin au-dessus de Genève (1)" in alert["text"]
+    engine = bot.service.engine
+    await eventually(
+        lambda: [s.topic for s in outbox.list_subscriptions(engine=engine, chat_id=supergroup)]
+        == ["Zeppelin"]
+    )
+    await store(bot.service, draft(2))
+    assert len(await bot.api.wait_for("sendMessage", 2, chat_id=supergroup)) == 2
+
+
+async def test_alerts_queued_while_the_bot_was_down_go_out_after_a_restart(
+    start_bot: Start,
+) -> None:
+    first = await start_bot()
+    person = user()
+    chat = private_chat(person)
+    await first.ask(chat, person, "/subscribe Zeppelin")
+    await stop(first.app)
+
+    assert await store(first.service, draft(1), draft(2)) == 2  # `depeche ingest`, bot down
+    before = len(first.api.sent_to(chat["id"]))
+
+    second = await start_bot()  # a new application, as after a restart
+
+    def alerts() -> list[str]:
+        return [m["text"] for m in second.api.delivered(chat["id"]) if m["text"].startswith("🔔")]
+
+    await eventually(lambda: len(alerts()) >= 2)
+    assert len(alerts()) == 2
+    assert sorted(a.split("\n")[1] for a in alerts()) == [
+        f'<b><a href="https://news.test.invalid/zeppelin/{n}">Un Zeppelin au-dessus de Genève '
+        f"({n})</a></b>"
+        for n in (1, 2)
+    ]
+    assert len(first.api.sent_to(chat["id"])) >= before + 2
+
+
+async def test_a_feed_added_by_an_admin_is_polled_and_alerted(
+    start_bot: Start, feed_server: FeedServer
+) -> None:
+    bot = await start_bot()
+    person = user()
+    chat = private_chat(person)
+    await bot.ask(chat, person, "/subscribe Kremlin Istanbul")
+    url = feed_server.serve_file("depeches.rss", "depeches.rss")
+    refused = await bot.ask(chat, person, f"/feeds add {url}")
+    assert "Only the bot's administrators can use /feeds" in refused["text"]
+
+    boss = user(id=ADMIN_ID)
+    boss_chat = private_chat(boss)
+    added = await bot.ask(boss_chat, boss, f"/feeds add {url}")
+    assert "Added feed #1" in added["text"]
+    alerts = await bot.answers(chat, 3)  # the poll job fetches it; the sender alerts
+    assert "Le Kremlin salue les pourparlers d'Istanbul" in alerts[2]["text"]
+    assert feed_server.requests_for("depeches.rss")
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    yield from run_feed_server()
