@@ -45,6 +45,9 @@ _BUILD_CHUNK_TOKENS = 1_000_000
 # main (a smaller delta folds more often; folds cost ~(1 + _DELTA_RATIO) x main in total).
 _DELTA_MIN_POSTINGS = 1 << 17
 _DELTA_RATIO = 8
+# Folds into a main segment this large run on a thread (they take ~1 s at 1M passages) while
+# additions go on into a fresh delta; smaller ones are done on the spot.
+_BACKGROUND_FOLD_POSTINGS = 1 << 22
 _MAGIC = b"DEPBM25\x01"
 _ALIGN = 64
 
@@ -131,7 +134,9 @@ def _grow(array: np.ndarray, size: int, fill: int | bool = 0) -> np.ndarray:
     """``array`` with room for at least ``size`` items (amortised: grows by an eighth)."""
     if len(array) >= size:
         return array
-    out = np.full(max(size, len(array) + len(array) // 8 + 16), fill, dtype=array.dtype)
+    # Headroom even after a bulk build, so the next small add does not copy everything.
+    capacity = max(size + size // 16, len(array) + len(array) // 8) + 16
+    out = np.full(capacity, fill, dtype=array.dtype)
     out[: len(array)] = array
     return out
 
@@ -192,6 +197,10 @@ class BM25Index:
         self._n_main = 0
         self._main = _Segment.empty()
         self._delta = _Segment.empty()
+        # While a background fold runs: the delta being folded, and where its positions end.
+        self._frozen: _Segment | None = None
+        self._frozen_end = 0
+        self._fold: tuple[threading.Thread, list[_Segment]] | None = None
         self._main_order: np.ndarray | None = None  # argsort of main ids when not ascending
         self._delta_pos: dict[int, int] = {}
         self._n_live = 0
@@ -229,6 +238,7 @@ class BM25Index:
         arrays = [
             self._main.ptr, self._main.docs, self._main.tfs,
             self._delta.ptr, self._delta.docs, self._delta.tfs,
+            *((self._frozen.ptr, self._frozen.docs, self._frozen.tfs) if self._frozen else ()),
             self._df, self._max_tf, self._min_len, self._pos_ids, self._lens, self._alive,
             self._acc, self._mark,
         ]  # fmt: skip
@@ -249,7 +259,9 @@ class BM25Index:
             main_ids = self._pos_ids[:n_main]
             order = self._main_order
             keys = main_ids if order is None else main_ids[order]
-            j = np.minimum(np.searchsorted(keys, ids), n_main - 1)
+            # Main may hold a dead copy of a re-added id (background folds keep dead passages);
+            # the last of equal ids is the newest copy, the only one that can be alive.
+            j = np.maximum(np.searchsorted(keys, ids, side="right") - 1, 0)
             pos = j if order is None else order[j]
             found = (keys[j] == ids) & self._alive[pos]
             out[found] = pos[found]
@@ -265,6 +277,7 @@ class BM25Index:
 
     def add(self, ids: Sequence[int], docs: Sequence[Sequence[str]]) -> None:
         """Index passages (analysed token lists); re-adding an existing id replaces it."""
+        self._finish_fold(wait=False)
         if len(ids) != len(docs):
             raise ValueError(f"{len(ids)} ids for {len(docs)} documents")
         if len(ids) == 0:
@@ -293,11 +306,17 @@ class BM25Index:
         n_terms = len(self._vocab)
         self._delta = _merge(self._delta, seg, n_terms)
         self._invalidate()
-        if len(self._delta) > max(_DELTA_MIN_POSTINGS, len(self._main) // _DELTA_RATIO):
-            self._fold_delta()
+        if self._fold is None and len(self._delta) > max(
+            _DELTA_MIN_POSTINGS, len(self._main) // _DELTA_RATIO
+        ):
+            if len(self._main) >= _BACKGROUND_FOLD_POSTINGS:
+                self._start_fold()
+            else:
+                self._fold_delta()
 
     def remove(self, ids: Iterable[int]) -> None:
         """Drop passages by id; unknown ids are ignored."""
+        self._finish_fold(wait=False)
         if self._n_live == 0:
             return
         id_arr = np.asarray(ids if isinstance(ids, Sequence | np.ndarray) else list(ids), np.int64)
@@ -311,8 +330,10 @@ class BM25Index:
         self._total_len -= int(self._lens[pos].sum())
         dead = np.zeros(self._n_pos, bool)
         dead[pos] = True
-        for seg, in_seg in ((self._main, pos < self._n_main), (self._delta, pos >= self._n_main)):
-            if in_seg.any():
+        if (pos < self._n_main).any():  # the costly scan: main holds nearly every posting
+            self._forget_df(self._main, dead)
+        for seg in (self._frozen, self._delta):
+            if seg is not None and len(seg):
                 self._forget_df(seg, dead)
         for p in pos[pos >= self._n_main].tolist():
             self._delta_pos.pop(int(self._pos_ids[p]), None)
@@ -406,8 +427,45 @@ class BM25Index:
         """Fold recent additions and removals into the main segment (save does it too)."""
         self._fold_delta()
 
+    def _start_fold(self) -> None:
+        """Fold the delta into main on a thread; positions stay, so nothing else moves."""
+        main, frozen, n_terms = self._main, self._delta, len(self._vocab)
+        self._frozen, self._frozen_end = frozen, self._n_pos
+        self._delta = _Segment.empty()
+        result: list[_Segment] = []
+        thread = threading.Thread(
+            target=lambda: result.append(_merge(main, frozen, n_terms)),
+            name="bm25-fold",
+            daemon=True,
+        )
+        self._fold = (thread, result)
+        thread.start()
+
+    def _finish_fold(self, *, wait: bool) -> None:
+        """Adopt a finished background fold (waiting for it if ``wait``)."""
+        if self._fold is None:
+            return
+        thread, result = self._fold
+        if thread.is_alive():
+            if not wait:
+                return
+            thread.join()
+        assert self._frozen is not None
+        # No result means the thread failed (say, out of memory): fold here and let it raise.
+        main = result[0] if result else _merge(self._main, self._frozen, len(self._vocab))
+        self._main, self._frozen, self._fold = main, None, None
+        self._n_main = self._frozen_end
+        self._delta_pos = {i: p for i, p in self._delta_pos.items() if p >= self._n_main}
+        self._sort_main_ids()
+
+    def _sort_main_ids(self) -> None:
+        main_ids = self._pos_ids[: self._n_main]
+        ascending = self._n_main < 2 or bool(np.all(main_ids[1:] > main_ids[:-1]))
+        self._main_order = None if ascending else np.argsort(main_ids, kind="stable")
+
     def _fold_delta(self) -> None:
         """Fold the delta into the main segment, dropping dead passages and renumbering."""
+        self._finish_fold(wait=True)
         n_terms = len(self._vocab)
         n = self._n_pos
         main, delta = self._main, self._delta
@@ -426,9 +484,7 @@ class BM25Index:
         self._invalidate()  # the length normalisers are per position, and positions moved
         self._n_main = self._n_pos
         self._delta_pos = {}
-        main_ids = self._pos_ids[: self._n_main]
-        ascending = self._n_main < 2 or bool(np.all(main_ids[1:] > main_ids[:-1]))
-        self._main_order = None if ascending else np.argsort(main_ids, kind="stable")
+        self._sort_main_ids()
         self._acc = np.zeros(0, np.float64)
         self._mark = np.zeros(0, bool)
 
@@ -482,7 +538,12 @@ class BM25Index:
         return list(counts.items())
 
     def _runs(self, tid: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        return [r for r in (self._main.run(tid), self._delta.run(tid)) if r is not None]
+        segments = (
+            (self._main, self._delta)
+            if self._frozen is None
+            else (self._main, self._frozen, self._delta)
+        )
+        return [r for r in (seg.run(tid) for seg in segments) if r is not None]
 
     def _scratch(self) -> tuple[np.ndarray, np.ndarray]:
         if len(self._acc) < self._n_pos:
@@ -499,6 +560,7 @@ class BM25Index:
 
     def search(self, query: Sequence[str], k: int = 10) -> Hits:
         """The ``k`` best passages containing at least one query term (ties: smaller id first)."""
+        self._finish_fold(wait=False)
         if k <= 0 or not query or self._n_live == 0:
             return Hits(_EMPTY_IDS, _EMPTY_SCORES)
         terms = self._query_terms(query)
@@ -714,17 +776,25 @@ class BM25Index:
         index._df = np.array(arrays["df"], np.int32)
         index._max_tf = np.array(arrays["max_tf"], np.int32)
         index._min_len = np.array(arrays["min_len"], np.int32)
-        index._pos_ids = np.array(arrays["pos_ids"], np.int64)
-        index._lens = np.array(arrays["lens"], np.int32)
-        n = len(index._pos_ids)
-        index._alive = np.ones(n, bool)
+        n = len(arrays["pos_ids"])
+        index._pos_ids = _grow(np.zeros(0, np.int64), n)
+        index._pos_ids[:n] = arrays["pos_ids"]
+        index._lens = _grow(np.zeros(0, np.int32), n)
+        index._lens[:n] = arrays["lens"]
+        index._alive = _grow(np.zeros(0, bool), n, False)
+        index._alive[:n] = True
         index._n_pos = index._n_main = n
         index._n_live = int(header["n_live"])
         index._total_len = int(header["total_len"])
-        if index._n_live != n:
+        ptr = arrays["ptr"]
+        consistent = (
+            index._n_live == n
+            and len(ptr) == len(index._vocab) + 1
+            and int(ptr[-1]) == len(arrays["docs"]) == len(arrays["tfs"])
+            and len(index._df) == len(index._vocab)
+        )
+        if not consistent:
             raise ValueError(f"{path} is inconsistent")
-        index._main = _Segment(arrays["ptr"], arrays["docs"], arrays["tfs"])
-        main_ids = index._pos_ids
-        ascending = n < 2 or bool(np.all(main_ids[1:] > main_ids[:-1]))
-        index._main_order = None if ascending else np.argsort(main_ids, kind="stable")
+        index._main = _Segment(ptr, arrays["docs"], arrays["tfs"])
+        index._sort_main_ids()
         return index

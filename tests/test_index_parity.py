@@ -83,18 +83,19 @@ def test_scores_and_top_k_match_rank_bm25(corpus: tuple[np.ndarray, list[list[st
     check(index, ids, docs, seed=1)
 
 
-@pytest.mark.parametrize(
-    "fold_every_add, then", [(False, "search"), (True, "search"), (False, "merge"), (False, "save")]
-)
+@pytest.mark.parametrize("mode", ["delta", "fold", "background", "merge", "save"])
 def test_parity_after_removals_and_additions(
     corpus: tuple[np.ndarray, list[list[str]]],
-    fold_every_add: bool,
-    then: str,
+    mode: str,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    if fold_every_add:
+    """delta: updates stay in the delta; fold: folded at every add; background: folded on a
+    thread at every add; merge/save: folded explicitly at the end."""
+    if mode in ("fold", "background"):
         monkeypatch.setattr(index_module, "_DELTA_MIN_POSTINGS", 0)
+    if mode == "background":
+        monkeypatch.setattr(index_module, "_BACKGROUND_FOLD_POSTINGS", 0)
     ids, docs = corpus
     index = BM25Index()
     index.add(ids[:2_000].tolist(), docs[:2_000])
@@ -116,9 +117,9 @@ def test_parity_after_removals_and_additions(
         live.update(zip(corrected, fresh, strict=True))
     live_ids = np.array(sorted(live), dtype=np.int64)
     assert index.ids.tolist() == live_ids.tolist()
-    if then == "merge":
+    if mode == "merge":
         index.merge()
-    elif then == "save":  # the saving index goes on being searched, and so does the loaded one
+    elif mode == "save":  # the saving index goes on being searched, and so does the loaded one
         index.save(tmp_path / "parity.index")
         check(BM25Index.load(tmp_path / "parity.index"), live_ids, [live[i] for i in live_ids], 4)
     check(index, live_ids, [live[i] for i in live_ids.tolist()], seed=2)
