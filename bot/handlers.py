@@ -242,9 +242,27 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer()
 
 
+def database_unavailable(error: BaseException | None) -> bool:
+    """Whether an error means the database cannot be reached (down, restarting, locked)."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    return isinstance(error, OperationalError) or (
+        isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+    )
+
+
 async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure and tell the user that something went wrong, without the details."""
-    log.error("handling update %r failed", update, exc_info=context.error)
+    if database_unavailable(context.error):
+        # A database outage: one line, not a traceback per tick. Jobs run again at their next
+        # interval (claimed alerts stay in the outbox, so none is lost).
+        log.warning(
+            "the database is unavailable (%s); %s",
+            str(getattr(context.error, "orig", None) or context.error).strip().split("\n")[0],
+            "will retry at the next run" if update is None else f"update not answered: {update!r}",
+        )
+    else:
+        log.error("handling update %r failed", update, exc_info=context.error)
     if not isinstance(update, Update):
         return
     user = update.effective_user

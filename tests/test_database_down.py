@@ -1,0 +1,255 @@
+"""The database down or unreachable: at start (retries with backoff, then one clear sentence),
+and mid-run (jobs fail, log one line and succeed at their next run; no alert is lost)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from bot import handlers
+from bot.alerts import AlertSender
+from bot.cli import cli
+from bot.service import Depeche
+from bot.settings import Settings
+from retrieval.topics import parse_topic
+from storage import alerts as outbox
+from storage import db
+from storage.db import make_engine, wait_for_database
+from tests.conftest import SEEDS
+from tests.test_alerts import StubBot, article
+
+CLOSED = "postgresql://nobody@127.0.0.1:1/none"
+
+
+class Outage:
+    """A TCP relay to PostgreSQL that the test can cut and restore, like a server restart."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self._listener: socket.socket | None = None
+        self._sockets: list[socket.socket] = []
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()
+
+    def up(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen()
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def down(self) -> None:
+        if self._listener is not None:
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)  # wakes accept() up
+            self._listener.close()
+            self._listener = None
+        for sock in self._sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        self._sockets.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            self._sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+@pytest.fixture
+def outage(postgres_url: str) -> Iterator[tuple[Outage, str]]:
+    url = make_url(postgres_url)
+    relay = Outage((url.host or "127.0.0.1", url.port or 5432))
+    relay.up()
+    yield relay, url.set(port=relay.port).render_as_string(hide_password=False)
+    relay.down()
+
+
+# -- at start ----------------------------------------------------------------------------------
+
+
+def test_the_retries_wait_longer_each_time_and_are_bounded() -> None:
+    slept: list[float] = []
+    engine = make_engine(CLOSED)
+    with pytest.raises(OperationalError):
+        wait_for_database(engine, attempts=7, delay=1.0, max_delay=10.0, sleep=slept.append)
+    assert slept == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0]
+
+
+def test_run_retries_an_unreachable_database_then_says_so_in_one_sentence(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    env = {
+        "DEPECHE_DATABASE_URL": CLOSED,
+        "DEPECHE_DATA_DIR": str(tmp_path),
+        "DEPECHE_TELEGRAM_TOKEN": "123456:TEST-token",
+        "DEPECHE_DB_CONNECT_ATTEMPTS": "3",
+        "DEPECHE_DB_RETRY_SECONDS": "0.01",
+    }
+    with caplog.at_level(logging.WARNING, logger="storage.db"):
+        result = CliRunner(env=env).invoke(cli, ["run"])
+    assert result.exit_code == 2
+    assert "Error: the database is unavailable (" in result.output
+    assert "Traceback" not in result.output
+    assert "attempt 1 of 3" in caplog.text and "attempt 2 of 3" in caplog.text
+
+
+def test_one_shot_commands_do_not_wait(tmp_path: Path) -> None:
+    env = {"DEPECHE_DATABASE_URL": CLOSED, "DEPECHE_DB_RETRY_SECONDS": "60"}
+    for args in (["stats"], ["health"], ["db", "current"], ["db", "upgrade"]):
+        result = CliRunner(env=env).invoke(cli, args)
+        assert result.exit_code == 2, args
+        assert "the database is unavailable" in result.output
+
+
+@pytest.mark.postgres
+def test_a_database_that_comes_up_during_the_retries_is_used(
+    outage: tuple[Outage, str], tmp_path: Path
+) -> None:
+    relay, url = outage
+    relay.down()
+    threading.Timer(0.5, relay.up).start()
+    settings = Settings(
+        database_url=url, data_dir=tmp_path, db_connect_attempts=8, db_retry_seconds=0.1
+    )
+    service = Depeche.open(settings, wait=True)
+    assert service.is_empty()
+    service.engine.dispose()
+
+
+# -- mid-run -----------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+async def test_an_outage_mid_run_loses_no_alert_and_the_index_catches_up(
+    outage: tuple[Outage, str], tmp_path: Path
+) -> None:
+    relay, url = outage
+    service = Depeche.open(
+        Settings(database_url=url, data_dir=tmp_path), queue_alerts=outbox.queue_alerts
+    )
+    outbox.add_subscription(engine=service.engine, chat_id=1001, topic=parse_topic("Kremlin"))
+    other = Depeche.open(Settings(database_url=url, data_dir=tmp_path / "other"))
+    other.queue_alerts = outbox.queue_alerts
+    sender = AlertSender(engine=service.engine, digest_threshold=3)
+    bot = StubBot()
+
+    relay.down()
+    with pytest.raises(OperationalError) as failure:
+        other.ingest_drafts([article(1)])
+    assert handlers.database_unavailable(failure.value)
+    with pytest.raises(OperationalError):
+        await sender.send_due(bot)  # type: ignore[arg-type]
+    with pytest.raises(OperationalError):
+        service.sync_index()
+
+    relay.up()  # the server is back: the pool reconnects (pre-ping), the jobs run again
+    other.ingest_drafts([article(1)])
+    assert service.sync_index().added > 0
+    assert service.ask("Kremlin réunion").answers
+    report = await sender.send_due(bot)  # type: ignore[arg-type]
+    assert report.sent == 1 and len(bot.sent) == 1
+    assert outbox.alert_counts(engine=service.engine) == {"sent": 1}
+    for engine in (service.engine, other.engine):
+        engine.dispose()
+
+
+async def test_the_job_error_handler_logs_one_line_for_an_outage(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Context:
+        error = OperationalError("SELECT 1", {}, Exception("connection refused\ndetails"))
+
+    with caplog.at_level(logging.WARNING, logger="bot.handlers"):
+        await handlers.error(None, Context())  # type: ignore[arg-type]
+    assert "the database is unavailable (connection refused); will retry" in caplog.text
+    assert "Traceback" not in caplog.text
+
+
+# -- SQLite locked by another process ------------------------------------------------------------
+
+
+@pytest.fixture
+def locked_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Path]]:
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    path = tmp_path / "data" / "depeche.db"
+    url = f"sqlite:///{path}"
+    Depeche.open(Settings(database_url=url, data_dir=tmp_path / "data")).engine.dispose()
+    yield url, path
+
+
+def test_a_locked_sqlite_database_is_one_clear_sentence_and_nothing_is_lost(
+    locked_sqlite: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, path = locked_sqlite
+    env = {"DEPECHE_DATABASE_URL": url, "DEPECHE_DATA_DIR": str(tmp_path / "data")}
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
+    try:
+        result = CliRunner(env=env).invoke(cli, ["ingest", str(SEEDS)])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 2
+    assert "the database is unavailable (database is locked)" in result.output
+    assert "Nothing was lost" in result.output
+    again = CliRunner(env=env).invoke(cli, ["ingest", str(SEEDS)])
+    assert again.exit_code == 0 and "1 new" in again.output
+    assert "Kremlin" in CliRunner(env=env).invoke(cli, ["ask", "Kremlin"]).output
+
+
+def test_alerts_wait_out_a_locked_sqlite_database(
+    locked_sqlite: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, path = locked_sqlite
+    service = Depeche.open(
+        Settings(database_url=url, data_dir=tmp_path / "data"), queue_alerts=outbox.queue_alerts
+    )
+    outbox.add_subscription(engine=service.engine, chat_id=1001, topic=parse_topic("Kremlin"))
+    service.ingest_drafts([article(1)])
+    sender = AlertSender(engine=service.engine, digest_threshold=3)
+    bot = StubBot()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(OperationalError, match="locked"):
+            asyncio.run(sender.send_due(bot))  # type: ignore[arg-type]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert bot.sent == []
+    report = asyncio.run(sender.send_due(bot))  # type: ignore[arg-type]
+    assert report.sent == 1
+    service.engine.dispose()
