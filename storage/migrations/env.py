@@ -7,7 +7,7 @@ hand (``alembic -c ...``), the URL comes from ``sqlalchemy.url`` or ``DEPECHE_DA
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -29,7 +29,7 @@ def _url() -> str:
     return load_settings().database_url
 
 
-def _render_item(kind: str, obj: Any, _context: Any) -> str | bool:
+def _render_item(kind: str, obj: Any, _context: Any) -> str | Literal[False]:
     """Autogenerate writes sqlmodel's string type as plain ``sa.String`` (no sqlmodel import)."""
     if kind == "type" and isinstance(obj, AutoString):
         return f"sa.String(length={obj.length})" if obj.length else "sa.String()"
