@@ -44,7 +44,7 @@ _BUILD_CHUNK_TOKENS = 1_000_000
 # main: each add copies the delta (a larger one costs every add more) and each fold copies
 # main (a smaller delta folds more often; folds cost ~(1 + _DELTA_RATIO) x main in total).
 _DELTA_MIN_POSTINGS = 1 << 17
-_DELTA_RATIO = 8
+_DELTA_RATIO = 16
 # Folds into a main segment this large run on a thread (they take ~1 s at 1M passages) while
 # additions go on into a fresh delta; smaller ones are done on the spot.
 _BACKGROUND_FOLD_POSTINGS = 1 << 22
