@@ -9,17 +9,24 @@ again), ``idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avgdl))``.
 Tiny-corpus rule (a product decision, the one departure from rank-bm25): on tiny corpora the
 floor ``epsilon * average_idf`` is <= 0 (one article of a few passages sharing most words, or a
 single passage where every idf is negative), which would rank passages with *more* matches
-*lower*. So when ``epsilon * average_idf <= 0``, terms with idf <= 0 are floored at
-``epsilon * abs(average_idf)`` instead (at ``epsilon`` if that is 0 too) and every matched term
-adds a positive amount. When ``epsilon * average_idf > 0`` the scores are rank-bm25's exactly.
+*lower*. So when ``epsilon * average_idf <= 0``, terms with idf <= 0 (0 included: it would add
+nothing) are floored at ``epsilon * abs(average_idf)`` instead (at ``epsilon`` if that is 0 too)
+and every matched term adds a positive amount. When ``epsilon * average_idf > 0`` the scores are
+rank-bm25's exactly.
 
 Layout: a main segment (CSR: per-term runs of passage positions and term frequencies) plus a
-small delta segment that takes new passages and is folded into the main one when it grows.
-Removal marks passages dead; merges drop them. Nothing score-dependent is stored, so scores stay
-exact while N, avgdl and average_idf drift: impacts are computed at query time from tf and length.
-Search is MaxScore over terms: the terms with the largest upper bounds are scored in full, the
-rest are looked up only for passages that can still reach the top k (bounds from each term's
-largest tf and shortest passage, which stay valid whatever the collection statistics).
+small delta segment that takes new passages and is folded into the main one when it grows (on a
+background thread once main is large; positions do not move then, so nothing waits for it).
+Removal marks passages dead; explicit merges, saves and many removals drop them. Nothing
+score-dependent is stored, so scores stay exact while N, avgdl and average_idf drift: impacts are
+computed at query time from tf and length. Search is MaxScore over terms: the terms with the
+largest upper bounds are scored in full, the rest are looked up only for passages that can still
+reach the top k (bounds from each term's largest tf and shortest passage, which stay valid
+whatever the collection statistics).
+
+Concurrency: one call at a time (the caller holds a lock, as ``bot.service`` does). The index's
+own thread, the background fold, only reads postings that no call changes, and its result is
+adopted by the next call.
 """
 
 from __future__ import annotations
@@ -581,7 +588,8 @@ class BM25Index:
         rest = [0.0] * (len(plan) + 1)
         for i in range(len(plan) - 1, -1, -1):
             rest[i] = rest[i + 1] + plan[i][0]
-        # One search at a time uses the shared scratch arrays; a concurrent one gets its own.
+        # Defence in depth: should a caller ever search concurrently, the shared scratch arrays
+        # go to one search and the others get their own.
         if self._scratch_lock.acquire(blocking=False):
             try:
                 return self._maxscore(plan, rest, k, norm, *self._scratch())
@@ -737,7 +745,7 @@ class BM25Index:
             f.write(b"\0" * (head_len - len(_MAGIC) - 8 - len(header)))
             for arr in arrays.values():
                 data = np.ascontiguousarray(arr)
-                f.write(memoryview(data).cast("B"))
+                f.write(data.data)
                 f.write(b"\0" * (-data.nbytes % _ALIGN))
             f.flush()
             os.fsync(f.fileno())
