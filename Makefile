@@ -20,8 +20,9 @@ demo: $(STAMP)  ## Fill data/depeche.db from seeds/ and answer two questions (no
 chat: $(STAMP)  ## Chat with Dépêche in the terminal, as on Telegram
 	$(BIN)/depeche chat
 
-test: $(STAMP)  ## Lint, then run the whole test-suite
+test: $(STAMP)  ## Lint and type-check, then run the whole test-suite
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
