@@ -94,6 +94,7 @@ def test_parity_after_removals_and_additions(
     thread at every add; merge/save: folded explicitly at the end."""
     if mode in ("fold", "background"):
         monkeypatch.setattr(index_module, "_DELTA_MIN_POSTINGS", 0)
+        monkeypatch.setattr(index_module, "_SCAN_STEP", 777)  # removals scan in many slices
     if mode == "background":
         monkeypatch.setattr(index_module, "_BACKGROUND_FOLD_POSTINGS", 0)
     ids, docs = corpus
@@ -110,6 +111,10 @@ def test_parity_after_removals_and_additions(
         gone = rng.choice(sorted(live), size=40, replace=False).tolist()
         index.remove(gone)
         for g in gone:
+            del live[g]
+        article = sorted(live)[start // 20 : start // 20 + 8]  # a whole article withdrawn
+        index.remove(article)
+        for g in article:
             del live[g]
         corrected = rng.choice(sorted(live), size=5, replace=False).tolist()
         fresh = zipf_corpus(5, seed=start)
