@@ -396,6 +396,12 @@ class BM25Index:
         start = 0
         doc_iter = iter(docs)
         cum = np.cumsum(lens, dtype=np.int64)
+        # Chunks' postings are staged in two arrays big enough for every token: one mapping that
+        # the OS takes back whole once the segment is built (many small arrays would stay
+        # resident in the heap, so the peak would be the staging plus the segment plus that).
+        total = int(cum[-1]) if len(cum) else 0
+        stage = (np.empty(total, np.uint16), np.empty(total, np.uint8))
+        staged = 0
         while start < len(docs):
             tokens_before = int(cum[start - 1]) if start else 0
             stop = int(np.searchsorted(cum, tokens_before + _BUILD_CHUNK_TOKENS, side="right"))
@@ -412,12 +418,22 @@ class BM25Index:
             key += np.repeat(np.arange(n_docs, dtype=np.int64), clens)
             key.sort()
             if n_tok:
-                chunks.append(self._invert(key, n_docs, clens, base + start))
+                chunks.append(self._invert(key, n_docs, clens, base + start, stage, staged))
+                staged += len(chunks[-1].local)
             del key
             start = stop
+        del stage
         return _concat_chunks(chunks, len(vocab)), lens
 
-    def _invert(self, key: np.ndarray, n_docs: int, clens: np.ndarray, first: int) -> _Chunk:
+    def _invert(
+        self,
+        key: np.ndarray,
+        n_docs: int,
+        clens: np.ndarray,
+        first: int,
+        stage: tuple[np.ndarray, np.ndarray],
+        staged: int,
+    ) -> _Chunk:
         """Postings of one chunk from its sorted ``term * n_docs + local position`` keys."""
         new = np.empty(len(key), bool)
         new[0] = True
@@ -429,20 +445,27 @@ class BM25Index:
         del starts
         term = ukey // n_docs
         ukey -= term * n_docs
-        local = ukey.astype(np.uint16)
+        local = stage[0][staged : staged + len(ukey)]
+        local[:] = ukey
         del ukey
         tb = np.empty(len(term), bool)
         tb[0] = True
         np.not_equal(term[1:], term[:-1], out=tb[1:])
         run_starts = np.flatnonzero(tb)
         del tb
-        uterm = term[run_starts]
+        uterm = term[run_starts].astype(np.int32)
         del term
-        counts = np.diff(run_starts, append=len(local))
+        counts = np.diff(run_starts, append=len(local)).astype(np.int32)
         max_tf = np.maximum.reduceat(tf, run_starts)
         min_len = np.minimum.reduceat(clens[local], run_starts)
         self._bump_terms(len(self._vocab), uterm, counts, max_tf, min_len)
-        return _Chunk(first, uterm, counts, local, tf.astype(_tf_dtype(int(max_tf.max()))))
+        top_tf = int(max_tf.max())
+        if top_tf <= 0xFF:
+            tfs = stage[1][staged : staged + len(tf)]
+            tfs[:] = tf
+        else:  # a term repeated 256+ times in one passage: rare, kept apart at its width
+            tfs = tf.astype(_tf_dtype(top_tf))
+        return _Chunk(first, uterm, counts, local, tfs)
 
     def _bump_terms(
         self,

@@ -162,6 +162,17 @@ def test_mismatched_add_is_rejected() -> None:
         BM25Index().add([1, 2], [["a"]])
 
 
+def test_term_repeated_hundreds_of_times_keeps_its_count() -> None:
+    docs = {1: ["echo"] * 300 + ["x"], 2: ["echo", "y"], 3: ["z", "y"], 4: ["w"]}
+    index = make_index(docs)
+    index.add([5], [["echo"] * 70_000])  # wider than uint16 too
+    docs[5] = ["echo"] * 70_000
+    hits = index.search(["echo"], k=5)
+    assert hits.ids.tolist()[0] == 5
+    for id_, score in zip(hits.ids.tolist(), hits.scores.tolist(), strict=True):
+        assert score == pytest.approx(bm25(docs, ["echo"], id_), abs=1e-12)
+
+
 def test_empty_passages_count_in_the_collection() -> None:
     index = make_index({1: [], 2: ["a", "b"], 3: ["b", "c"]})
     assert len(index) == 3
