@@ -310,18 +310,15 @@ class BM25Index:
         self._n_pos = base + n
         self._n_live += n
         self._total_len += int(lens.sum())
-        for i, id_ in enumerate(id_arr.tolist()):
-            self._delta_pos[id_] = base + i
-        n_terms = len(self._vocab)
-        self._delta = _merge(self._delta, seg, n_terms)
+        self._delta = _merge(self._delta, seg, len(self._vocab))
         self._invalidate()
-        if self._fold is None and len(self._delta) > max(
-            _DELTA_MIN_POSTINGS, len(self._main) // _DELTA_RATIO
-        ):
-            if len(self._main) >= _BACKGROUND_FOLD_POSTINGS:
-                self._start_fold()
-            else:
-                self._fold_delta()
+        grown = len(self._delta) > max(_DELTA_MIN_POSTINGS, len(self._main) // _DELTA_RATIO)
+        if grown and self._fold is None and len(self._main) < _BACKGROUND_FOLD_POSTINGS:
+            self._fold_delta()  # cheap, and a bulk build skips the id -> position dict below
+            return
+        self._delta_pos.update(zip(id_arr.tolist(), range(base, base + n), strict=True))
+        if grown and self._fold is None:
+            self._start_fold()
 
     def remove(self, ids: Iterable[int]) -> None:
         """Drop passages by id; unknown ids are ignored."""
