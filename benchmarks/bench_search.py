@@ -395,13 +395,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI (< 1 minute)")
     parser.add_argument("--sizes", default=None, help="comma-separated passage counts")
-    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--queries", type=int, default=None, help="200 (100 with --quick)")
     args = parser.parse_args(argv)
     if args.sizes:
         sizes = [int(s) for s in args.sizes.split(",")]
     else:
         sizes = [10_000, 20_000] if args.quick else [10_000, 100_000, 1_000_000]
-    queries = make_queries(args.queries)
+    queries = make_queries(args.queries or (100 if args.quick else 200))
     print(
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, NumPy {np.__version__}; top-{K}, one thread"
