@@ -6,6 +6,7 @@ folding the stem afterwards makes ``président`` and ``president`` the same term
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -92,6 +93,9 @@ def _is_noise(word: str) -> bool:
     return len(word) == 1 and not word.isdigit()
 
 
+# News vocabulary is Zipfian: a cache of the commonest words skips most stemming and folding
+# when a large collection is (re)indexed.
+@functools.lru_cache(maxsize=1 << 18)
 def term(word: str, language: Language) -> str | None:
     """The index term of one word in a language, or None for a stopword."""
     lowered = word.casefold()
