@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo chat test lint typecheck bench bench-full clean
+.PHONY: install demo chat test lint typecheck bench bench-full bench-bot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ bench: $(STAMP)  ## Compare the index with rank-bm25, bm25s and tantivy (quick s
 bench-full: $(STAMP)  ## The same at 10k, 100k and 1M passages (takes a while)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m benchmarks.bench_search
+
+bench-bot: $(STAMP)  ## A question through the bot and start-up times, at 100k passages
+	$(BIN)/python -m benchmarks.bench_end_to_end --passages 100000
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
