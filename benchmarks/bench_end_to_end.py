@@ -34,7 +34,7 @@ from bot.app import build_application
 from bot.service import Depeche
 from bot.settings import Settings
 from storage.models import Article, Passage
-from tests.test_bot import TOKEN, MiniBotAPI, message, private_chat, user
+from tests.fake_telegram import FakeTelegram, make_private_chat, make_user
 
 PASSAGES_PER_ARTICLE = 8
 T = TypeVar("T")
@@ -87,32 +87,32 @@ async def through_the_bot(
     settings: Settings, service: Depeche, questions: list[str]
 ) -> list[float]:
     """Seconds from each pushed question to the bot's answer, one question at a time."""
-    api = MiniBotAPI()
-    await api.start()
-    bot_settings = settings.model_copy(
-        update={"telegram_token": SecretStr(TOKEN), "telegram_api_url": api.api_url}
-    )
-    application = build_application(bot_settings, service)
-    await application.initialize()
-    assert application.post_init is not None and application.updater is not None
-    await application.post_init(application)
-    await application.start()
-    await application.updater.start_polling(poll_interval=0, timeout=1)
-    person = user()
-    chat = private_chat(person)
-    latencies = []
-    try:
-        for n, question in enumerate(questions, start=1):
-            start = time.perf_counter()
-            await api.push({"message": message(chat, person, question)})
-            await api.wait_for("sendMessage", n, chat_id=chat["id"])
-            latencies.append(time.perf_counter() - start)
-    finally:
-        await api.end_long_polls()
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-        await api.stop()
+    async with FakeTelegram() as telegram:
+        bot_settings = settings.model_copy(
+            update={
+                "telegram_token": SecretStr(telegram.token),
+                "telegram_api_url": telegram.base_url,
+            }
+        )
+        application = build_application(bot_settings, service)
+        await application.initialize()
+        assert application.post_init is not None and application.updater is not None
+        await application.post_init(application)
+        await application.start()
+        await application.updater.start_polling(poll_interval=0, timeout=1)
+        person = make_user()
+        chat = make_private_chat(person)
+        latencies = []
+        try:
+            for n, question in enumerate(questions, start=1):
+                start = time.perf_counter()
+                telegram.send_text(question, chat=chat, from_user=person)
+                await telegram.wait_for_messages(chat["id"], n, timeout=30)
+                latencies.append(time.perf_counter() - start)
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            await application.shutdown()
     return latencies
 
 
