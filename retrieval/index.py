@@ -727,6 +727,18 @@ class BM25Index:
         order = np.lexsort((ids, -scores))[:k]
         return Hits(ids[order], scores[order])
 
+    def idf(self, terms: Iterable[str]) -> dict[str, float]:
+        """The idf each term scores with now (floors applied); 0 for a term in no live passage."""
+        if self._n_live == 0:
+            return {t: 0.0 for t in terms}
+        idf, _ = self._stats()
+        get = self._vocab.get  # not [], which would add the term to the vocabulary
+        weights = {}
+        for t in terms:
+            tid = get(t)
+            weights[t] = float(idf[tid]) if tid is not None and self._df[tid] > 0 else 0.0
+        return weights
+
     def get_scores(self, query: Sequence[str], ids: Sequence[int]) -> np.ndarray:
         """Exact BM25 scores of the given passages (KeyError for an id not indexed)."""
         id_arr = np.asarray(ids, dtype=np.int64).reshape(-1)

@@ -105,7 +105,8 @@ def search(
             break
         depth *= 4
     page = kept[offset : offset + k]
-    weights = {t: 1.0 for t in terms}
+    # Rarer words say more: the excerpt favours the sentence holding them.
+    weights = index.idf(terms)
     answers = tuple(
         Answer(record, score, make_excerpt(record.text, terms, record.language, weights=weights))
         for record, score in page

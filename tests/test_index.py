@@ -311,3 +311,17 @@ def test_regular_corpus_uses_rank_bm25_floor() -> None:
     assert floor > 0 and idf["the"] < 0
     expected = floor * 2.5 / (1 + 1.5 * (0.25 + 0.75 * 3 / 3))
     assert index.get_scores(["the"], [1])[0] == pytest.approx(expected, abs=1e-12)
+
+
+def test_idf_is_what_search_scores_with_and_adds_no_term() -> None:
+    index = make_index()
+    vocabulary = index.vocabulary_size
+    weights = index.idf(["kiev", "europ", "inconnu"])
+    # A one-term query scores a passage idf * tf-part; the ratio of two one-term scores on
+    # passages of equal length and tf is the ratio of their idfs.
+    kiev = index.get_scores(["kiev"], [1])[0]
+    europ = index.get_scores(["europ"], [2])[0]
+    assert kiev / europ == pytest.approx(weights["kiev"] / weights["europ"])
+    assert weights["kiev"] > weights["europ"] > 0  # europ is in more passages
+    assert weights["inconnu"] == 0.0
+    assert index.vocabulary_size == vocabulary  # asking did not add the unknown term

@@ -133,3 +133,37 @@ def test_paging_walks_through_all_results_without_repeats(service: Depeche, tmp_
     assert len(seen) == len(set(seen)) == 8
     scores = [a.score for a in service.ask("Kremlin Ukraine", k=8).answers]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_the_excerpt_favours_the_sentence_with_the_rarer_word(
+    service: Depeche, tmp_path: Path
+) -> None:
+    common = (
+        "Le gouvernement a longuement parlé de la situation économique du pays cette semaine, "
+        "devant des députés partagés sur la suite à donner."
+    )
+    filler = (
+        "Les discussions ont duré plusieurs heures et se poursuivront, selon les services "
+        "de la présidence, au début du mois prochain."
+    )
+    rare = (
+        "Le Zeppelin a survolé le lac au petit matin sous les yeux des promeneurs étonnés, "
+        "avant de se poser sans encombre près du port."
+    )
+    (tmp_path / "many.jsonl").write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "title": f"Brève {i}",
+                    "body": f"{common} Numéro {i} d'une série.",
+                    "language": "fr",
+                }
+            )
+            for i in range(6)
+        )
+        + "\n"
+        + json.dumps({"title": "Zeppelin", "body": f"{common} {filler} {rare}", "language": "fr"})
+    )
+    service.ingest_paths([tmp_path])
+    answers = service.ask("gouvernement Zeppelin", k=1).answers
+    assert answers and "Zeppelin" in answers[0].excerpt.text
