@@ -154,30 +154,26 @@ class FeedPoller:
         try:
             async with asyncio.timeout(self.timeout):
                 fetched = await self._fetch(client, feed)
+            etag, last_modified = fetched.headers.get("etag"), fetched.headers.get("last-modified")
             if fetched.status == 304:
-                await asyncio.to_thread(
-                    feed_store.record_success,
-                    engine=self.service.engine,
-                    feed_id=feed.id,
-                    now=now,
-                    next_poll_at=now + self.interval,
-                    etag=fetched.headers.get("etag") or feed.etag,
-                    last_modified=fetched.headers.get("last-modified") or feed.last_modified,
-                )
-                return PollResult(feed.id, feed.url, "not-modified")
-            async with self._storing:  # one feed stored at a time: the index is updated in step
-                result = await asyncio.to_thread(self._store, feed, fetched)
+                # A 304 may omit the validators: the ones sent stay valid.
+                etag, last_modified = etag or feed.etag, last_modified or feed.last_modified
+                result, title = PollResult(feed.id, feed.url, "not-modified"), None
+            else:
+                async with self._storing:  # one feed stored at a time: the index stays in step
+                    result, title = await asyncio.to_thread(self._store, feed, fetched)
+            # Recorded only after the entries are stored, so a failure refetches them.
             await asyncio.to_thread(
                 feed_store.record_success,
                 engine=self.service.engine,
                 feed_id=feed.id,
                 now=now,
                 next_poll_at=now + self.interval,
-                etag=fetched.headers.get("etag"),
-                last_modified=fetched.headers.get("last-modified"),
-                title=result[1],
+                etag=etag,
+                last_modified=last_modified,
+                title=title,
             )
-            return result[0]
+            return result
         except Exception as error:  # a feed's failure must never stop the others
             reason = _describe(error, self.timeout)
             retry_at = await asyncio.to_thread(
