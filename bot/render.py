@@ -132,45 +132,6 @@ def _answer_html(answer: Answer, number: int, language: str) -> str:
     return "\n".join(lines)
 
 
-def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Split text into messages of at most ``limit`` characters, between blocks when possible.
-
-    Telegram counts UTF-16 code units; every character outside the BMP counts twice here too.
-    """
-
-    def size(s: str) -> int:
-        return len(s.encode("utf-16-le")) // 2
-
-    if size(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for block in text.split("\n\n"):
-        candidate = f"{current}\n\n{block}" if current else block
-        if size(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            parts.append(current)
-        while size(block) > limit:
-            cut = _cut_point(block, limit, size)
-            parts.append(block[:cut].rstrip())
-            block = block[cut:].lstrip()
-        current = block
-    if current:
-        parts.append(current)
-    return parts
-
-
-def _cut_point(text: str, limit: int, size: object) -> int:
-    measure = size if callable(size) else len
-    end = min(len(text), limit)
-    while end > 0 and measure(text[:end]) > limit:
-        end -= 1
-    space = text.rfind(" ", 0, end)
-    return space if space > end // 2 else end
-
-
 def render_article_text(title: str, paragraphs: Sequence[tuple[str | None, str]], cite: str) -> str:
     """A whole article as plain text: title, citation, then paragraphs under their intertitles."""
     lines = [title, cite, ""]

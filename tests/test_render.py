@@ -15,7 +15,6 @@ from bot.render import (
     render_answer_html,
     render_article_html,
     split_html,
-    split_message,
     utf16_len,
 )
 from retrieval.excerpt import Excerpt
@@ -136,12 +135,6 @@ def test_split_html_prefers_paragraph_breaks() -> None:
     for part in parts:
         assert part.startswith("<b>Paragraph")
         visible_text(part)
-
-
-def test_split_message_counts_emoji_twice() -> None:
-    text = "😀" * 3000  # 6,000 UTF-16 code units
-    parts = split_message(text)
-    assert len(parts) == 2 and all(utf16_len(p) <= TELEGRAM_LIMIT for p in parts)
 
 
 def test_a_long_article_becomes_valid_messages() -> None:
