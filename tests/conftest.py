@@ -1,4 +1,5 @@
-"""Shared fixtures: no network, a fresh database per test (SQLite, and PostgreSQL when asked)."""
+"""Shared fixtures: no network, a fresh database per test (SQLite, and PostgreSQL when asked),
+the fake Bot API server (tests/fake_bot_api.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import ipaddress
 import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from bot.service import Depeche
 from bot.settings import Settings
+from tests.fake_bot_api import FakeBotAPI, settings_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -154,6 +156,22 @@ def seeded(service: Depeche) -> Depeche:
     report = service.ingest_paths([SEEDS])
     assert report.new == 1, report.failures
     return service
+
+
+# -- the fake Telegram Bot API server ------------------------------------------------------------
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    """The fake Bot API server, on 127.0.0.1."""
+    async with FakeBotAPI() as server:
+        yield server
+
+
+@pytest.fixture
+def bot_settings(settings: Settings, api: FakeBotAPI) -> Settings:
+    """Settings of a bot that talks to the fake Bot API server."""
+    return settings_for(settings, api, index_sync_seconds=0.2)
 
 
 def table_count(service: Depeche, table: str) -> int:

@@ -1,5 +1,5 @@
 """Subscriptions and alerts end to end: the application of ``depeche run`` against a Bot API
-stand-in on 127.0.0.1 (tests/test_bot.py's, with getChatMember and error injection added).
+server on 127.0.0.1 (tests/fake_bot_api.py: getChatMember statuses, injected errors, timestamps).
 
 Articles are stored as ``depeche ingest`` or a feed poll would store them; the alert job of the
 running application delivers them. Waits are on the server's recorded calls or on the
@@ -14,84 +14,27 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
-from aiohttp import web
-from pydantic import SecretStr
 from telegram.ext import Application
 
-from bot.app import build_application
 from bot.service import Depeche
 from bot.settings import Settings
 from bot.subscriptions import sender_of
 from storage import alerts as outbox
 from storage.readers import ArticleDraft, blocks_from_body
+from tests.fake_bot_api import (
+    BOT,
+    Chatting,
+    FakeBotAPI,
+    group_chat,
+    private_chat,
+    settings_for,
+    start_application,
+    user,
+)
+from tests.fake_bot_api import stop_application as stop
 from tests.feed_server import FeedServer, run_feed_server
-from tests.test_bot import BOT, TOKEN, Chatting, MiniBotAPI, group_chat, private_chat, user
 
 ADMIN_ID = 9001
-
-
-class AlertBotAPI(MiniBotAPI):
-    """The stand-in, plus group members' statuses and one-shot errors for any method."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.members: dict[tuple[int, int], str] = {}
-        self.faults: dict[str, list[dict[str, Any]]] = {}
-        self.stamps: list[tuple[str, float]] = []  # (method, when), every call
-
-    def fail_next(
-        self, method: str, error_code: int, description: str, **parameters: Any
-    ) -> None:
-        """Answer the next call of ``method`` with this error (``retry_after``...)."""
-        error: dict[str, Any] = {"ok": False, "error_code": error_code, "description": description}
-        if parameters:
-            error["parameters"] = parameters
-        self.faults.setdefault(method, []).append(error)
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
-        self.stamps.append((method, time.monotonic()))
-        pending = self.faults.get(method)
-        if pending:
-            data = await request.json() if request.content_type == "application/json" else {}
-            if not data:
-                data = {k: str(v) for k, v in (await request.post()).items()}
-            async with self._changed:
-                self.calls.append((method, {**data, "_failed": True}))
-                self._changed.notify_all()
-            error = pending.pop(0)
-            return web.json_response(error, status=error["error_code"])
-        return await super()._handle(request)
-
-    async def _getChatMember(self, data: dict[str, Any]) -> dict[str, Any]:
-        key = (int(data["chat_id"]), int(data["user_id"]))
-        status = self.members.get(key, "member")
-        member: dict[str, Any] = {
-            "status": status,
-            "user": {"id": key[1], "is_bot": False, "first_name": "Member"},
-        }
-        if status == "creator":
-            member["is_anonymous"] = False
-        if status == "administrator":
-            member.update(
-                can_be_edited=False,
-                is_anonymous=False,
-                can_manage_chat=True,
-                can_delete_messages=True,
-                can_manage_video_chats=True,
-                can_restrict_members=True,
-                can_promote_members=False,
-                can_change_info=True,
-                can_invite_users=True,
-                can_post_stories=False,
-                can_edit_stories=False,
-                can_delete_stories=False,
-            )
-        return member
-
-    def delivered(self, chat_id: int) -> list[dict[str, Any]]:
-        """Messages Telegram accepted for a chat (failed calls left out)."""
-        return [d for d in self.sent_to(chat_id) if not d.get("_failed")]
 
 
 def my_chat_member(chat: dict[str, Any], old: str, new: str) -> dict[str, Any]:
@@ -134,24 +77,14 @@ async def eventually(check: Callable[[], bool], timeout: float = 10) -> None:
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[AlertBotAPI]:
-    server = AlertBotAPI()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def bot_settings(settings: Settings, api: AlertBotAPI) -> Settings:
-    return settings.model_copy(
-        update={
-            "telegram_token": SecretStr(TOKEN),
-            "telegram_api_url": api.api_url,
-            "admin_ids": [ADMIN_ID],
-            "alert_interval_seconds": 0.2,
-            "feed_poll_minutes": 0.01,
-            "index_sync_seconds": 0.5,
-        }
+def bot_settings(settings: Settings, api: FakeBotAPI) -> Settings:
+    return settings_for(
+        settings,
+        api,
+        admin_ids=[ADMIN_ID],
+        alert_interval_seconds=0.2,
+        feed_poll_minutes=0.01,
+        index_sync_seconds=0.5,
     )
 
 
@@ -167,19 +100,13 @@ Start = Callable[[], Awaitable[Chatting]]
 
 @pytest.fixture
 async def start_bot(
-    depeche: Depeche, bot_settings: Settings, api: AlertBotAPI
+    depeche: Depeche, bot_settings: Settings, api: FakeBotAPI
 ) -> AsyncIterator[Start]:
     """Start applications of ``depeche run`` (several: a restart is a new one)."""
     running: list[Application] = []  # type: ignore[type-arg]
 
     async def start() -> Chatting:
-        application = build_application(bot_settings, depeche)
-        await application.initialize()
-        assert application.post_init is not None
-        await application.post_init(application)
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0, timeout=1)
+        application = await start_application(bot_settings, depeche)
         running.append(application)
         return Chatting(api, application, depeche)
 
@@ -187,17 +114,6 @@ async def start_bot(
     await api.end_long_polls()
     for application in running:
         await stop(application)
-
-
-async def stop(application: Application) -> None:  # type: ignore[type-arg]
-    if not application.running:
-        return
-    assert application.updater is not None
-    await application.updater.stop()
-    await application.stop()
-    await application.shutdown()
-    assert application.post_shutdown is not None
-    await application.post_shutdown(application)
 
 
 async def store(service: Depeche, *drafts: ArticleDraft) -> int:

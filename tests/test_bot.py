@@ -1,17 +1,16 @@
 """Dépêche on Telegram, end to end: the application of ``depeche run`` (``build_application``)
 polling a Bot API server on 127.0.0.1 that records every call.
 
-The server here is a small stand-in (``MiniBotAPI``) that checks what Telegram checks for the
-calls the front makes — valid HTML, at most 4,096 characters after parsing, callback data of
-at most 64 bytes — and answers with real message objects (``reply_to_message`` included), so
-that paging through "More results" works as it does on Telegram.
+The server is the suite's fake Bot API server (tests/fake_bot_api.py): it checks what Telegram
+checks for the calls the front makes — valid HTML, at most 4,096 characters after parsing,
+callback data of at most 64 bytes — and answers with real message objects
+(``reply_to_message`` included), so that paging through "More results" works as it does on
+Telegram.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import itertools
 import json
 import time
 from collections.abc import AsyncIterator
@@ -19,338 +18,38 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
-from pydantic import SecretStr
-from telegram.ext import Application
 
 from bot.app import build_application
 from bot.service import Depeche
 from bot.settings import Settings
+from tests.fake_bot_api import (
+    BOT,
+    LIMIT,
+    Chatting,
+    FakeBotAPI,
+    buttons,
+    group_chat,
+    message,
+    private_chat,
+    start_application,
+    stop_application,
+    user,
+    utf16,
+)
 from tests.test_render import visible_text
-
-TOKEN = "123456:TEST-token"
-BOT = {"id": 123456, "is_bot": True, "first_name": "Dépêche", "username": "DepecheTestBot"}
-LIMIT = 4096
-
-
-def utf16(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-class BadRequest(Exception):
-    """What Telegram answers with a 400."""
-
-
-class MiniBotAPI:
-    """A Bot API server for one bot: updates pushed by the test, calls recorded."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-        self.updates: list[dict[str, Any]] = []
-        self.messages: dict[tuple[int, int], dict[str, Any]] = {}
-        self._update_ids = itertools.count(1)
-        self._message_ids = itertools.count(1000)
-        self._changed = asyncio.Condition()
-        self.api_url = ""
-        self._runner: web.AppRunner | None = None
-        self._closing = False
-
-    # -- the server ----------------------------------------------------------------------------
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.api_url = f"http://127.0.0.1:{port}/bot"
-
-    async def stop(self) -> None:
-        if self._runner:
-            await self._runner.cleanup()
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        if request.match_info["token"] != TOKEN:
-            return web.json_response(
-                {"ok": False, "error_code": 401, "description": "Unauthorized"}
-            )
-        method = request.match_info["method"]
-        if request.content_type == "application/json":
-            data = await request.json()
-        else:
-            data = {}
-            for key, value in (await request.post()).items():
-                try:
-                    data[key] = json.loads(str(value))
-                except ValueError:
-                    data[key] = value
-        if method != "getUpdates":
-            async with self._changed:
-                self.calls.append((method, data))
-                self._changed.notify_all()
-        try:
-            result = await getattr(self, f"_{method}", self._true)(data)
-        except BadRequest as error:
-            return web.json_response(
-                {"ok": False, "error_code": 400, "description": f"Bad Request: {error}"}
-            )
-        return web.json_response({"ok": True, "result": result})
-
-    async def _true(self, data: dict[str, Any]) -> bool:
-        return True
-
-    async def _getMe(self, data: dict[str, Any]) -> dict[str, Any]:
-        return {**BOT, "can_join_groups": True, "can_read_all_group_messages": False}
-
-    async def _getUpdates(self, data: dict[str, Any]) -> list[dict[str, Any]]:
-        offset = int(data.get("offset") or 0)
-        deadline = time.monotonic() + float(data.get("timeout") or 0)
-        async with self._changed:
-            while True:
-                pending = [u for u in self.updates if u["update_id"] >= offset]
-                if pending or self._closing or time.monotonic() >= deadline:
-                    return pending
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
-
-    def _check_text(self, data: dict[str, Any]) -> str:
-        text = str(data.get("text", ""))
-        shown = visible_text(text) if data.get("parse_mode") == "HTML" else text
-        if not shown.strip():
-            raise BadRequest("message text is empty")
-        if utf16(shown) > LIMIT:
-            raise BadRequest("message is too long")
-        for row in (data.get("reply_markup") or {}).get("inline_keyboard", []):
-            for button in row:
-                if len(button.get("callback_data", "").encode()) > 64:
-                    raise BadRequest("BUTTON_DATA_INVALID")
-        return text
-
-    async def _sendMessage(self, data: dict[str, Any]) -> dict[str, Any]:
-        text = self._check_text(data)
-        chat_id = int(data["chat_id"])
-        chat = self._chat(chat_id)
-        message: dict[str, Any] = {
-            "message_id": next(self._message_ids),
-            "date": int(time.time()),
-            "chat": chat,
-            "from": BOT,
-            "text": text,
-        }
-        reply = data.get("reply_parameters") or {}
-        replied = self.messages.get((chat_id, int(reply.get("message_id", 0))))
-        if replied:
-            message["reply_to_message"] = {k: v for k, v in replied.items() if k != "reply_markup"}
-        if data.get("reply_markup"):
-            message["reply_markup"] = data["reply_markup"]
-        self.messages[(chat_id, message["message_id"])] = message
-        return message
-
-    async def _editMessageText(self, data: dict[str, Any]) -> dict[str, Any]:
-        text = self._check_text(data)
-        key = (int(data["chat_id"]), int(data["message_id"]))
-        message = self.messages.get(key)
-        if message is None:
-            raise BadRequest("message to edit not found")
-        if message["text"] == text and message.get("reply_markup") == data.get("reply_markup"):
-            raise BadRequest("message is not modified")
-        message = {**message, "text": text, "edit_date": int(time.time())}
-        message.pop("reply_markup", None)
-        if data.get("reply_markup"):
-            message["reply_markup"] = data["reply_markup"]
-        self.messages[key] = message
-        return message
-
-    def _chat(self, chat_id: int) -> dict[str, Any]:
-        for (cid, _), message in self.messages.items():
-            if cid == chat_id:
-                return dict(message["chat"])
-        return {"id": chat_id, "type": "private"}
-
-    # -- what the tests use --------------------------------------------------------------------
-
-    async def end_long_polls(self) -> None:
-        """Answer getUpdates at once from now on, so that the bot stops without waiting."""
-        async with self._changed:
-            self._closing = True
-            self._changed.notify_all()
-
-    async def push(self, update: dict[str, Any]) -> dict[str, Any]:
-        update["update_id"] = next(self._update_ids)
-        message = update.get("message") or update.get("channel_post")
-        if message:
-            self.messages[(message["chat"]["id"], message["message_id"])] = message
-        async with self._changed:
-            self.updates.append(update)
-            self._changed.notify_all()
-        return update
-
-    def calls_to(self, method: str) -> list[dict[str, Any]]:
-        return [data for name, data in self.calls if name == method]
-
-    def sent_to(self, chat_id: int) -> list[dict[str, Any]]:
-        return [d for d in self.calls_to("sendMessage") if int(d["chat_id"]) == chat_id]
-
-    async def wait_for(self, method: str, count: int = 1, **match: Any) -> list[dict[str, Any]]:
-        def found() -> list[dict[str, Any]]:
-            return [
-                d
-                for d in self.calls_to(method)
-                if all(str(d.get(k)) == str(v) for k, v in match.items())
-            ]
-
-        async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(lambda: len(found()) >= count), 10)
-        return found()
-
-
-# -- updates -----------------------------------------------------------------------------------
-
-_ids = itertools.count(1)
-
-
-def user(language_code: str | None = "en", **extra: Any) -> dict[str, Any]:
-    uid = 500 + next(_ids)
-    found = {"id": uid, "is_bot": False, "first_name": f"User{uid}", **extra}
-    if language_code:
-        found["language_code"] = language_code
-    return found
-
-
-def private_chat(person: dict[str, Any]) -> dict[str, Any]:
-    return {"id": person["id"], "type": "private", "first_name": person["first_name"]}
-
-
-def group_chat() -> dict[str, Any]:
-    return {"id": -1000 - next(_ids), "type": "supergroup", "title": "Newsroom"}
-
-
-def message(chat: dict[str, Any], sender: dict[str, Any], text: str, **extra: Any) -> dict:
-    found: dict[str, Any] = {
-        "message_id": next(_ids),
-        "date": int(time.time()),
-        "chat": chat,
-        "from": sender,
-        "text": text,
-        **extra,
-    }
-    entities = []
-    if text.startswith("/"):
-        entities.append({"type": "bot_command", "offset": 0, "length": len(text.split()[0])})
-    position = 0
-    while (at := text.find("@", position)) >= 0:
-        end = at + 1
-        while end < len(text) and (text[end].isalnum() or text[end] == "_"):
-            end += 1
-        if end - at > 1 and not (entities and entities[0]["length"] > at):
-            entities.append({"type": "mention", "offset": utf16(text[:at]), "length": end - at})
-        position = end
-    if entities:
-        found["entities"] = entities
-    return found
-
-
-class Chatting:
-    """The bot under test, the server and a few helpers."""
-
-    def __init__(self, api: MiniBotAPI, application: Application, service: Depeche) -> None:
-        self.api = api
-        self.app = application
-        self.service = service
-
-    async def say(self, chat: dict, sender: dict, text: str, **extra: Any) -> dict[str, Any]:
-        sent = message(chat, sender, text, **extra)
-        await self.api.push({"message": sent})
-        return sent
-
-    async def answers(self, chat: dict[str, Any], count: int = 1) -> list[dict[str, Any]]:
-        return await self.api.wait_for("sendMessage", count, chat_id=chat["id"])
-
-    async def ask(self, chat: dict, sender: dict, text: str) -> dict[str, Any]:
-        """Send a message and return the bot's (first new) answer to it."""
-        before = len(self.api.sent_to(chat["id"]))
-        sent = await self.say(chat, sender, text)
-        answers = await self.answers(chat, before + 1)
-        answer = answers[before]
-        assert answer["reply_parameters"]["message_id"] == sent["message_id"]
-        return answer
-
-    async def press(self, chat: dict, sender: dict, answer_id: int, data: str) -> None:
-        held = self.api.messages[(chat["id"], answer_id)]
-        await self.api.push(
-            {
-                "callback_query": {
-                    "id": str(next(_ids)),
-                    "from": sender,
-                    "chat_instance": "1",
-                    "message": held,
-                    "data": data,
-                }
-            }
-        )
-
-    async def settle(self) -> None:
-        """Wait until every update delivered so far has been handled."""
-        await asyncio.wait_for(self.app.update_queue.join(), 10)
-
-    async def silent_on(self, chat: dict[str, Any], *updates: dict[str, Any]) -> None:
-        """Push updates that must be ignored; prove it with a question answered after them."""
-        for update in updates:
-            await self.api.push(update)
-        witness = user()
-        await self.ask(private_chat(witness), witness, "Kremlin")
-        await self.settle()
-        assert self.api.sent_to(chat["id"]) == []
-
-
-def buttons(sent: dict[str, Any]) -> list[dict[str, Any]]:
-    markup = sent.get("reply_markup") or {}
-    return [b for row in markup.get("inline_keyboard", []) for b in row]
-
 
 # -- fixtures ----------------------------------------------------------------------------------
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[MiniBotAPI]:
-    server = MiniBotAPI()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def bot_settings(settings: Settings, api: MiniBotAPI) -> Settings:
-    return settings.model_copy(
-        update={
-            "telegram_token": SecretStr(TOKEN),
-            "telegram_api_url": api.api_url,
-            "index_sync_seconds": 0.2,
-        }
-    )
-
-
-@pytest.fixture
-async def bot(seeded: Depeche, bot_settings: Settings, api: MiniBotAPI) -> AsyncIterator[Chatting]:
+async def bot(seeded: Depeche, bot_settings: Settings, api: FakeBotAPI) -> AsyncIterator[Chatting]:
     """The bot of ``depeche run``, started as ``run_polling`` would, against the server."""
-    application = build_application(bot_settings, seeded)
-    await application.initialize()
-    assert application.post_init is not None
-    await application.post_init(application)
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=1)
+    application = await start_application(bot_settings, seeded)
     try:
         yield Chatting(api, application, seeded)
     finally:
         await api.end_long_polls()
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-        assert application.post_shutdown is not None
-        await application.post_shutdown(application)
+        await stop_application(application)
 
 
 def zeppelin_articles(folder: Path, count: int) -> Path:
@@ -674,7 +373,7 @@ async def test_articles_stored_by_another_process_become_searchable(
 
 
 async def test_the_index_is_saved_on_shutdown(
-    seeded: Depeche, bot_settings: Settings, api: MiniBotAPI
+    seeded: Depeche, bot_settings: Settings, api: FakeBotAPI
 ) -> None:
     application = build_application(bot_settings, seeded)
     await application.initialize()

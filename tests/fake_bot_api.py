@@ -1,0 +1,560 @@
+"""The fake Telegram Bot API server the bot's tests talk to, and the Bot API dicts they push.
+
+``FakeBotAPI`` serves one bot over real HTTP on 127.0.0.1 (aiohttp), so the application of
+``depeche run`` (``build_application``) runs unchanged with its base URL pointed here. It
+checks what Telegram checks for the calls the front makes — valid HTML, at most 4,096
+characters (UTF-16 code units) after parsing, callback data of at most 64 bytes — and answers
+errors as Telegram does (HTTP status and ``error_code``, ``parameters``), so PTB raises the
+exceptions production code handles. It answers with real message objects
+(``reply_to_message`` included), keeps what every chat member's status is for
+``getChatMember``, records every call (``calls``, with ``stamps`` of when), queues the updates a
+test pushes for ``getUpdates`` and can be told to fail (``fail_next`` and its shorthands) or
+stall (``delay_next``) the next call of a method.
+
+Deliberately stricter than Telegram: a bare ``&`` in HTML is refused (Telegram keeps it as
+text), since Dépêche escapes everything it sends. Methods it does not model answer ``true``.
+
+Factories (``make_user``, ``make_private_chat``, ``make_group_chat``, ``make_message``; short
+aliases ``user``, ``private_chat``... for the test bodies) build updates with the entities
+Telegram would attach (``bot_command``, ``mention``; offsets and lengths in UTF-16 code units).
+``Chatting`` wraps a running application and the server for the tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import re
+import time
+from html.parser import HTMLParser
+from typing import Any
+
+from aiohttp import web
+from pydantic import SecretStr
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.service import Depeche
+from bot.settings import Settings
+
+TOKEN = "123456:TEST-token"
+BOT = {"id": 123456, "is_bot": True, "first_name": "Dépêche", "username": "DepecheTestBot"}
+LIMIT = 4096  # UTF-16 code units of a message's text, after entity parsing
+CALLBACK_DATA_LIMIT = 64  # bytes
+
+FLOOD = "Too Many Requests: retry after {}"
+BLOCKED = "Forbidden: bot was blocked by the user"
+CHAT_NOT_FOUND = "Bad Request: chat not found"
+MIGRATED = "Bad Request: group chat was upgraded to a supergroup chat"
+
+JSONDict = dict[str, Any]
+
+
+def utf16(text: str) -> int:
+    """Length in UTF-16 code units, the unit of the Bot API's offsets and limits."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+class BadRequest(Exception):
+    """What Telegram answers with a 400 (the text after "Bad Request: ")."""
+
+
+# -- Telegram's HTML ---------------------------------------------------------------------------
+
+# The tags the Bot API accepts in parse_mode=HTML.
+HTML_TAGS = frozenset(
+    "b strong i em u ins s strike del span tg-spoiler a code pre blockquote tg-emoji".split()
+)
+_BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);)")
+
+
+class _TelegramHTML(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.text: list[str] = []
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        before = "".join(self.rawdata.splitlines(keepends=True)[: line - 1])
+        return len(before.encode()) + len(self.rawdata[len(before) :][:column].encode())
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in HTML_TAGS:
+            raise BadRequest(
+                f'can\'t parse entities: Unsupported start tag "{tag}" '
+                f"at byte offset {self._offset()}"
+            )
+        if tag == "span" and dict(attrs).get("class") != "tg-spoiler":
+            raise BadRequest(
+                'can\'t parse entities: Tag "span" must have class "tg-spoiler" '
+                f"at byte offset {self._offset()}"
+            )
+        self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        raise BadRequest(
+            f'can\'t parse entities: Unsupported start tag "{tag}/" at byte offset {self._offset()}'
+        )
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack:
+            raise BadRequest(
+                f"can't parse entities: Unexpected end tag at byte offset {self._offset()}"
+            )
+        expected = self.stack.pop()
+        if expected != tag:
+            raise BadRequest(
+                f"can't parse entities: Unmatched end tag at byte offset {self._offset()}, "
+                f'expected "</{expected}>", found "</{tag}>"'
+            )
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def telegram_text(markup: str) -> str:
+    """The text Telegram shows for an HTML message; ``BadRequest`` as Telegram words it."""
+    bare = _BARE_AMPERSAND.search(markup)
+    if bare:
+        raise BadRequest(
+            "can't parse entities: bare & (escape it as &amp;) "
+            f"at byte offset {len(markup[: bare.start()].encode())}"
+        )
+    parser = _TelegramHTML()
+    parser.feed(markup)
+    parser.close()
+    if parser.rawdata:  # an unfinished "<..." HTMLParser keeps waiting for
+        raise BadRequest("can't parse entities: Unclosed start tag")
+    if parser.stack:
+        raise BadRequest(
+            "can't parse entities: Can't find end tag corresponding to start tag "
+            f'"{parser.stack[-1]}"'
+        )
+    return "".join(parser.text)
+
+
+# -- the server --------------------------------------------------------------------------------
+
+
+class FakeBotAPI:
+    """A Bot API server for one bot: updates pushed by the test, calls recorded."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, JSONDict]] = []  # failed ones carry "_failed": True
+        self.stamps: list[tuple[str, float]] = []  # (method, time.monotonic()), every request
+        self.updates: list[JSONDict] = []
+        self.messages: dict[tuple[int, int], JSONDict] = {}
+        self.members: dict[tuple[int, int], str] = {}  # (chat id, user id) -> status
+        self.faults: dict[str, list[JSONDict]] = {}
+        self.delays: dict[str, list[float]] = {}
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._changed = asyncio.Condition()
+        self._stopping = asyncio.Event()
+        self.api_url = ""
+        self._runner: web.AppRunner | None = None
+        self._closing = False
+
+    async def start(self) -> FakeBotAPI:
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.api_url = f"http://127.0.0.1:{port}/bot"
+        return self
+
+    async def stop(self) -> None:
+        self._stopping.set()  # cuts delay_next short
+        await self.end_long_polls()
+        if self._runner:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> FakeBotAPI:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    # -- what the tests use --------------------------------------------------------------------
+
+    def fail_next(self, method: str, error_code: int, description: str, **parameters: Any) -> None:
+        """Answer the next call of ``method`` with this error (``retry_after``...), once."""
+        error: JSONDict = {"ok": False, "error_code": error_code, "description": description}
+        if parameters:
+            error["parameters"] = parameters
+        self.faults.setdefault(method, []).append(error)
+
+    def fail_flood(self, method: str = "sendMessage", retry_after: int = 1) -> None:
+        """429 Too Many Requests: PTB raises ``RetryAfter``."""
+        self.fail_next(method, 429, FLOOD.format(retry_after), retry_after=retry_after)
+
+    def fail_blocked(self, method: str = "sendMessage") -> None:
+        """403 bot was blocked by the user: PTB raises ``Forbidden``."""
+        self.fail_next(method, 403, BLOCKED)
+
+    def fail_chat_not_found(self, method: str = "sendMessage") -> None:
+        """400 chat not found: PTB raises ``BadRequest``."""
+        self.fail_next(method, 400, CHAT_NOT_FOUND)
+
+    def fail_migrated(self, new_chat_id: int, method: str = "sendMessage") -> None:
+        """400 with migrate_to_chat_id: PTB raises ``ChatMigrated``."""
+        self.fail_next(method, 400, MIGRATED, migrate_to_chat_id=new_chat_id)
+
+    def delay_next(self, method: str, seconds: float) -> None:
+        """Hold the answer to the next call of ``method`` for ``seconds`` (``stop`` cuts it
+        short). The call itself is carried out first, as when Telegram sent the message but
+        the answer came too late for the client's read timeout."""
+        self.delays.setdefault(method, []).append(seconds)
+
+    async def end_long_polls(self) -> None:
+        """Answer getUpdates at once from now on, so that the bot stops without waiting."""
+        async with self._changed:
+            self._closing = True
+            self._changed.notify_all()
+
+    async def push(self, update: JSONDict) -> JSONDict:
+        """Queue an update for the bot's next getUpdates."""
+        update["update_id"] = next(self._update_ids)
+        message = update.get("message") or update.get("channel_post")
+        if message:
+            self.messages[(message["chat"]["id"], message["message_id"])] = message
+        async with self._changed:
+            self.updates.append(update)
+            self._changed.notify_all()
+        return update
+
+    def calls_to(self, method: str) -> list[JSONDict]:
+        return [data for name, data in self.calls if name == method]
+
+    def sent_to(self, chat_id: int) -> list[JSONDict]:
+        """Every sendMessage to a chat, the failed ones included."""
+        return [d for d in self.calls_to("sendMessage") if int(d["chat_id"]) == chat_id]
+
+    def delivered(self, chat_id: int) -> list[JSONDict]:
+        """Messages Telegram accepted for a chat (failed calls left out)."""
+        return [d for d in self.sent_to(chat_id) if not d.get("_failed")]
+
+    async def wait_for(
+        self, method: str, count: int = 1, timeout: float = 10, **match: Any
+    ) -> list[JSONDict]:
+        """The calls of ``method`` whose parameters match, once there are ``count`` of them."""
+
+        def found() -> list[JSONDict]:
+            return [
+                d
+                for d in self.calls_to(method)
+                if all(str(d.get(k)) == str(v) for k, v in match.items())
+            ]
+
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: len(found()) >= count), timeout)
+        return found()
+
+    # -- HTTP ----------------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        self.stamps.append((method, time.monotonic()))
+        if request.match_info["token"] != TOKEN:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
+        if request.content_type == "application/json":
+            data = await request.json()
+        else:
+            data = {}
+            for key, value in (await request.post()).items():
+                try:
+                    data[key] = json.loads(str(value))
+                except ValueError:
+                    data[key] = value
+        pending = self.faults.get(method)
+        if pending:
+            error = pending.pop(0)
+            await self._record(method, {**data, "_failed": True})
+            return web.json_response(error, status=error["error_code"])
+        if method != "getUpdates":
+            await self._record(method, data)
+        try:
+            result = await getattr(self, f"_{method}", self._true)(data)
+        except BadRequest as error:
+            answer = web.json_response(
+                {"ok": False, "error_code": 400, "description": f"Bad Request: {error}"},
+                status=400,
+            )
+        else:
+            answer = web.json_response({"ok": True, "result": result})
+        delays = self.delays.get(method)
+        if delays:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), delays.pop(0))
+        return answer
+
+    async def _record(self, method: str, data: JSONDict) -> None:
+        async with self._changed:
+            self.calls.append((method, data))
+            self._changed.notify_all()
+
+    # -- methods -------------------------------------------------------------------------------
+
+    async def _true(self, data: JSONDict) -> bool:
+        return True
+
+    async def _getMe(self, data: JSONDict) -> JSONDict:
+        return {**BOT, "can_join_groups": True, "can_read_all_group_messages": False}
+
+    async def _getUpdates(self, data: JSONDict) -> list[JSONDict]:
+        offset = int(data.get("offset") or 0)
+        deadline = time.monotonic() + float(data.get("timeout") or 0)
+        async with self._changed:
+            while True:
+                pending = [u for u in self.updates if u["update_id"] >= offset]
+                if pending or self._closing or time.monotonic() >= deadline:
+                    return pending
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
+
+    def _check_text(self, data: JSONDict) -> str:
+        text = str(data.get("text", ""))
+        shown = telegram_text(text) if str(data.get("parse_mode")).upper() == "HTML" else text
+        if not shown.strip():
+            raise BadRequest("message text is empty")
+        if utf16(shown) > LIMIT:
+            raise BadRequest("message is too long")
+        for row in (data.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                if len(button.get("callback_data", "").encode()) > CALLBACK_DATA_LIMIT:
+                    raise BadRequest("BUTTON_DATA_INVALID")
+        return text
+
+    async def _sendMessage(self, data: JSONDict) -> JSONDict:
+        text = self._check_text(data)
+        chat_id = int(data["chat_id"])
+        chat = self._chat(chat_id)
+        message: JSONDict = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": BOT,
+            "text": text,
+        }
+        reply = data.get("reply_parameters") or {}
+        replied = self.messages.get((chat_id, int(reply.get("message_id", 0))))
+        if replied:
+            message["reply_to_message"] = {k: v for k, v in replied.items() if k != "reply_markup"}
+        if data.get("reply_markup"):
+            message["reply_markup"] = data["reply_markup"]
+        self.messages[(chat_id, message["message_id"])] = message
+        return message
+
+    async def _editMessageText(self, data: JSONDict) -> JSONDict:
+        text = self._check_text(data)
+        key = (int(data["chat_id"]), int(data["message_id"]))
+        message = self.messages.get(key)
+        if message is None:
+            raise BadRequest("message to edit not found")
+        if message["text"] == text and message.get("reply_markup") == data.get("reply_markup"):
+            raise BadRequest("message is not modified")
+        message = {**message, "text": text, "edit_date": int(time.time())}
+        message.pop("reply_markup", None)
+        if data.get("reply_markup"):
+            message["reply_markup"] = data["reply_markup"]
+        self.messages[key] = message
+        return message
+
+    async def _getChatMember(self, data: JSONDict) -> JSONDict:
+        key = (int(data["chat_id"]), int(data["user_id"]))
+        status = self.members.get(key, "member")
+        member: JSONDict = {
+            "status": status,
+            "user": {"id": key[1], "is_bot": False, "first_name": "Member"},
+        }
+        if status == "creator":
+            member["is_anonymous"] = False
+        if status == "administrator":
+            member.update(
+                can_be_edited=False,
+                is_anonymous=False,
+                can_manage_chat=True,
+                can_delete_messages=True,
+                can_manage_video_chats=True,
+                can_restrict_members=True,
+                can_promote_members=False,
+                can_change_info=True,
+                can_invite_users=True,
+                can_post_stories=False,
+                can_edit_stories=False,
+                can_delete_stories=False,
+            )
+        return member
+
+    def _chat(self, chat_id: int) -> JSONDict:
+        for (cid, _), message in self.messages.items():
+            if cid == chat_id:
+                return dict(message["chat"])
+        return {"id": chat_id, "type": "private"}
+
+
+# -- factories ---------------------------------------------------------------------------------
+
+_ids = itertools.count(1)
+
+# As Telegram detects them: a command starts the text or follows white space (/cmd@AnyBot);
+# a mention is not glued to a word (someone@example.org is not one).
+_COMMAND = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@/])")
+_MENTION = re.compile(r"(?<![A-Za-z0-9_@/])@[A-Za-z0-9_]{3,32}(?![A-Za-z0-9_@])")
+
+
+def make_entities(text: str) -> list[JSONDict]:
+    """The ``bot_command`` and ``mention`` entities Telegram attaches to a text."""
+    found = [(m.start(), m.end(), "bot_command") for m in _COMMAND.finditer(text)]
+    found += [
+        (m.start(), m.end(), "mention")
+        for m in _MENTION.finditer(text)
+        if not any(start <= m.start() < end for start, end, _ in found)
+    ]
+    return [
+        {"type": kind, "offset": utf16(text[:start]), "length": utf16(text[start:end])}
+        for start, end, kind in sorted(found)
+    ]
+
+
+def make_user(language_code: str | None = "en", **extra: Any) -> JSONDict:
+    uid = 500 + next(_ids)
+    found = {"id": uid, "is_bot": False, "first_name": f"User{uid}", **extra}
+    if language_code:
+        found["language_code"] = language_code
+    return found
+
+
+def make_private_chat(person: JSONDict) -> JSONDict:
+    return {"id": person["id"], "type": "private", "first_name": person["first_name"]}
+
+
+def make_group_chat(title: str = "Newsroom") -> JSONDict:
+    return {"id": -1000 - next(_ids), "type": "supergroup", "title": title}
+
+
+def make_message(chat: JSONDict, sender: JSONDict, text: str, **extra: Any) -> JSONDict:
+    """A message from ``sender`` in ``chat``, with Telegram's entities."""
+    found: JSONDict = {
+        "message_id": next(_ids),
+        "date": int(time.time()),
+        "chat": chat,
+        "from": sender,
+        "text": text,
+        **extra,
+    }
+    entities = make_entities(text)
+    if entities:
+        found["entities"] = entities
+    return found
+
+
+def make_callback_query(sender: JSONDict, message: JSONDict, data: str) -> JSONDict:
+    """The update of ``sender`` pressing a button with ``data`` under ``message``."""
+    return {
+        "callback_query": {
+            "id": str(next(_ids)),
+            "from": sender,
+            "chat_instance": "1",
+            "message": message,
+            "data": data,
+        }
+    }
+
+
+# Short names, as the test bodies use them.
+user = make_user
+private_chat = make_private_chat
+group_chat = make_group_chat
+message = make_message
+
+
+def buttons(sent: JSONDict) -> list[JSONDict]:
+    """The inline buttons of a sent message, row after row."""
+    markup = sent.get("reply_markup") or {}
+    return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+# -- the bot under test ------------------------------------------------------------------------
+
+
+def settings_for(settings: Settings, api: FakeBotAPI, **overrides: Any) -> Settings:
+    """``settings`` with the bot's token and base URL pointed at the server."""
+    return settings.model_copy(
+        update={"telegram_token": SecretStr(TOKEN), "telegram_api_url": api.api_url, **overrides}
+    )
+
+
+async def start_application(settings: Settings, service: Depeche) -> Application:
+    """The application of ``depeche run``, started as ``run_polling`` would start it."""
+    application = build_application(settings, service)
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=1)
+    return application
+
+
+async def stop_application(application: Application) -> None:
+    """Stop it as ``run_polling`` would (post_shutdown saves the index); again is a no-op."""
+    if not application.running:
+        return
+    assert application.updater is not None
+    await application.updater.stop()
+    await application.stop()
+    await application.shutdown()
+    assert application.post_shutdown is not None
+    await application.post_shutdown(application)
+
+
+class Chatting:
+    """The bot under test, the server and a few helpers."""
+
+    def __init__(self, api: FakeBotAPI, application: Application, service: Depeche) -> None:
+        self.api = api
+        self.app = application
+        self.service = service
+
+    async def say(self, chat: JSONDict, sender: JSONDict, text: str, **extra: Any) -> JSONDict:
+        sent = make_message(chat, sender, text, **extra)
+        await self.api.push({"message": sent})
+        return sent
+
+    async def answers(self, chat: JSONDict, count: int = 1) -> list[JSONDict]:
+        return await self.api.wait_for("sendMessage", count, chat_id=chat["id"])
+
+    async def ask(self, chat: JSONDict, sender: JSONDict, text: str) -> JSONDict:
+        """Send a message and return the bot's (first new) answer to it."""
+        before = len(self.api.sent_to(chat["id"]))
+        sent = await self.say(chat, sender, text)
+        answers = await self.answers(chat, before + 1)
+        answer = answers[before]
+        assert answer["reply_parameters"]["message_id"] == sent["message_id"]
+        return answer
+
+    async def press(self, chat: JSONDict, sender: JSONDict, answer_id: int, data: str) -> None:
+        held = self.api.messages[(chat["id"], answer_id)]
+        await self.api.push(make_callback_query(sender, held, data))
+
+    async def settle(self) -> None:
+        """Wait until every update delivered so far has been handled."""
+        await asyncio.wait_for(self.app.update_queue.join(), 10)
+
+    async def silent_on(self, chat: JSONDict, *updates: JSONDict) -> None:
+        """Push updates that must be ignored; prove it with a question answered after them."""
+        for update in updates:
+            await self.api.push(update)
+        witness = make_user()
+        await self.ask(make_private_chat(witness), witness, "Kremlin")
+        await self.settle()
+        assert self.api.sent_to(chat["id"]) == []
