@@ -30,9 +30,9 @@ from pydantic import SecretStr
 from sqlalchemy import insert
 
 from benchmarks.corpus import make_corpus, make_queries
-from bot.app import build_application
 from bot.service import Depeche
 from bot.settings import Settings
+from bot.telegram.app import build_application
 from storage.models import Article, Passage
 from tests.fake_telegram import FakeTelegram, make_private_chat, make_user
 

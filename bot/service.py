@@ -18,6 +18,7 @@ from bot.settings import Settings
 from retrieval.analysis import analyze
 from retrieval.index import BM25Index
 from retrieval.search import PassageRecord, Results, search
+from storage import alerts as outbox
 from storage import repository
 from storage.db import make_engine, prepare_schema, wait_for_database
 from storage.ingest import IngestReport, QueueAlerts, ingest_drafts
@@ -128,6 +129,9 @@ class Depeche:
     ) -> Depeche:
         """Connect to the database, load the saved index and bring it up to date.
 
+        Stored articles queue their alerts in the same transaction (``storage.alerts``'s outbox
+        hook, unless another ``queue_alerts`` is given): every front gets the same service.
+
         The schema is brought to the newest migration (unless ``settings.auto_migrate`` is
         off); a database newer than this code raises ``storage.db.SchemaError``. With ``wait``
         (the long-running bot), an unreachable database is retried
@@ -142,7 +146,10 @@ class Depeche:
         prepare_schema(engine, upgrade=settings.auto_migrate)
         index = _load_index(settings.index_path)
         service = cls(
-            engine=engine, index=index, index_path=settings.index_path, queue_alerts=queue_alerts
+            engine=engine,
+            index=index,
+            index_path=settings.index_path,
+            queue_alerts=queue_alerts or outbox.queue_alerts,
         )
         service.reconcile_index()
         return service

@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     # Bring the schema to the newest migration at start; off: only `depeche db upgrade` does.
     auto_migrate: bool = True
     log_level: str = "INFO"
+    # The terminal's locale, for the language of `depeche chat` (the first set one wins).
+    lc_all: str = Field(default="", validation_alias=AliasChoices("LC_ALL", "lc_all"))
+    lc_messages: str = Field(
+        default="", validation_alias=AliasChoices("LC_MESSAGES", "lc_messages")
+    )
+    lang: str = Field(default="", validation_alias=AliasChoices("LANG", "lang"))
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -106,6 +112,14 @@ class Settings(BaseSettings):
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             return Path(url.database).with_suffix(".index")
         return self.data_dir / "depeche.index"
+
+    @property
+    def locale(self) -> str:
+        """The terminal's locale name (``fr_FR``, from ``LC_ALL``, ``LC_MESSAGES`` or ``LANG``)."""
+        for value in (self.lc_all, self.lc_messages, self.lang):
+            if value.strip():
+                return value.strip().split(".")[0]
+        return ""
 
     @property
     def token(self) -> str | None:

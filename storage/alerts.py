@@ -3,9 +3,9 @@
 ``queue_alerts`` is the ``QueueAlerts`` hook of ``storage.ingest``: it runs inside the
 transaction that stores an article and writes one ``Alert`` row per matching subscription, so an
 article is never stored without its alerts (nor alerts without their article). The sender
-(``bot.alerts``) then claims due rows with a lease, sends them and marks each sent in its own
-commit right after Telegram accepts it. The unique (subscription, article) constraint means a
-re-ingested or corrected article is never alerted twice.
+(``bot.telegram.delivery``) then claims due rows with a lease, sends them and marks each sent
+in its own commit right after Telegram accepts it. The unique (subscription, article) constraint
+means a re-ingested or corrected article is never alerted twice.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
+
 
 PENDING = "pending"
 SENT = "sent"
@@ -246,9 +247,7 @@ def retry_later(
             alert.error = reason[:MAX_ERROR_CHARS]
             if alert.attempts >= max_attempts:
                 alert.status = UNDELIVERABLE
-                alert.error = f"gave up after {alert.attempts} attempts: {reason}"[
-                    :MAX_ERROR_CHARS
-                ]
+                alert.error = f"gave up after {alert.attempts} attempts: {reason}"[:MAX_ERROR_CHARS]
                 given_up.append(alert.id)
             else:
                 delay = min(base_delay * 2 ** (alert.attempts - 1), max_delay)

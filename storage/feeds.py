@@ -41,6 +41,7 @@ def as_utc(value: datetime | None) -> datetime | None:
         return value
     return value.replace(tzinfo=UTC)
 
+
 MAX_BACKOFF = timedelta(hours=24)
 MAX_ERROR_CHARS = 500
 
@@ -326,9 +327,7 @@ def parse_feed(
         if identity is not None:
             stored.add(identity)  # the same entry twice in one document
         try:
-            result.drafts.append(
-                entry_to_draft(entry, source=name, language=language, origin=url)
-            )
+            result.drafts.append(entry_to_draft(entry, source=name, language=language, origin=url))
         except ValueError as error:
             result.drafts.append(ReaderError(url, f"entry {number}: {error}"))
     return result

@@ -35,7 +35,7 @@ from aiohttp import web
 from pydantic import SecretStr
 from telegram.ext import Application
 
-from bot.app import build_application
+from bot.telegram.app import build_application
 from bot.service import Depeche
 from bot.settings import Settings
 

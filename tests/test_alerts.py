@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import Session, select
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TimedOut
 
-from bot.alerts import AlertSender, Delivery, deliver
+from bot.telegram.delivery import AlertSender, Delivery, deliver
 from bot.service import Depeche
 from bot.settings import Settings
 from retrieval.topics import parse_topic
@@ -183,7 +183,8 @@ async def test_a_burst_for_one_chat_becomes_one_digest(depeche: Depeche, clock: 
     report = await make_sender(depeche, clock).send_due(bot)  # type: ignore[arg-type]
     assert report.sent == 10 and len(bot.sent) == 2
     for message in bot.sent:
-        assert message.text.startswith("🔔 5 new articles · Kremlin")
+        # French articles: the header is in French too
+        assert message.text.startswith("🔔 5 nouveaux articles · Kremlin")
         assert all(f"Le Kremlin et la réunion {n}</a>" in message.text for n in range(1, 6))
     assert alerts_by_status(depeche) == {"sent": 10}
 
@@ -223,7 +224,7 @@ async def test_alerts_arriving_one_by_one_are_held_for_a_digest(
     clock.advance(60)  # ...and go out together
     report = await sender.send_due(bot)  # type: ignore[arg-type]
     assert report.sent == 2 and len(bot.sent) == 3
-    assert bot.sent[-1].text.startswith("🔔 2 new articles")
+    assert bot.sent[-1].text.startswith("🔔 2 nouveaux articles")
 
 
 # -- restarts and leases -----------------------------------------------------------------------

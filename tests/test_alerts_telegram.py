@@ -18,7 +18,7 @@ from telegram.ext import Application
 
 from bot.service import Depeche
 from bot.settings import Settings
-from bot.subscriptions import sender_of
+from bot.telegram.app import sender_of
 from storage import alerts as outbox
 from storage.readers import ArticleDraft, blocks_from_body
 from tests.fake_bot_api import (
@@ -178,7 +178,7 @@ async def test_a_burst_arrives_as_one_digest(start_bot: Start) -> None:
     assert await store(bot.service, *(draft(n) for n in range(1, 7))) == 6
     sender_job.enabled = True
     [_, digest] = await bot.answers(chat, 2)
-    assert digest["text"].startswith("🔔 6 new articles · Zeppelin")
+    assert digest["text"].startswith("🔔 6 nouveaux articles · Zeppelin")
     await eventually(lambda: outbox.alert_counts(engine=bot.service.engine) == {"sent": 6})
     assert len(bot.api.sent_to(chat["id"])) == 2
 
@@ -264,8 +264,10 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_its_alerts(start_bot: Star
     assert "Un Zeppelin au-dessus de Genève (1)" in alert["text"]
     engine = bot.service.engine
     await eventually(
-        lambda: [s.topic for s in outbox.list_subscriptions(engine=engine, chat_id=supergroup)]
-        == ["Zeppelin"]
+        lambda: (
+            [s.topic for s in outbox.list_subscriptions(engine=engine, chat_id=supergroup)]
+            == ["Zeppelin"]
+        )
     )
     await store(bot.service, draft(2))
     assert len(await bot.api.wait_for("sendMessage", 2, chat_id=supergroup)) == 2

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_application
+from bot.telegram.app import build_application
 from bot.service import Depeche
 from bot.settings import Settings
 from tests.fake_bot_api import (

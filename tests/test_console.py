@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.console import ConsoleChat, run_chat
+from bot.cli.console import ConsoleChat, run_chat
 from bot.service import Depeche
 from bot.settings import Settings
 from tests.conftest import SEEDS

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from bot import handlers
-from bot.alerts import AlertSender
+from bot.telegram import handlers
+from bot.telegram.delivery import AlertSender
 from bot.cli import cli
 from bot.service import Depeche
 from bot.settings import Settings
@@ -192,7 +192,7 @@ async def test_the_job_error_handler_logs_one_line_for_an_outage(
     class Context:
         error = OperationalError("SELECT 1", {}, Exception("connection refused\ndetails"))
 
-    with caplog.at_level(logging.WARNING, logger="bot.handlers"):
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.handlers"):
         await handlers.error(None, Context())  # type: ignore[arg-type]
     assert "the database is unavailable (connection refused); will retry" in caplog.text
     assert "Traceback" not in caplog.text

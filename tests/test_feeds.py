@@ -102,9 +102,7 @@ async def test_a_poll_stores_rss_entries_as_articles(
 async def test_atom_entries_with_a_configured_source(
     feed_server: FeedServer, depeche: Depeche
 ) -> None:
-    url = feed_server.serve_file(
-        "world.atom", "world.atom", content_type="application/atom+xml"
-    )
+    url = feed_server.serve_file("world.atom", "world.atom", content_type="application/atom+xml")
     feed_store.add_feed(engine=depeche.engine, url=url, source="World Wire")
     [result] = await make_poller(depeche).poll()
     assert result.new == 2, result

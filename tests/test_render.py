@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bot.render import (
+from bot.chat.render import (
     TELEGRAM_LIMIT,
     no_answer_text,
     render_answer_html,
@@ -153,8 +153,7 @@ def test_a_long_article_becomes_valid_messages() -> None:
 def test_english_and_french_sentences_match() -> None:
     import string
 
-    import bot.commands  # noqa: F401  (commands add their sentences when registered)
-    from bot.messages import STRINGS
+    from bot.chat.messages import STRINGS
 
     assert set(STRINGS["en"]) == set(STRINGS["fr"])
     for key, english in STRINGS["en"].items():

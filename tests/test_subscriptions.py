@@ -1,7 +1,7 @@
 """Subscriptions in a chat: /subscribe, /unsubscribe, /subscriptions and /feeds.
 
 The command logic is called as the Telegram handlers and the terminal chat call it
-(``bot.commands.dispatch``); whether a group member is an administrator arrives in
+(``bot.chat.dispatch``); whether a group member is an administrator arrives in
 ``Request.chat_admin`` (the handler asks Telegram's getChatMember first).
 """
 
@@ -12,8 +12,8 @@ from dataclasses import replace
 
 import pytest
 
-from bot import commands
-from bot.commands import Request
+from bot import chat as commands
+from bot.chat import Request
 from bot.service import Depeche
 from bot.settings import Settings
 from storage import alerts as outbox

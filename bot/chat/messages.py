@@ -45,8 +45,7 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "error": "Sorry, something went wrong on my side. Please try again in a moment.",
         "no_more_console": "Nothing to page through: ask a question first.",
         "console_welcome": (
-            "Dépêche, in the terminal. Ask a question, or type /help. "
-            "Ctrl-D (or /quit) to leave."
+            "Dépêche, in the terminal. Ask a question, or type /help. Ctrl-D (or /quit) to leave."
         ),
         # command menu descriptions
         "cmd_start": "What Dépêche does",
@@ -59,6 +58,51 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "usage_ask": "question",
         "usage_latest": "[n]",
         "usage_article": "number",
+        # answers without results
+        "no_question": "Ask a question, for example: What did the Kremlin say?",
+        "only_common_words": "Your question has only very common words; add a name or a topic.",
+        "no_more_results": "No more results.",
+        "nothing_found": "Nothing found in the stored articles. Try other words.",
+        "digest_header": "{count} new articles · {topics}",
+        # subscriptions and feeds
+        "cmd_subscribe": "Get an alert for new articles on a topic",
+        "cmd_unsubscribe": "Stop a subscription",
+        "cmd_subscriptions": "This chat's subscriptions",
+        "cmd_feeds": "Manage the RSS/Atom feeds (administrators)",
+        "usage_subscribe": "topic",
+        "usage_unsubscribe": "number or topic",
+        "usage_feeds": "[add URL | remove ID | poll]",
+        "subscribe_usage": (
+            "Say which topic to follow, for example:\n/subscribe {example}\n"
+            'All the words must appear; "quotes" for a phrase, -word to exclude, OR between '
+            "alternatives."
+        ),
+        "topic_error": "{error}\nFor example: /subscribe {example}",
+        "subscribed": (
+            "Subscribed (#{id}): {topic}\nNew articles on it will be sent here. "
+            "To stop: /unsubscribe {id}"
+        ),
+        "already_subscribed": "This chat already follows {topic} (#{id}).",
+        "group_admins_only": "Only this group's administrators can change its subscriptions.",
+        "console_no_alerts": (
+            "Alerts are sent on Telegram: subscribe from a chat with the bot (depeche run)."
+        ),
+        "unsubscribe_usage": "Say which subscription to stop: /unsubscribe 3 (see /subscriptions)",
+        "unsubscribed": "Unsubscribed from {topic} (#{id}).",
+        "no_such_subscription": "This chat has no subscription {reference}. See /subscriptions",
+        "subscriptions_title": "This chat's subscriptions:",
+        "subscriptions_none": "This chat has no subscription. For example: /subscribe {example}",
+        "subscriptions_hint": "To stop one: /unsubscribe ID",
+        "paused": "Alerts to this chat are paused ({reason}); send /start to resume them.",
+        "resumed": "Alerts to this chat are on again.",
+        "feeds_usage": "/feeds · /feeds add URL [source] · /feeds remove ID · /feeds poll",
+        "feeds_none": "No feed yet: /feeds add URL",
+        "feeds_title": "Feeds:",
+        "feed_added": "Added feed #{id}: {url}\nIt is polled within a minute.",
+        "feed_known": "Feed #{id} is already there: {url}",
+        "feed_removed": "Removed feed #{id}: {url}",
+        "feed_missing": "No feed {reference}. See /feeds",
+        "feeds_polling": "Polling {count} feed(s) now; new articles are stored in a moment.",
     },
     "fr": {
         "intro": (
@@ -109,6 +153,66 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "usage_ask": "question",
         "usage_latest": "[n]",
         "usage_article": "numéro",
+        "no_question": "Posez une question, par exemple : Qu'a dit le Kremlin ?",
+        "only_common_words": (
+            "Votre question ne contient que des mots trop courants ; ajoutez un nom ou un sujet."
+        ),
+        "no_more_results": "Pas d'autre résultat.",
+        "nothing_found": "Rien trouvé dans les articles enregistrés. Essayez d'autres mots.",
+        "digest_header": "{count} nouveaux articles · {topics}",
+        # abonnements et flux
+        "cmd_subscribe": "Recevoir une alerte pour les nouveaux articles sur un sujet",
+        "cmd_unsubscribe": "Arrêter un abonnement",
+        "cmd_subscriptions": "Les abonnements de cette discussion",
+        "cmd_feeds": "Gérer les flux RSS/Atom (administrateurs)",
+        "usage_subscribe": "sujet",
+        "usage_unsubscribe": "numéro ou sujet",
+        "usage_feeds": "[add URL | remove ID | poll]",
+        "subscribe_usage": (
+            "Indiquez le sujet à suivre, par exemple :\n/subscribe {example}\n"
+            'Tous les mots doivent apparaître ; des "guillemets" pour une expression, -mot '
+            "pour exclure, OR entre des variantes."
+        ),
+        "topic_error": "{error}\nPar exemple : /subscribe {example}",
+        "subscribed": (
+            "Abonnement #{id} : {topic}\nLes nouveaux articles sur ce sujet seront envoyés ici. "
+            "Pour arrêter : /unsubscribe {id}"
+        ),
+        "already_subscribed": "Cette discussion suit déjà {topic} (#{id}).",
+        "group_admins_only": (
+            "Seuls les administrateurs de ce groupe peuvent modifier ses abonnements."
+        ),
+        "console_no_alerts": (
+            "Les alertes sont envoyées sur Telegram : abonnez-vous depuis une discussion avec "
+            "le bot (depeche run)."
+        ),
+        "unsubscribe_usage": (
+            "Indiquez l'abonnement à arrêter : /unsubscribe 3 (voir /subscriptions)"
+        ),
+        "unsubscribed": "Abonnement arrêté : {topic} (#{id}).",
+        "no_such_subscription": (
+            "Cette discussion n'a pas d'abonnement {reference}. Voir /subscriptions"
+        ),
+        "subscriptions_title": "Abonnements de cette discussion :",
+        "subscriptions_none": (
+            "Cette discussion n'a aucun abonnement. Par exemple : /subscribe {example}"
+        ),
+        "subscriptions_hint": "Pour en arrêter un : /unsubscribe ID",
+        "paused": (
+            "Les alertes de cette discussion sont suspendues ({reason}) ; envoyez /start pour "
+            "les reprendre."
+        ),
+        "resumed": "Les alertes de cette discussion reprennent.",
+        "feeds_usage": "/feeds · /feeds add URL [source] · /feeds remove ID · /feeds poll",
+        "feeds_none": "Aucun flux : /feeds add URL",
+        "feeds_title": "Flux :",
+        "feed_added": "Flux #{id} ajouté : {url}\nIl sera lu d'ici une minute.",
+        "feed_known": "Le flux #{id} est déjà là : {url}",
+        "feed_removed": "Flux #{id} retiré : {url}",
+        "feed_missing": "Pas de flux {reference}. Voir /feeds",
+        "feeds_polling": (
+            "Lecture de {count} flux ; les nouveaux articles sont enregistrés dans un instant."
+        ),
     },
 }
 

@@ -42,11 +42,8 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.render import TELEGRAM_LIMIT, format_date, utf16_len
+from bot.chat.render import digest_chunks, render_alert, render_digest
 from bot.settings import Settings
-from retrieval.analysis import Language, iter_words, term
-from retrieval.excerpt import Excerpt, make_excerpt
-from retrieval.topics import cached_topic
 from storage import alerts as outbox
 from storage.models import utcnow
 
@@ -66,8 +63,6 @@ _GONE = (
     "need administrator rights",
     "peer_id_invalid",
 )
-MAX_DIGEST_ITEMS = 15
-DIGEST_EXCERPT_CHARS = 160
 HELD_FOR_DIGEST = "held for a digest"
 
 
@@ -199,120 +194,6 @@ async def deliver(
                 migrated_from=migrated_from,
                 error=f"{type(error).__name__}: {error.message}",
             )
-
-
-# -- rendering ---------------------------------------------------------------------------------
-
-
-def best_excerpt(
-    topic_text: str,
-    passages: Sequence[tuple[str | None, str]],
-    language: str,
-    *,
-    max_chars: int = 300,
-) -> Excerpt | None:
-    """The excerpt of the passage that holds most of the topic's words, matches marked."""
-    topic = cached_topic(topic_text)
-    if not passages:
-        return None
-    lang: Language = "en" if language == "en" else "fr"
-    terms: frozenset[str] = topic.terms if topic is not None else frozenset()
-    best_text, best_count = passages[0][1], -1
-    for _heading, text in passages:
-        found = {t for w in iter_words(text) if (t := term(w.text, lang)) in terms and t}
-        if len(found) > best_count:
-            best_text, best_count = text, len(found)
-    return make_excerpt(best_text, terms, lang, max_chars=max_chars)
-
-
-def _marked_html(excerpt: Excerpt) -> str:
-    out: list[str] = []
-    last = 0
-    for start, end in excerpt.highlights:
-        out.append(html.escape(excerpt.text[last:start], quote=False))
-        out.append(f"<b>{html.escape(excerpt.text[start:end], quote=False)}</b>")
-        last = end
-    out.append(html.escape(excerpt.text[last:], quote=False))
-    return "".join(out)
-
-
-def _title_html(content: outbox.AlertContent) -> str:
-    title = html.escape(content.title, quote=False)
-    if content.url and content.url.startswith(("http://", "https://")):
-        return f'<a href="{html.escape(content.url, quote=True)}">{title}</a>'
-    return title
-
-
-def _cite(content: outbox.AlertContent) -> str:
-    parts = [content.source]
-    date = format_date(content.published_at, content.published_precision, content.language)
-    if date:
-        parts.append(date)
-    if content.slug and content.slug != content.source:
-        parts.append(content.slug)
-    return html.escape(" · ".join(p for p in parts if p and p != "unknown"), quote=False)
-
-
-def _quote(text: str, language: str) -> str:
-    return f"« {text} »" if language == "fr" else f"“{text}”"
-
-
-def render_alert(contents: Sequence[outbox.AlertContent]) -> str:
-    """One article's alert (for one or more of a chat's topics): headline, excerpt, link."""
-    first = contents[0]
-    topics = ", ".join(dict.fromkeys(html.escape(c.topic, quote=False) for c in contents))
-    lines = [f"🔔 {topics}", f"<b>{_title_html(first)}</b>"]
-    excerpt = best_excerpt(first.topic, first.passages, first.language)
-    if excerpt is not None and excerpt.text:
-        lines.append(_quote(_marked_html(excerpt), first.language))
-    cite = _cite(first)
-    if cite:
-        lines.append(f"<i>{cite}</i>")
-    if first.url and first.url.startswith(("http://", "https://")):
-        lines.append(html.escape(first.url, quote=False))
-    return "\n".join(lines)[:TELEGRAM_LIMIT]
-
-
-def _digest_item(group: Sequence[outbox.AlertContent]) -> str:
-    first = group[0]
-    line = f"• <b>{_title_html(first)}</b>"
-    cite = _cite(first)
-    if cite:
-        line += f" — <i>{cite}</i>"
-    excerpt = best_excerpt(
-        first.topic, first.passages, first.language, max_chars=DIGEST_EXCERPT_CHARS
-    )
-    if excerpt is not None and excerpt.text:
-        line += "\n" + _quote(_marked_html(excerpt), first.language)
-    return line
-
-
-def _digest_header(groups: Sequence[Sequence[outbox.AlertContent]]) -> str:
-    topics = ", ".join(
-        dict.fromkeys(html.escape(c.topic, quote=False) for group in groups for c in group)
-    )
-    return f"🔔 {len(groups)} new articles · {topics}"
-
-
-def render_digest(articles: Sequence[Sequence[outbox.AlertContent]]) -> str:
-    """Several articles for one chat in one message: headline, source and a short excerpt."""
-    return "\n\n".join([_digest_header(articles), *map(_digest_item, articles)])
-
-
-def digest_chunks(
-    articles: Sequence[Sequence[outbox.AlertContent]],
-) -> list[list[Sequence[outbox.AlertContent]]]:
-    """Articles split into digests that each fit one message (and hold at most 15 articles):
-    every article of a digest is shown, none is only counted."""
-    chunks: list[list[Sequence[outbox.AlertContent]]] = [[]]
-    for group in articles:
-        candidate = [*chunks[-1], group]
-        too_long = utf16_len(render_digest(candidate)) > TELEGRAM_LIMIT
-        if chunks[-1] and (too_long or len(candidate) > MAX_DIGEST_ITEMS):
-            chunks.append([group])
-        else:
-            chunks[-1] = candidate
-    return chunks
 
 
 # -- the sender --------------------------------------------------------------------------------

@@ -16,8 +16,8 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 from tqdm import tqdm
 
-from bot.messages import Lang, t
-from bot.render import format_date, render_answer_text
+from bot.chat.messages import Lang, t
+from bot.chat.render import feed_line, format_date, render_answer_text
 from bot.service import Depeche
 from bot.settings import Settings, load_settings
 from retrieval.search import Results
@@ -55,13 +55,11 @@ def _database_errors() -> Iterator[None]:
 
 
 def open_service(settings: Settings, *, wait: bool = False) -> Depeche:
-    """Open the database and index named by the settings; stored articles queue their alerts.
+    """Open the database and index named by the settings (``Depeche.open``).
 
     With ``wait`` (``depeche run``) a database that does not answer yet is retried with backoff.
     """
-    from storage.alerts import queue_alerts
-
-    return Depeche.open(settings, queue_alerts=queue_alerts, wait=wait)
+    return Depeche.open(settings, wait=wait)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -251,20 +249,6 @@ def feeds_list(settings: Settings) -> None:
         click.echo(feed_line(feed))
 
 
-def feed_line(feed: Any) -> str:
-    """One feed as a line: id, URL, title, when polled and how it went."""
-    parts = [f"[{feed.id}] {feed.url}"]
-    if feed.title or feed.source:
-        parts.append(f"({feed.source or feed.title})")
-    if feed.last_polled_at:
-        parts.append(f"polled {feed.last_polled_at:%Y-%m-%d %H:%M}")
-    else:
-        parts.append("never polled")
-    if feed.failures:
-        parts.append(f"{feed.failures} failure(s): {feed.last_error}")
-    return " ".join(parts)
-
-
 @feeds.command("remove")
 @click.argument("reference", metavar="ID|URL")
 @click.pass_obj
@@ -410,7 +394,7 @@ def run(settings: Settings, webhook_url: str | None, port: int | None, listen: s
                 "webhook_listen": listen or settings.webhook_listen,
             }
         )
-    from bot.app import build_application, run_polling, run_webhook
+    from bot.telegram.app import build_application, run_polling, run_webhook
 
     with _database_errors():
         service = open_service(settings, wait=True)
@@ -433,12 +417,12 @@ def run(settings: Settings, webhook_url: str | None, port: int | None, listen: s
 @click.pass_obj
 def chat(settings: Settings, lang: str | None) -> None:
     """Chat with Dépêche in the terminal, as on Telegram (questions, /latest, /help...)."""
-    from bot.console import ConsoleChat, interactive_lines, run_chat, terminal_language
+    from bot.cli.console import ConsoleChat, interactive_lines, run_chat, terminal_language
 
     with _database_errors():
         service = open_service(settings)
         seed_if_empty(service, settings)
-    language: Lang = terminal_language()
+    language: Lang = terminal_language(settings)
     if lang in ("en", "fr"):
         language = "fr" if lang == "fr" else "en"
     conversation = ConsoleChat(service, settings, language)

@@ -2,9 +2,10 @@
 
 Where things are registered:
 
-- commands: ``bot/commands.py`` (``@command``), answered here by one ``CommandHandler``;
-- other handlers (messages, buttons): :func:`register_handlers`;
-- timed work: :func:`register_jobs` (callbacks in ``bot/jobs.py``);
+- commands: ``bot/chat/`` (``@command``), answered here by one ``CommandHandler``;
+- other handlers (messages, buttons, the bot's membership): :func:`register_handlers`;
+- timed work, every job: :func:`register_jobs` (the index sync in ``bot/telegram/jobs.py``, the
+  alert sender in ``bot/telegram/delivery.py``, the feed poller in ``bot/feeds.py``);
 - start-up and shut-down work: :func:`post_init` and :func:`post_shutdown`.
 """
 
@@ -13,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Callable, Coroutine
+from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import (
@@ -29,21 +32,30 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
+    ContextTypes,
     Defaults,
     MessageHandler,
     filters,
 )
 
-from bot import commands, handlers, jobs, subscriptions
-from bot.handlers import FRONT_KEY, Front, front
-from bot.messages import Lang, t
+from bot import chat
+from bot.chat.messages import Lang, t
+from bot.feeds import FeedPoller
 from bot.service import Depeche
 from bot.settings import Settings
+from bot.telegram import handlers, jobs
+from bot.telegram.delivery import AlertSender
+from bot.telegram.handlers import FRONT_KEY, Front, front
 
 log = logging.getLogger(__name__)
 
 MENU_LANGUAGES: tuple[Lang, ...] = ("en", "fr")
+SENDER_KEY = "alert_sender"
+POLLER_KEY = "feed_poller"
+# How often the feed job looks for due feeds (each feed has its own next poll time).
+FEED_TICK_SECONDS = 30.0
 
 
 def build_application(settings: Settings, service: Depeche) -> Application:
@@ -70,10 +82,10 @@ def build_application(settings: Settings, service: Depeche) -> Application:
         builder = builder.base_url(settings.telegram_api_url)
     application = builder.build()
     application.bot_data[FRONT_KEY] = Front(service=service, settings=settings)
+    application.bot_data[SENDER_KEY] = AlertSender.from_settings(settings, service.engine)
+    application.bot_data[POLLER_KEY] = FeedPoller.from_settings(settings, service)
     register_handlers(application)
     register_jobs(application, settings)
-    # Alerts (the sender job, my_chat_member) and feed polling: bot/subscriptions.py.
-    subscriptions.install(application, settings, service)
     return application
 
 
@@ -82,7 +94,7 @@ def register_handlers(application: Application) -> None:
     # Only new messages from people: edited messages, channel posts and bots are ignored.
     human = filters.UpdateType.MESSAGE & handlers.FROM_HUMAN
     # /ask, /ask@ThisBot... (a command addressed to another bot matches nothing).
-    application.add_handler(CommandHandler(list(commands.COMMANDS), handlers.command, human))
+    application.add_handler(CommandHandler(list(chat.COMMANDS), handlers.command, human))
     application.add_handler(
         MessageHandler(human & filters.ChatType.PRIVATE & filters.COMMAND, handlers.unknown_command)
     )
@@ -92,21 +104,62 @@ def register_handlers(application: Application) -> None:
         MessageHandler(human & filters.TEXT & ~filters.COMMAND & addressed, handlers.question)
     )
     application.add_handler(CallbackQueryHandler(handlers.button))
+    # The bot removed from a chat or blocked: its alerts pause; added back: they resume.
+    application.add_handler(
+        ChatMemberHandler(handlers.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
     application.add_error_handler(handlers.error)
 
 
+Job = Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
 def register_jobs(application: Application, settings: Settings) -> None:
-    """Timed work, on the application's JobQueue."""
+    """Every timed job of the bot, on the application's JobQueue."""
     queue = application.job_queue
     if queue is None:  # pragma: no cover - the job-queue extra is a dependency
         raise RuntimeError('install python-telegram-bot with the "job-queue" extra')
-    queue.run_repeating(
+
+    def every(job: Job, name: str, *, interval: float, first: float) -> None:
+        # A run still going when the next is due is skipped, never stacked.
+        queue.run_repeating(
+            job,
+            interval=interval,
+            first=first,
+            name=name,
+            job_kwargs={"coalesce": True, "max_instances": 1},
+        )
+
+    every(
         jobs.sync_index,
+        "sync-index",
         interval=settings.index_sync_seconds,
         first=settings.index_sync_seconds,
-        name="sync-index",
-        job_kwargs={"coalesce": True, "max_instances": 1},
     )
+    every(
+        sender_of(application).job,
+        "send-alerts",
+        interval=settings.alert_interval_seconds,
+        first=min(1.0, settings.alert_interval_seconds),
+    )
+    every(
+        poller_of(application).job,
+        "poll-feeds",
+        interval=min(FEED_TICK_SECONDS, settings.feed_poll_minutes * 60),
+        first=2.0,
+    )
+
+
+def sender_of(application: Application) -> AlertSender:
+    """The application's alert sender (tests run it directly)."""
+    found: AlertSender = application.bot_data[SENDER_KEY]
+    return found
+
+
+def poller_of(application: Application) -> FeedPoller:
+    """The application's feed poller."""
+    found: FeedPoller = application.bot_data[POLLER_KEY]
+    return found
 
 
 async def post_init(application: Application) -> None:
@@ -116,8 +169,7 @@ async def post_init(application: Application) -> None:
         for group, scope in scopes:
             for language in MENU_LANGUAGES:
                 menu = [
-                    BotCommand(c.name, t(c.description, language))
-                    for c in commands.menu(group=group)
+                    BotCommand(c.name, t(c.description, language)) for c in chat.menu(group=group)
                 ]
                 await application.bot.set_my_commands(
                     menu, scope=scope, language_code=None if language == "en" else language
@@ -130,7 +182,7 @@ async def post_init(application: Application) -> None:
 async def post_shutdown(application: Application) -> None:
     """Shut-down work: save the index so that the next start is fast."""
     deps: Front = application.bot_data[FRONT_KEY]
-    await subscriptions.shutdown(application)  # hand back claimed, unsent alerts
+    await sender_of(application).close()  # hand back claimed, unsent alerts
     await asyncio.to_thread(deps.service.save_index)
 
 
@@ -163,4 +215,4 @@ def run_webhook(
     )
 
 
-__all__ = ["build_application", "front", "run_polling", "run_webhook"]
+__all__ = ["build_application", "front", "poller_of", "run_polling", "run_webhook", "sender_of"]

@@ -1,7 +1,7 @@
 """``depeche chat``: Dépêche in the terminal, through the same command logic as Telegram.
 
 Questions and commands (/latest, /sources, /stats, /article, /help...) go to
-``bot/commands.py`` exactly as Telegram's handlers send them; the buttons of an answer become
+``bot/chat`` exactly as Telegram's handlers send them; the buttons of an answer become
 typed commands: /more and /previous page through it, /article N reads a result.
 """
 
@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from bot import commands
-from bot.commands import Reply, Request
-from bot.messages import Lang, language_of_user, t
+from bot.chat import Reply, Request, dispatch, questions
+from bot.chat.messages import Lang, language_of_user, t
 from bot.service import Depeche
 from bot.settings import Settings
 
@@ -24,13 +22,9 @@ log = logging.getLogger(__name__)
 QUIT = frozenset({"quit", "exit", "q"})
 
 
-def terminal_language() -> Lang:
+def terminal_language(settings: Settings) -> Lang:
     """French when the terminal's locale is French (``LANG=fr_FR.UTF-8``), else English."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name)
-        if value:
-            return language_of_user(value.split(".")[0])
-    return "en"
+    return language_of_user(settings.locale or None)
 
 
 @dataclass
@@ -72,20 +66,20 @@ class ConsoleChat:
             return self._page(self.question, self.pages[name])
         if name == "ask" and args:
             return self._ask(args)
-        reply = commands.dispatch(name, self.request(args))
+        reply = dispatch(name, self.request(args))
         if reply is None:
             return t("unknown_command", self.language, name=name)
         return reply.text
 
     def _ask(self, question: str) -> str:
-        reply = commands.ask(self.request(question))
+        reply = questions.ask(self.request(question))
         self.question = question
         self.offset = 0
         self._remember(reply)
         return reply.text
 
     def _page(self, question: str, offset: int) -> str:
-        reply = commands.answer(self.request(), question, offset)
+        reply = questions.answer(self.request(), question, offset)
         self.offset = offset
         self._remember(reply)
         return reply.text

@@ -1,8 +1,8 @@
 """JobQueue jobs: work the bot does on a timer, off the event loop.
 
 Each job is ``async def name(context: ContextTypes.DEFAULT_TYPE) -> None`` and is scheduled in
-``bot/app.py`` (``register_jobs``). A job that raises reaches the application's error handler,
-which logs it; the job runs again at its next interval.
+``bot/telegram/app.py`` (``register_jobs``). A job that raises reaches the application's error
+handler, which logs it; the job runs again at its next interval.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 
 from telegram.ext import ContextTypes
 
-from bot.handlers import front
+from bot.telegram.handlers import front
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,9 @@
-"""Telegram handlers: each turns an update into a call of ``bot/commands.py`` and sends the reply.
+"""Telegram handlers: each turns an update into a call of ``bot/chat`` and sends the reply.
 
 The command logic runs in a worker thread (``asyncio.to_thread``): the search and the database
 are synchronous, and one slow question must not stall the others. Which update reaches which
-handler is decided in ``bot/app.py`` (``register_handlers``), with the filters defined here.
+handler is decided in ``bot/telegram/app.py`` (``register_handlers``), with the filters
+defined here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from telegram import (
     Chat,
+    ChatMember,
+    ChatMemberUpdated,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -22,12 +25,12 @@ from telegram import (
     ReplyParameters,
     Update,
 )
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes, filters
 
-from bot import commands
-from bot.commands import Reply, Request
-from bot.messages import Lang, language_of_user, t
+from bot.chat import COMMANDS, Reply, Request, dispatch, questions, run_action
+from bot.chat.messages import Lang, language_of_user, t
+from storage import alerts as outbox
 
 if TYPE_CHECKING:
     from bot.service import Depeche
@@ -170,7 +173,7 @@ async def send(message: Message, reply: Reply) -> None:
 
 
 async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Run a command registered in bot/commands.py and send its reply."""
+    """Run a command registered in bot/chat and send its reply."""
     message = update.effective_message
     if message is None or not message.text:
         return
@@ -179,12 +182,10 @@ async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     args = message.text[found.end() :].strip()
     request = _request(update, context, args=args)
-    spec = commands.COMMANDS.get(found.group(1).lower())
+    spec = COMMANDS.get(found.group(1).lower())
     if spec is not None and spec.group_admin and request.chat_type in GROUP_TYPES:
-        from bot.subscriptions import is_chat_admin  # getChatMember, or an anonymous admin
-
         request = replace(request, chat_admin=await is_chat_admin(update, context))
-    reply = await asyncio.to_thread(commands.dispatch, found.group(1), request)
+    reply = await asyncio.to_thread(dispatch, found.group(1), request)
     if reply is None:
         if request.chat_type == Chat.PRIVATE:
             await unknown_command(update, context)
@@ -210,7 +211,7 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or not message.text:
         return
     request = _request(update, context, args=question_of(message.text, context.bot.username))
-    reply = await asyncio.to_thread(commands.ask, request)
+    reply = await asyncio.to_thread(questions.ask, request)
     await send(message, reply)
 
 
@@ -225,7 +226,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     asked = message.reply_to_message if message else None
     recovered = question_of(asked.text, context.bot.username) if asked else ""
     request = _request(update, context, question=recovered or None)
-    outcome = await asyncio.to_thread(commands.run_action, query.data or "", request)
+    outcome = await asyncio.to_thread(run_action, query.data or "", request)
     spec, reply = outcome if outcome else (None, None)
     if spec is None or reply is None or message is None:
         await query.answer(t("ask_again", language), show_alert=True)
@@ -281,3 +282,40 @@ async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
     except Exception:  # the user cannot be told (blocked, network): logging is all there is
         log.warning("could not tell the user about the failure", exc_info=True)
+
+
+async def is_chat_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether the sender administers the group (an anonymous admin, or per getChatMember)."""
+    message = update.effective_message
+    chat = update.effective_chat
+    user = update.effective_user
+    if chat is None:
+        return False
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id == chat.id  # posting as the group: an anonymous admin
+    if user is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as error:
+        log.warning("getChatMember(%s, %s) failed: %s", chat.id, user.id, error)
+        return False
+    return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
+
+
+_GONE = (ChatMember.LEFT, ChatMember.BANNED)
+
+
+async def my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot was removed from a chat or blocked: pause it; added back: resume it."""
+    change: ChatMemberUpdated | None = update.my_chat_member
+    if change is None:
+        return
+    engine = front(context).service.engine
+    chat_id = change.chat.id
+    old, new = change.old_chat_member.status, change.new_chat_member.status
+    if new in _GONE:
+        reason = "bot blocked" if change.chat.type == "private" else "bot removed from the group"
+        await asyncio.to_thread(outbox.pause_chat, engine=engine, chat_id=chat_id, reason=reason)
+    elif old in _GONE and new not in _GONE:
+        await asyncio.to_thread(outbox.resume_chat, engine=engine, chat_id=chat_id)

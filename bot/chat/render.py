@@ -1,0 +1,369 @@
+"""Rendering answers, articles, alerts and digests: Telegram HTML and plain text, all pure.
+
+One helper each for the pieces they share: :func:`citation` (source · date · slug),
+:func:`linked_title` (a title linking to its article) and :func:`highlighted` (an excerpt with
+its matched words marked).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.chat.messages import Lang, t
+from retrieval.analysis import Language, iter_words, term
+from retrieval.excerpt import Excerpt, make_excerpt
+from retrieval.search import Answer, Results
+from retrieval.topics import cached_topic
+
+if TYPE_CHECKING:
+    from storage.alerts import AlertContent
+
+TELEGRAM_LIMIT = 4096
+
+_MONTHS = {
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "en": "January February March April May June July August September October November December",
+}
+
+
+def format_date(value: datetime | None, precision: str, language: str = "en") -> str:
+    """A published date only as precise as it is known: ``juin 2025``, ``3 June 2025``."""
+    if value is None:
+        return ""
+    months = _MONTHS["fr" if language == "fr" else "en"].split()
+    month = months[value.month - 1]
+    if precision == "year":
+        return str(value.year)
+    if precision == "month":
+        return f"{month} {value.year}"
+    day = "1er" if language == "fr" and value.day == 1 else str(value.day)
+    text = f"{day} {month} {value.year}"
+    if precision == "time":
+        text += f" {value:%H:%M} UTC"
+    return text
+
+
+def citation(
+    *,
+    source: str,
+    published_at: datetime | None,
+    precision: str,
+    slug: str | None,
+    language: str = "en",
+) -> str:
+    """The citation after an article's title: ``AFP · 3 June 2025 · ukraine-russie``."""
+    parts = [source, format_date(published_at, precision, language)]
+    if slug and slug != source:
+        parts.append(slug)
+    return " · ".join(p for p in parts if p and p != "unknown")
+
+
+def cite(item: Any, language: str | None = None) -> str:
+    """:func:`citation` of anything with an article's ``source``, ``published_at``,
+    ``published_precision`` and ``slug`` (a passage record, an article, an alert's content);
+    the date in ``language``, else in the article's own."""
+    return citation(
+        source=item.source,
+        published_at=item.published_at,
+        precision=item.published_precision,
+        slug=item.slug,
+        language=language or str(getattr(item, "language", "en")),
+    )
+
+
+def linked_title(title: str, url: str | None) -> str:
+    """A title as Telegram HTML, linking to its article when the URL is a web address."""
+    escaped = html.escape(title, quote=False)
+    if url and url.startswith(("http://", "https://")):
+        return f'<a href="{html.escape(url, quote=True)}">{escaped}</a>'
+    return escaped
+
+
+def highlighted(excerpt: Excerpt, *, markup: bool = True) -> str:
+    """An excerpt with its matched words marked: ``<b>word</b>`` in HTML (all text escaped),
+    ``[word]`` in plain text."""
+    open_mark, close_mark = ("<b>", "</b>") if markup else ("[", "]")
+
+    def out(text: str) -> str:
+        return html.escape(text, quote=False) if markup else text
+
+    parts: list[str] = []
+    last = 0
+    for start, end in excerpt.highlights:
+        parts.append(f"{out(excerpt.text[last:start])}{open_mark}{out(excerpt.text[start:end])}")
+        parts.append(close_mark)
+        last = end
+    parts.append(out(excerpt.text[last:]))
+    return "".join(parts)
+
+
+def quoted(text: str, language: str) -> str:
+    """Text in the quotation marks of its language."""
+    return f"« {text} »" if language == "fr" else f"“{text}”"
+
+
+def render_answer_text(results: Results, language: str = "en") -> str:
+    """Answers as plain text for the terminal: numbered excerpts with their citations."""
+    if not results.answers:
+        return no_answer_text(results, language)
+    blocks = []
+    for number, answer in enumerate(results.answers, start=results.offset + 1):
+        passage = answer.passage
+        lines = [f"{number}. {quoted(highlighted(answer.excerpt, markup=False), language)}"]
+        lines.append(f"   — {passage.title}")
+        cited = cite(passage, language)
+        if cited:
+            lines.append(f"     {cited}")
+        if passage.url:
+            lines.append(f"     {passage.url}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def no_answer_text(results: Results, language: str = "en") -> str:
+    """The sentence shown when a question has no usable words or nothing matches."""
+    lang: Lang = "fr" if language == "fr" else "en"
+    if not any(True for _ in iter_words(results.question)):  # empty, or only emoji/punctuation
+        return t("no_question", lang)
+    if not results.terms:
+        return t("only_common_words", lang)
+    if results.offset:
+        return t("no_more_results", lang)
+    return t("nothing_found", lang)
+
+
+def render_answer_html(results: Results, language: str = "en") -> str:
+    """Answers as Telegram HTML: excerpts with matched words in bold, cited and linked.
+
+    Everything that comes from an article is escaped, so a title holding ``<script>`` or ``&``
+    shows as text.
+    """
+    if not results.answers:
+        return html.escape(no_answer_text(results, language), quote=False)
+    blocks = [
+        _answer_html(a, n, language) for n, a in enumerate(results.answers, results.offset + 1)
+    ]
+    return "\n\n".join(blocks)
+
+
+def _answer_html(answer: Answer, number: int, language: str) -> str:
+    passage = answer.passage
+    cited = html.escape(cite(passage, language), quote=False)
+    lines = [
+        f"{number}. {quoted(highlighted(answer.excerpt), language)}",
+        f"— <i>{linked_title(passage.title, passage.url)}</i>",
+    ]
+    if cited:
+        lines.append(cited)
+    return "\n".join(lines)
+
+
+def render_article_text(title: str, paragraphs: Sequence[tuple[str | None, str]], cite: str) -> str:
+    """A whole article as plain text: title, citation, then paragraphs under their intertitles."""
+    lines = [title, cite, ""]
+    heading: str | None = None
+    for passage_heading, text in paragraphs:
+        if passage_heading and passage_heading != heading:
+            lines += [passage_heading.upper(), ""]
+            heading = passage_heading
+        lines += [text, ""]
+    return "\n".join(lines).rstrip()
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: characters outside the BMP (most emoji) count twice."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+_HTML_TOKEN = re.compile(r"(<[^>]*>|&#?\w+;)")
+_HTML_ATOM = re.compile(r"\n\n+|\s|[^\s]{1,64}")
+_TAG_NAME = re.compile(r"</?\s*([a-zA-Z-]+)")
+
+
+def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Split Telegram HTML into messages of at most ``limit`` characters, each valid on its own.
+
+    Cuts fall between paragraphs when possible, else between words; never inside a tag or an
+    entity such as ``&amp;``. A tag open at a cut is closed before it and opened again after.
+    The markup is counted too, so every part is within the limit however Telegram counts.
+    """
+    if utf16_len(text) <= limit:
+        return [text]
+    atoms: list[str] = []
+    for i, piece in enumerate(_HTML_TOKEN.split(text)):
+        if i % 2:
+            atoms.append(piece)
+        else:
+            atoms.extend(_HTML_ATOM.findall(piece))
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    stack: list[tuple[str, str]] = []  # (name, opening tag) of the tags open at this point
+    # (atom index in current, size there, copy of stack) at the last paragraph break
+    last_break: tuple[int, int, list[tuple[str, str]]] | None = None
+
+    def closing(open_tags: list[tuple[str, str]]) -> str:
+        return "".join(f"</{name}>" for name, _ in reversed(open_tags))
+
+    def flush(upto: int, open_tags: list[tuple[str, str]]) -> None:
+        body = "".join(current[:upto]).strip()
+        if body.replace("\n", ""):
+            parts.append(body + closing(open_tags))
+
+    for atom in atoms:
+        new_stack = stack
+        if atom.startswith("<"):
+            match = _TAG_NAME.match(atom)
+            name = match.group(1).lower() if match else ""
+            if atom.startswith("</"):
+                new_stack = stack[:-1] if stack and stack[-1][0] == name else stack
+            elif not atom.endswith("/>"):
+                new_stack = [*stack, (name, atom)]
+        atom_size = utf16_len(atom)
+        if current and size + atom_size + utf16_len(closing(new_stack)) > limit:
+            if last_break is not None and last_break[1] > limit // 2:
+                at, _, open_tags = last_break
+                rest = current[at:]
+                flush(at, open_tags)
+                current = [opening for _, opening in open_tags] + rest
+            else:
+                flush(len(current), stack)
+                current = [opening for _, opening in stack]
+            size = utf16_len("".join(current))
+            last_break = None
+            if atom.isspace():
+                stack = new_stack
+                continue
+        current.append(atom)
+        size += atom_size
+        stack = new_stack
+        if atom.startswith("\n\n") and not stack:
+            last_break = (len(current), size, [])
+    flush(len(current), stack)
+    return parts
+
+
+def render_article_html(
+    title: str,
+    paragraphs: Sequence[tuple[str | None, str]],
+    cite: str,
+    url: str | None = None,
+) -> str:
+    """A whole article as Telegram HTML (split it with :func:`split_html`); all text escaped."""
+    blocks = [f"<b>{linked_title(title, url)}</b>"]
+    if cite:
+        blocks[0] += f"\n<i>{html.escape(cite, quote=False)}</i>"
+    heading: str | None = None
+    for passage_heading, text in paragraphs:
+        if passage_heading and passage_heading != heading:
+            blocks.append(f"<b>{html.escape(passage_heading, quote=False)}</b>")
+            heading = passage_heading
+        blocks.append(html.escape(text, quote=False))
+    return "\n\n".join(blocks)
+
+
+def feed_line(feed: Any) -> str:
+    """One feed as a line: id, URL, title, when polled and how it went."""
+    parts = [f"[{feed.id}] {feed.url}"]
+    if feed.title or feed.source:
+        parts.append(f"({feed.source or feed.title})")
+    if feed.last_polled_at:
+        parts.append(f"polled {feed.last_polled_at:%Y-%m-%d %H:%M}")
+    else:
+        parts.append("never polled")
+    if feed.failures:
+        parts.append(f"{feed.failures} failure(s): {feed.last_error}")
+    return " ".join(parts)
+
+
+# -- alerts and digests ------------------------------------------------------------------------
+
+MAX_DIGEST_ITEMS = 15
+DIGEST_EXCERPT_CHARS = 160
+
+
+def best_excerpt(
+    topic_text: str,
+    passages: Sequence[tuple[str | None, str]],
+    language: str,
+    *,
+    max_chars: int = 300,
+) -> Excerpt | None:
+    """The excerpt of the passage that holds most of the topic's words, matches marked."""
+    topic = cached_topic(topic_text)
+    if not passages:
+        return None
+    lang: Language = "en" if language == "en" else "fr"
+    terms: frozenset[str] = topic.terms if topic is not None else frozenset()
+    best_text, best_count = passages[0][1], -1
+    for _heading, text in passages:
+        found = {t for w in iter_words(text) if (t := term(w.text, lang)) in terms and t}
+        if len(found) > best_count:
+            best_text, best_count = text, len(found)
+    return make_excerpt(best_text, terms, lang, max_chars=max_chars)
+
+
+def _topics(contents: Sequence[AlertContent]) -> str:
+    return ", ".join(dict.fromkeys(html.escape(c.topic, quote=False) for c in contents))
+
+
+def render_alert(contents: Sequence[AlertContent]) -> str:
+    """One article's alert (for one or more of a chat's topics): headline, excerpt, link."""
+    first = contents[0]
+    lines = [f"🔔 {_topics(contents)}", f"<b>{linked_title(first.title, first.url)}</b>"]
+    excerpt = best_excerpt(first.topic, first.passages, first.language)
+    if excerpt is not None and excerpt.text:
+        lines.append(quoted(highlighted(excerpt), first.language))
+    cited = cite(first)
+    if cited:
+        lines.append(f"<i>{html.escape(cited, quote=False)}</i>")
+    if first.url and first.url.startswith(("http://", "https://")):
+        lines.append(html.escape(first.url, quote=False))
+    return "\n".join(lines)[:TELEGRAM_LIMIT]
+
+
+def _digest_item(group: Sequence[AlertContent]) -> str:
+    first = group[0]
+    line = f"• <b>{linked_title(first.title, first.url)}</b>"
+    cited = cite(first)
+    if cited:
+        line += f" — <i>{html.escape(cited, quote=False)}</i>"
+    excerpt = best_excerpt(
+        first.topic, first.passages, first.language, max_chars=DIGEST_EXCERPT_CHARS
+    )
+    if excerpt is not None and excerpt.text:
+        line += "\n" + quoted(highlighted(excerpt), first.language)
+    return line
+
+
+def _digest_header(groups: Sequence[Sequence[AlertContent]]) -> str:
+    """The digest's first line, in the language of most of its articles."""
+    languages = [group[0].language for group in groups]
+    language: Lang = "fr" if languages.count("fr") > len(languages) / 2 else "en"
+    topics = _topics([c for group in groups for c in group])
+    return "🔔 " + t("digest_header", language, count=len(groups), topics=topics)
+
+
+def render_digest(articles: Sequence[Sequence[AlertContent]]) -> str:
+    """Several articles for one chat in one message: headline, source and a short excerpt."""
+    return "\n\n".join([_digest_header(articles), *map(_digest_item, articles)])
+
+
+def digest_chunks(
+    articles: Sequence[Sequence[AlertContent]],
+) -> list[list[Sequence[AlertContent]]]:
+    """Articles split into digests that each fit one message (and hold at most 15 articles):
+    every article of a digest is shown, none is only counted."""
+    chunks: list[list[Sequence[AlertContent]]] = [[]]
+    for group in articles:
+        candidate = [*chunks[-1], group]
+        too_long = utf16_len(render_digest(candidate)) > TELEGRAM_LIMIT
+        if chunks[-1] and (too_long or len(candidate) > MAX_DIGEST_ITEMS):
+            chunks.append([group])
+        else:
+            chunks[-1] = candidate
+    return chunks

@@ -1,0 +1,1 @@
+"""The python-telegram-bot front: the application, its handlers, jobs and alert delivery."""
