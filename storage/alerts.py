@@ -22,23 +22,24 @@ from sqlmodel import Session, col, select
 
 from retrieval.topics import Topic, analyse_text, cached_topic
 from storage.db import is_sqlite, session_scope
-from storage.models import Alert, Article, Chat, Passage, Subscription, utcnow
+from storage.models import (
+    MAX_ERROR_CHARS,
+    Alert,
+    Article,
+    Chat,
+    Passage,
+    Subscription,
+    as_utc,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
 
 
 PENDING = "pending"
 SENT = "sent"
 UNDELIVERABLE = "undeliverable"
 MAX_SUBSCRIPTIONS_PER_CHAT = 20
-MAX_ERROR_CHARS = 500
 
 
 class SubscriptionError(ValueError):
@@ -46,9 +47,7 @@ class SubscriptionError(ValueError):
 
 
 def _utc(value: datetime) -> datetime:
-    aware = as_utc(value)
-    assert aware is not None
-    return aware.astimezone(UTC)
+    return as_utc(value).astimezone(UTC)
 
 
 # -- the outbox hook ---------------------------------------------------------------------------
@@ -177,41 +176,34 @@ def claim_due_alerts(
     return sorted(claimed, key=lambda a: a.id)
 
 
-def mark_sent(*, engine: Engine, alert_ids: Sequence[int], now: datetime | None = None) -> int:
-    """Record that Telegram accepted these alerts (one commit, right after the send)."""
+def _settle(*, engine: Engine, alert_ids: Sequence[int], status: str, **values: object) -> int:
+    """Close pending alerts as ``status`` (sent or undeliverable), releasing their claim."""
     if not alert_ids:
         return 0
     with session_scope(engine) as session:
         result = session.execute(
             update(Alert)
             .where(col(Alert.id).in_(list(alert_ids)), col(Alert.status) == PENDING)
-            .values(
-                status=SENT,
-                sent_at=_utc(now or utcnow()),
-                claimed_by=None,
-                claimed_until=None,
-                error=None,
-            )
+            .values(status=status, claimed_by=None, claimed_until=None, **values)
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def mark_sent(*, engine: Engine, alert_ids: Sequence[int], now: datetime | None = None) -> int:
+    """Record that Telegram accepted these alerts (one commit, right after the send)."""
+    return _settle(
+        engine=engine, alert_ids=alert_ids, status=SENT, sent_at=_utc(now or utcnow()), error=None
+    )
 
 
 def mark_undeliverable(*, engine: Engine, alert_ids: Sequence[int], reason: str) -> int:
     """Give up on these alerts, saying why."""
-    if not alert_ids:
-        return 0
-    with session_scope(engine) as session:
-        result = session.execute(
-            update(Alert)
-            .where(col(Alert.id).in_(list(alert_ids)), col(Alert.status) == PENDING)
-            .values(
-                status=UNDELIVERABLE,
-                claimed_by=None,
-                claimed_until=None,
-                error=reason[:MAX_ERROR_CHARS],
-            )
-        )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return _settle(
+        engine=engine,
+        alert_ids=alert_ids,
+        status=UNDELIVERABLE,
+        error=reason[:MAX_ERROR_CHARS],
+    )
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from sqlmodel import col, select
 
 from storage.db import session_scope
 from storage.html import html_to_blocks, looks_like_html
-from storage.models import Article, Feed
+from storage.models import MAX_ERROR_CHARS, Article, Feed, as_utc
 from storage.readers import (
     MAX_TITLE_CHARS,
     ArticleDraft,
@@ -35,15 +35,7 @@ from storage.readers import (
 log = logging.getLogger(__name__)
 
 
-def as_utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
-
-
 MAX_BACKOFF = timedelta(hours=24)
-MAX_ERROR_CHARS = 500
 
 
 class FeedError(ValueError):
@@ -51,10 +43,6 @@ class FeedError(ValueError):
 
 
 # -- the feed table ----------------------------------------------------------------------------
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def check_url(url: str) -> str:
@@ -129,7 +117,7 @@ def due_feeds(*, engine: Engine, now: datetime) -> list[Feed]:
     """Feeds whose next poll time has come (or that were never polled)."""
     with session_scope(engine) as session:
         feeds = session.exec(select(Feed).order_by(col(Feed.id))).all()
-    return [f for f in feeds if f.next_poll_at is None or _utc(f.next_poll_at) <= now]
+    return [f for f in feeds if f.next_poll_at is None or as_utc(f.next_poll_at) <= now]
 
 
 def record_success(

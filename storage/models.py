@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 
 from sqlalchemy import (
     BigInteger,
@@ -16,10 +17,24 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+# Errors kept on a row (an alert's, a feed's) are cut to this many characters.
+MAX_ERROR_CHARS = 500
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
+
+
+@overload
+def as_utc(value: datetime) -> datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
 
 
 class Article(SQLModel, table=True):
