@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
 
 from bot.settings import Settings
 from retrieval.analysis import analyze
@@ -154,23 +153,18 @@ class Depeche:
         service.reconcile_index()
         return service
 
-    def session(self) -> Session:
-        """A new database session."""
-        return Session(self.engine, expire_on_commit=False)
-
     # -- the index ---------------------------------------------------------------------------
 
     def reconcile_index(self) -> IndexSync:
         """Make the index hold exactly the stored passages (after loading a saved index)."""
         with self._sync_lock:
-            with self.session() as session:
-                # The removal log first: a removal committed after this read is then seen by
-                # the next sync, whether or not its passage was in the list read below.
-                last_removal = repository.last_removal_id(session=session)
-                recent_removals = repository.removals_since(
-                    session=session, after_id=max(last_removal - RECONCILE_GAP_WINDOW, 0)
-                )
-                stored = np.fromiter(session.exec(select(Passage.id)).all(), dtype=np.int64)
+            # The removal log first: a removal committed after this read is then seen by the
+            # next sync, whether or not its passage was in the list read below.
+            last_removal = repository.last_removal_id(engine=self.engine)
+            recent_removals = repository.removals_since(
+                engine=self.engine, after_id=max(last_removal - RECONCILE_GAP_WINDOW, 0)
+            )
+            stored = np.array(repository.all_passage_ids(engine=self.engine), dtype=np.int64)
             with self._lock:
                 indexed = self.index.ids
                 stale = np.setdiff1d(indexed, stored, assume_unique=True)
@@ -201,15 +195,14 @@ class Depeche:
     def _index_passages(self, passage_ids: Sequence[int]) -> int:
         added = 0
         wanted = set(passage_ids)
-        with self.session() as session:
-            after = min(wanted) - 1
-            for batch in repository.iter_indexable(session=session, after_id=after):
-                chosen = [p for p in batch if p.passage_id in wanted]
-                if chosen:
-                    docs = [analyze(p.text, "en" if p.language == "en" else "fr") for p in chosen]
-                    with self._lock:
-                        self.index.add([p.passage_id for p in chosen], docs)
-                    added += len(chosen)
+        after = min(wanted) - 1
+        for batch in repository.iter_indexable(engine=self.engine, after_id=after):
+            chosen = [p for p in batch if p.passage_id in wanted]
+            if chosen:
+                docs = [analyze(p.text, "en" if p.language == "en" else "fr") for p in chosen]
+                with self._lock:
+                    self.index.add([p.passage_id for p in chosen], docs)
+                added += len(chosen)
         return added
 
     def sync_index(self) -> IndexSync:
@@ -222,23 +215,23 @@ class Depeche:
             return self._sync()
 
     def _sync(self) -> IndexSync:
-        with self.session() as session:
-            # Removals before passages: a passage removed in between is then either not read
-            # below or removed by the next sync, never kept for good.
-            removals = repository.removals_since(session=session, after_id=self._last_removal_id)
-            late_removals = []
-            if len(self._removal_gaps):
-                late_removals = repository.removals_by_ids(
-                    session=session, removal_ids=self._removal_gaps.watched()
-                )
-            fresh: list[repository.IndexablePassage] = []
-            for batch in repository.iter_indexable(session=session, after_id=self._max_passage_id):
-                fresh += batch
-            late: list[repository.IndexablePassage] = []
-            if len(self._passage_gaps):
-                late = repository.indexable_by_ids(
-                    session=session, passage_ids=self._passage_gaps.watched()
-                )
+        engine = self.engine
+        # Removals before passages: a passage removed in between is then either not read below
+        # or removed by the next sync, never kept for good.
+        removals = repository.removals_since(engine=engine, after_id=self._last_removal_id)
+        late_removals = []
+        if len(self._removal_gaps):
+            late_removals = repository.removals_by_ids(
+                engine=engine, removal_ids=self._removal_gaps.watched()
+            )
+        fresh: list[repository.IndexablePassage] = []
+        for batch in repository.iter_indexable(engine=engine, after_id=self._max_passage_id):
+            fresh += batch
+        late: list[repository.IndexablePassage] = []
+        if len(self._passage_gaps):
+            late = repository.indexable_by_ids(
+                engine=engine, passage_ids=self._passage_gaps.watched()
+            )
         if late:
             log.debug("%d passage(s) committed late picked up", len(late))
         self._removal_gaps.found(rid for rid, _ in late_removals)
@@ -314,15 +307,13 @@ class Depeche:
 
     def is_empty(self) -> bool:
         """Whether no article is stored yet."""
-        with self.session() as session:
-            return session.exec(select(Article.id).limit(1)).first() is None
+        return not repository.has_articles(engine=self.engine)
 
     # -- questions ---------------------------------------------------------------------------
 
     def fetch_passages(self, passage_ids: Sequence[int]) -> list[PassageRecord]:
         """Passages and their articles by id (search's window onto storage)."""
-        with self.session() as session:
-            return repository.get_passage_records(session=session, passage_ids=passage_ids)
+        return repository.get_passage_records(engine=self.engine, passage_ids=passage_ids)
 
     def ask(self, question: str, *, k: int = 3, offset: int = 0) -> Results:
         """The best cited passages for a question, a page at a time."""
@@ -331,26 +322,22 @@ class Depeche:
 
     def latest(self, limit: int = 5) -> list[Article]:
         """The newest articles."""
-        with self.session() as session:
-            return repository.latest_articles(session=session, limit=limit)
+        return repository.latest_articles(engine=self.engine, limit=limit)
 
     def article(self, article_id: int) -> tuple[Article, list[Passage]] | None:
         """An article and its passages, or None."""
-        with self.session() as session:
-            article = repository.get_article(session=session, article_id=article_id)
-            if article is None:
-                return None
-            return article, repository.get_passages(session=session, article_id=article_id)
+        article = repository.get_article(engine=self.engine, article_id=article_id)
+        if article is None:
+            return None
+        return article, repository.get_passages(engine=self.engine, article_id=article_id)
 
     def sources(self) -> list[repository.SourceCount]:
         """Articles per source."""
-        with self.session() as session:
-            return repository.source_counts(session=session)
+        return repository.source_counts(engine=self.engine)
 
     def stats(self) -> repository.Stats:
         """Size of the collection."""
-        with self.session() as session:
-            return repository.collection_stats(session=session)
+        return repository.collection_stats(engine=self.engine)
 
 
 def _load_index(path: Path) -> BM25Index | None:

@@ -1,26 +1,26 @@
-"""Read queries over articles and passages, keyword-only and typed."""
+"""Read queries over articles and passages, keyword-only and typed.
+
+Like every storage function (``storage.alerts``, ``storage.feeds``), each takes ``*, engine``
+and is its own unit of work: callers hold no session, and the async fronts can hand any of them
+to a worker thread as they are.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import cast
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 
 from retrieval.search import PassageRecord
-from storage.models import Article, Passage, PassageRemoval
+from storage.db import session_scope
+from storage.models import Article, Passage, PassageRemoval, as_utc
 
 INDEX_BATCH = 5_000
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
 
 
 def _record(passage: Passage, article: Article) -> PassageRecord:
@@ -40,16 +40,17 @@ def _record(passage: Passage, article: Article) -> PassageRecord:
     )
 
 
-def get_passage_records(*, session: Session, passage_ids: Sequence[int]) -> list[PassageRecord]:
+def get_passage_records(*, engine: Engine, passage_ids: Sequence[int]) -> list[PassageRecord]:
     """The passages with these ids and their articles, in no particular order."""
-    if not passage_ids:
-        return []
-    rows = session.exec(
-        select(Passage, Article)
-        .join(Article, col(Article.id) == Passage.article_id)
-        .where(col(Passage.id).in_(list(passage_ids)))
-    ).all()
-    return [_record(p, a) for p, a in rows]
+    with session_scope(engine) as session:
+        if not passage_ids:
+            return []
+        rows = session.exec(
+            select(Passage, Article)
+            .join(Article, col(Article.id) == Passage.article_id)
+            .where(col(Passage.id).in_(list(passage_ids)))
+        ).all()
+        return [_record(p, a) for p, a in rows]
 
 
 @dataclass(frozen=True)
@@ -62,25 +63,28 @@ class IndexablePassage:
 
 
 def iter_indexable(
-    *, session: Session, after_id: int = 0, batch: int = INDEX_BATCH
+    *, engine: Engine, after_id: int = 0, batch: int = INDEX_BATCH
 ) -> Iterator[list[IndexablePassage]]:
     """All passages with an id above ``after_id``, in id order, a batch at a time."""
-    last = after_id
-    while True:
-        rows = session.exec(
-            select(col(Passage.id), Passage.heading, Passage.text, Article.language)
-            .join(Article, col(Article.id) == Passage.article_id)
-            .where(col(Passage.id) > last)
-            .order_by(col(Passage.id))
-            .limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield [
-            IndexablePassage(cast(int, pid), language, f"{heading}\n{text}" if heading else text)
-            for pid, heading, text, language in rows
-        ]
-        last = cast(int, rows[-1][0])
+    with session_scope(engine) as session:
+        last = after_id
+        while True:
+            rows = session.exec(
+                select(col(Passage.id), Passage.heading, Passage.text, Article.language)
+                .join(Article, col(Article.id) == Passage.article_id)
+                .where(col(Passage.id) > last)
+                .order_by(col(Passage.id))
+                .limit(batch)
+            ).all()
+            if not rows:
+                return
+            yield [
+                IndexablePassage(
+                    cast(int, pid), language, f"{heading}\n{text}" if heading else text
+                )
+                for pid, heading, text, language in rows
+            ]
+            last = cast(int, rows[-1][0])
 
 
 def _chunks(ids: Sequence[int], size: int = 1_000) -> Iterator[list[int]]:
@@ -88,80 +92,91 @@ def _chunks(ids: Sequence[int], size: int = 1_000) -> Iterator[list[int]]:
         yield list(ids[start : start + size])
 
 
-def indexable_by_ids(*, session: Session, passage_ids: Sequence[int]) -> list[IndexablePassage]:
+def indexable_by_ids(*, engine: Engine, passage_ids: Sequence[int]) -> list[IndexablePassage]:
     """The passages among these ids that exist now, in id order (late commits, see
     ``bot.service.IdGaps``)."""
-    found: list[IndexablePassage] = []
-    for chunk in _chunks(sorted(passage_ids)):
-        rows = session.exec(
-            select(col(Passage.id), Passage.heading, Passage.text, Article.language)
-            .join(Article, col(Article.id) == Passage.article_id)
-            .where(col(Passage.id).in_(chunk))
-            .order_by(col(Passage.id))
-        ).all()
-        found += [
-            IndexablePassage(cast(int, pid), language, f"{heading}\n{text}" if heading else text)
-            for pid, heading, text, language in rows
-        ]
-    return found
+    with session_scope(engine) as session:
+        found: list[IndexablePassage] = []
+        for chunk in _chunks(sorted(passage_ids)):
+            rows = session.exec(
+                select(col(Passage.id), Passage.heading, Passage.text, Article.language)
+                .join(Article, col(Article.id) == Passage.article_id)
+                .where(col(Passage.id).in_(chunk))
+                .order_by(col(Passage.id))
+            ).all()
+            found += [
+                IndexablePassage(
+                    cast(int, pid), language, f"{heading}\n{text}" if heading else text
+                )
+                for pid, heading, text, language in rows
+            ]
+        return found
 
 
-def removals_by_ids(*, session: Session, removal_ids: Sequence[int]) -> list[tuple[int, int]]:
+def removals_by_ids(*, engine: Engine, removal_ids: Sequence[int]) -> list[tuple[int, int]]:
     """(removal id, passage id) of the removals among these ids that exist now."""
-    found: list[tuple[int, int]] = []
-    for chunk in _chunks(sorted(removal_ids)):
+    with session_scope(engine) as session:
+        found: list[tuple[int, int]] = []
+        for chunk in _chunks(sorted(removal_ids)):
+            rows = session.exec(
+                select(col(PassageRemoval.id), PassageRemoval.passage_id)
+                .where(col(PassageRemoval.id).in_(chunk))
+                .order_by(col(PassageRemoval.id))
+            ).all()
+            found += [(cast(int, rid), pid) for rid, pid in rows]
+        return found
+
+
+def removals_since(*, engine: Engine, after_id: int) -> list[tuple[int, int]]:
+    """(removal id, passage id) of passages removed after the removal ``after_id``."""
+    with session_scope(engine) as session:
         rows = session.exec(
             select(col(PassageRemoval.id), PassageRemoval.passage_id)
-            .where(col(PassageRemoval.id).in_(chunk))
+            .where(col(PassageRemoval.id) > after_id)
             .order_by(col(PassageRemoval.id))
         ).all()
-        found += [(cast(int, rid), pid) for rid, pid in rows]
-    return found
+        return [(cast(int, rid), pid) for rid, pid in rows]
 
 
-def removals_since(*, session: Session, after_id: int) -> list[tuple[int, int]]:
-    """(removal id, passage id) of passages removed after the removal ``after_id``."""
-    rows = session.exec(
-        select(col(PassageRemoval.id), PassageRemoval.passage_id)
-        .where(col(PassageRemoval.id) > after_id)
-        .order_by(col(PassageRemoval.id))
-    ).all()
-    return [(cast(int, rid), pid) for rid, pid in rows]
-
-
-def last_removal_id(*, session: Session) -> int:
+def last_removal_id(*, engine: Engine) -> int:
     """The id of the newest passage removal, 0 when none."""
-    newest = session.exec(select(func.coalesce(func.max(col(PassageRemoval.id)), 0))).one()
-    return int(cast(int, newest))
+    with session_scope(engine) as session:
+        newest = session.exec(select(func.coalesce(func.max(col(PassageRemoval.id)), 0))).one()
+        return int(cast(int, newest))
 
 
-def latest_articles(*, session: Session, limit: int = 5) -> list[Article]:
+def latest_articles(*, engine: Engine, limit: int = 5) -> list[Article]:
     """The most recently published (then ingested) articles."""
-    return list(
-        session.exec(
-            select(Article)
-            .order_by(
-                col(Article.published_at).desc().nulls_last(),
-                col(Article.ingested_at).desc(),
-                col(Article.id).desc(),
-            )
-            .limit(limit)
-        ).all()
-    )
+    with session_scope(engine) as session:
+        return list(
+            session.exec(
+                select(Article)
+                .order_by(
+                    col(Article.published_at).desc().nulls_last(),
+                    col(Article.ingested_at).desc(),
+                    col(Article.id).desc(),
+                )
+                .limit(limit)
+            ).all()
+        )
 
 
-def get_article(*, session: Session, article_id: int) -> Article | None:
+def get_article(*, engine: Engine, article_id: int) -> Article | None:
     """One article by id."""
-    return session.get(Article, article_id)
+    with session_scope(engine) as session:
+        return session.get(Article, article_id)
 
 
-def get_passages(*, session: Session, article_id: int) -> list[Passage]:
+def get_passages(*, engine: Engine, article_id: int) -> list[Passage]:
     """An article's passages in reading order."""
-    return list(
-        session.exec(
-            select(Passage).where(Passage.article_id == article_id).order_by(col(Passage.position))
-        ).all()
-    )
+    with session_scope(engine) as session:
+        return list(
+            session.exec(
+                select(Passage)
+                .where(Passage.article_id == article_id)
+                .order_by(col(Passage.position))
+            ).all()
+        )
 
 
 @dataclass(frozen=True)
@@ -173,14 +188,15 @@ class SourceCount:
     newest: datetime | None
 
 
-def source_counts(*, session: Session) -> list[SourceCount]:
+def source_counts(*, engine: Engine) -> list[SourceCount]:
     """Articles per source, largest first."""
-    rows = session.exec(
-        select(Article.source, func.count(), func.max(Article.published_at))
-        .group_by(Article.source)
-        .order_by(func.count().desc(), Article.source)
-    ).all()
-    return [SourceCount(source, int(n), as_utc(newest)) for source, n, newest in rows]
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(Article.source, func.count(), func.max(Article.published_at))
+            .group_by(Article.source)
+            .order_by(func.count().desc(), Article.source)
+        ).all()
+        return [SourceCount(source, int(n), as_utc(newest)) for source, n, newest in rows]
 
 
 @dataclass(frozen=True)
@@ -194,15 +210,28 @@ class Stats:
     newest: datetime | None
 
 
-def collection_stats(*, session: Session) -> Stats:
+def collection_stats(*, engine: Engine) -> Stats:
     """Counts of articles, passages and sources, and the published date range."""
-    articles, sources, oldest, newest = session.exec(
-        select(
-            func.count(col(Article.id)),
-            func.count(func.distinct(Article.source)),
-            func.min(Article.published_at),
-            func.max(Article.published_at),
-        )
-    ).one()
-    passages = session.exec(select(func.count(col(Passage.id)))).one()
-    return Stats(int(articles), int(passages), int(sources), as_utc(oldest), as_utc(newest))
+    with session_scope(engine) as session:
+        articles, sources, oldest, newest = session.exec(
+            select(
+                func.count(col(Article.id)),
+                func.count(func.distinct(Article.source)),
+                func.min(Article.published_at),
+                func.max(Article.published_at),
+            )
+        ).one()
+        passages = session.exec(select(func.count(col(Passage.id)))).one()
+        return Stats(int(articles), int(passages), int(sources), as_utc(oldest), as_utc(newest))
+
+
+def all_passage_ids(*, engine: Engine) -> list[int]:
+    """The id of every stored passage."""
+    with session_scope(engine) as session:
+        return [cast(int, pid) for pid in session.exec(select(col(Passage.id))).all()]
+
+
+def has_articles(*, engine: Engine) -> bool:
+    """Whether any article is stored."""
+    with session_scope(engine) as session:
+        return session.exec(select(Article.id).limit(1)).first() is not None
