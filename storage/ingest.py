@@ -41,14 +41,12 @@ class Stored:
 
 @dataclass
 class IngestReport:
-    """Counts and failures of a batch, plus what changed for the search index."""
+    """Counts and failures of a batch, and the articles it stored or replaced."""
 
     new: int = 0
     replaced: int = 0
     unchanged: int = 0
     failures: list[ReaderError] = field(default_factory=list)
-    added_passage_ids: list[int] = field(default_factory=list)
-    removed_passage_ids: list[int] = field(default_factory=list)
     stored_article_ids: list[int] = field(default_factory=list)
     alerts_queued: int = 0
 
@@ -60,8 +58,6 @@ class IngestReport:
     def record(self, stored: Stored) -> None:
         """Add one stored draft to the report."""
         setattr(self, stored.outcome.value, getattr(self, stored.outcome.value) + 1)
-        self.added_passage_ids.extend(stored.added_passage_ids)
-        self.removed_passage_ids.extend(stored.removed_passage_ids)
         self.alerts_queued += stored.alerts_queued
         if stored.outcome is not Outcome.UNCHANGED:
             self.stored_article_ids.append(stored.article_id)

@@ -2,7 +2,8 @@
 
 Alembic is configured from code (``storage.db.alembic_config``): no ``alembic.ini`` is needed.
 ``storage.db`` hands over an open connection in ``config.attributes["connection"]``; run by
-hand (``alembic -c ...``), the URL comes from ``sqlalchemy.url`` or ``DEPECHE_DATABASE_URL``.
+hand (``alembic -c your.ini ...``), the URL is Alembic's own ``sqlalchemy.url`` option.
+Storage sits below the application, so this never reads Dépêche's settings.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ target_metadata = SQLModel.metadata
 
 def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
-    if url:
-        return url
-    from bot.settings import load_settings
-
-    return load_settings().database_url
+    if not url:
+        raise RuntimeError(
+            "no database: set sqlalchemy.url in Alembic's configuration (or run `depeche db "
+            "upgrade`, which hands over its connection)"
+        )
+    return url
 
 
 def _render_item(kind: str, obj: Any, _context: Any) -> str | Literal[False]:
