@@ -20,14 +20,12 @@ demo: $(STAMP)  ## Fill data/depeche.db from seeds/ and answer two questions (no
 chat: $(STAMP)  ## Chat with Dépêche in the terminal, as on Telegram
 	$(BIN)/depeche chat
 
-test: $(STAMP)  ## Lint and type-check, then run the whole test-suite
-	$(BIN)/ruff check .
-	$(BIN)/mypy
+test: lint typecheck  ## Lint, check the formatting and types, then run the whole test-suite
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff's checks, and fail when `ruff format` would change a file
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
+	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

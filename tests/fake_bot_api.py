@@ -35,9 +35,9 @@ from aiohttp import web
 from pydantic import SecretStr
 from telegram.ext import Application
 
-from bot.telegram.app import build_application
 from bot.service import Depeche
 from bot.settings import Settings
+from bot.telegram.app import build_application
 
 TOKEN = "123456:TEST-token"
 BOT = {"id": 123456, "is_bot": True, "first_name": "Dépêche", "username": "DepecheTestBot"}

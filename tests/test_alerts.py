@@ -18,9 +18,9 @@ import pytest
 from sqlmodel import Session, select
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TimedOut
 
-from bot.telegram.delivery import AlertSender, Delivery, deliver
 from bot.service import Depeche
 from bot.settings import Settings
+from bot.telegram.delivery import AlertSender, Delivery, deliver
 from retrieval.topics import parse_topic
 from storage import alerts as outbox
 from storage.models import Alert, Chat, Subscription

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from bot.telegram.app import build_application
 from bot.service import Depeche
 from bot.settings import Settings
+from bot.telegram.app import build_application
 from tests.fake_bot_api import (
     BOT,
     LIMIT,

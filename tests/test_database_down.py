@@ -17,11 +17,11 @@ from click.testing import CliRunner
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from bot.telegram import handlers
-from bot.telegram.delivery import AlertSender
 from bot.cli import cli
 from bot.service import Depeche
 from bot.settings import Settings
+from bot.telegram import handlers
+from bot.telegram.delivery import AlertSender
 from retrieval.topics import parse_topic
 from storage import alerts as outbox
 from storage import db
