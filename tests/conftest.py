@@ -6,28 +6,16 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from bot.service import Depeche
 from bot.settings import Settings
 from tests.fake_bot_api import FakeBotAPI, settings_for
-
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-POSTGRES_URL = os.environ.get("DEPECHE_TEST_POSTGRES_URL", "").strip()
-POSTGRES_SKIP_REASON = (
-    "DEPECHE_TEST_POSTGRES_URL is not set (e.g. postgresql://postgres@127.0.0.1:5432/test); "
-    ".ci/run sets it when the local server answers"
-)
-
+from tests.helpers import POSTGRES_SKIP_REASON, POSTGRES_URL, SEEDS, postgres_schema_url
 
 # -- no test may reach the network -------------------------------------------------------------
 
@@ -97,25 +85,6 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
 # -- databases ---------------------------------------------------------------------------------
 
 
-def _postgres_schema_url(base: str) -> Iterator[str]:
-    """A throwaway schema on the test server, so tests never see each other's rows."""
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    url = make_url(base)
-    plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    sa_url = url.set(drivername="postgresql+psycopg").update_query_dict(
-        {"options": f"-csearch_path={schema}"}
-    )
-    try:
-        yield sa_url.render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Each test that uses it runs on SQLite and, when configured, on PostgreSQL."""
@@ -124,7 +93,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     if not POSTGRES_URL:
         pytest.skip(POSTGRES_SKIP_REASON)
-    yield from _postgres_schema_url(POSTGRES_URL)
+    yield from postgres_schema_url(POSTGRES_URL)
 
 
 @pytest.fixture
@@ -133,7 +102,7 @@ def postgres_url() -> Iterator[str]:
     at once, SKIP LOCKED); skipped with the reason when DEPECHE_TEST_POSTGRES_URL is unset."""
     if not POSTGRES_URL:
         pytest.skip(POSTGRES_SKIP_REASON)
-    yield from _postgres_schema_url(POSTGRES_URL)
+    yield from postgres_schema_url(POSTGRES_URL)
 
 
 @pytest.fixture
@@ -148,6 +117,13 @@ def service(settings: Settings) -> Iterator[Depeche]:
     depeche = Depeche.open(settings)
     yield depeche
     depeche.engine.dispose()
+
+
+@pytest.fixture
+def depeche(service: Depeche) -> Depeche:
+    """Dépêche as every front opens it, stored articles queuing their alerts (the alert tests'
+    name for ``service``)."""
+    return service
 
 
 @pytest.fixture
@@ -172,9 +148,3 @@ async def api() -> AsyncIterator[FakeBotAPI]:
 def bot_settings(settings: Settings, api: FakeBotAPI) -> Settings:
     """Settings of a bot that talks to the fake Bot API server."""
     return settings_for(settings, api, index_sync_seconds=0.2)
-
-
-def table_count(service: Depeche, table: str) -> int:
-    """Rows in a table, for tests that check nothing was stored twice."""
-    with service.engine.connect() as conn:
-        return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())

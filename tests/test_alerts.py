@@ -9,9 +9,7 @@ server is in tests/test_subscriptions.py.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
@@ -24,66 +22,10 @@ from bot.telegram.delivery import AlertSender, Delivery, deliver
 from retrieval.topics import parse_topic
 from storage import alerts as outbox
 from storage.models import Alert, Chat, Subscription
-from storage.readers import ArticleDraft, blocks_from_body
+from tests.helpers import START, Clock, StubBot, article
 
-START = datetime(2025, 6, 3, 12, 0, tzinfo=UTC)
 PRIVATE = 1001
 GROUP = -2002
-
-
-@dataclass
-class Sent:
-    chat_id: int
-    text: str
-    parse_mode: str | None
-
-
-@dataclass
-class StubBot:
-    """Records send_message calls; ``faults`` are raised first, one per call, in order."""
-
-    sent: list[Sent] = field(default_factory=list)
-    faults: list[Exception] = field(default_factory=list)
-    calls: int = 0
-
-    async def send_message(
-        self, chat_id: int, text: str, parse_mode: str | None = None, **_: Any
-    ) -> Any:
-        self.calls += 1
-        if self.faults:
-            raise self.faults.pop(0)
-        self.sent.append(Sent(chat_id, text, parse_mode))
-
-        @dataclass
-        class _Message:
-            message_id: int
-
-        return _Message(len(self.sent))
-
-
-class Clock:
-    """A clock the test moves; sleeping moves it too (and is recorded)."""
-
-    def __init__(self) -> None:
-        self.now = START
-        self.slept: list[float] = []
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.advance(seconds)
-
-
-@pytest.fixture
-def depeche(settings: Settings) -> Iterator[Depeche]:
-    service = Depeche.open(settings, queue_alerts=outbox.queue_alerts)
-    yield service
-    service.engine.dispose()
 
 
 @pytest.fixture
@@ -106,21 +48,6 @@ def subscribe(depeche: Depeche, topic: str, chat_id: int = PRIVATE) -> int:
     )
     assert subscription.id is not None
     return subscription.id
-
-
-def article(n: int, text: str | None = None, **fields: Any) -> ArticleDraft:
-    body = text or (
-        f"<p>Le Kremlin a commenté lundi la réunion numéro {n} tenue à Istanbul, selon son "
-        f"porte-parole.</p><p>Aucune date n'a été fixée pour la suite ({n}).</p>"
-    )
-    values: dict[str, Any] = {
-        "source": "TEST",
-        "title": f"Le Kremlin et la réunion {n}",
-        "url": f"https://news.test.invalid/{n}",
-        "language": "fr",
-    }
-    values.update(fields)
-    return ArticleDraft(blocks=blocks_from_body(body), **values)
 
 
 def alerts_by_status(depeche: Depeche) -> dict[str, int]:
@@ -292,7 +219,7 @@ async def test_articles_stored_by_another_process_are_alerted(
     depeche: Depeche, settings: Settings, clock: Clock
 ) -> None:
     subscribe(depeche, "Kremlin")
-    other = Depeche.open(settings, queue_alerts=outbox.queue_alerts)  # `depeche ingest`
+    other = Depeche.open(settings)  # `depeche ingest`
     other.ingest_drafts([article(1)])
     other.engine.dispose()
     bot = StubBot()

@@ -88,13 +88,6 @@ def bot_settings(settings: Settings, api: FakeBotAPI) -> Settings:
     )
 
 
-@pytest.fixture
-def depeche(settings: Settings) -> Iterator[Depeche]:
-    service = Depeche.open(settings, queue_alerts=outbox.queue_alerts)
-    yield service
-    service.engine.dispose()
-
-
 Start = Callable[[], Awaitable[Chatting]]
 
 

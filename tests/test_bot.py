@@ -36,7 +36,7 @@ from tests.fake_bot_api import (
     user,
     utf16,
 )
-from tests.test_render import visible_text
+from tests.helpers import visible_text
 
 # -- fixtures ----------------------------------------------------------------------------------
 
@@ -53,7 +53,7 @@ async def bot(seeded: Depeche, bot_settings: Settings, api: FakeBotAPI) -> Async
 
 
 def zeppelin_articles(folder: Path, count: int) -> Path:
-    from tests.test_console import write_zeppelin_articles
+    from tests.helpers import write_zeppelin_articles
 
     return write_zeppelin_articles(folder, count)
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from telegram.ext import Application
 
 from bot.cli import cli
-from tests.conftest import SEEDS
+from tests.helpers import SEEDS
 
 TOKEN = "123456:TEST-token_for-the-fake"
 

@@ -11,23 +11,7 @@ from bot.cli import cli
 from bot.cli.console import ConsoleChat, run_chat
 from bot.service import Depeche
 from bot.settings import Settings
-from tests.conftest import SEEDS
-
-CITIES = "Lyon Nantes Lille Brest Nice Metz Dijon Tours Reims Caen Pau Albi".split()
-TOPICS = "harbour tramway bridge museum stadium library market airport canal".split()
-
-
-def write_zeppelin_articles(folder: Path, count: int) -> Path:
-    """Articles that all mention the zeppelin, each in different enough words."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for n in range(count):
-        city, topic = CITIES[n % len(CITIES)], TOPICS[n % len(TOPICS)]
-        (folder / f"zeppelin-{n}.md").write_text(
-            f"# Zeppelin over {city}\n\nA zeppelin flew over the {topic} of {city} on day {n}, "
-            f"and {city}'s {topic} keepers counted {n + 3} onlookers near the {topic}.\n",
-            encoding="utf-8",
-        )
-    return folder
+from tests.helpers import SEEDS, write_zeppelin_articles
 
 
 @pytest.fixture

@@ -26,8 +26,7 @@ from retrieval.topics import parse_topic
 from storage import alerts as outbox
 from storage import db
 from storage.db import make_engine, wait_for_database
-from tests.conftest import SEEDS
-from tests.test_alerts import StubBot, article
+from tests.helpers import SEEDS, StubBot, article
 
 CLOSED = "postgresql://nobody@127.0.0.1:1/none"
 
@@ -157,12 +156,9 @@ async def test_an_outage_mid_run_loses_no_alert_and_the_index_catches_up(
     outage: tuple[Outage, str], tmp_path: Path
 ) -> None:
     relay, url = outage
-    service = Depeche.open(
-        Settings(database_url=url, data_dir=tmp_path), queue_alerts=outbox.queue_alerts
-    )
+    service = Depeche.open(Settings(database_url=url, data_dir=tmp_path))
     outbox.add_subscription(engine=service.engine, chat_id=1001, topic=parse_topic("Kremlin"))
     other = Depeche.open(Settings(database_url=url, data_dir=tmp_path / "other"))
-    other.queue_alerts = outbox.queue_alerts
     sender = AlertSender(engine=service.engine, digest_threshold=3)
     bot = StubBot()
 
@@ -234,9 +230,7 @@ def test_alerts_wait_out_a_locked_sqlite_database(
     locked_sqlite: tuple[str, Path], tmp_path: Path
 ) -> None:
     url, path = locked_sqlite
-    service = Depeche.open(
-        Settings(database_url=url, data_dir=tmp_path / "data"), queue_alerts=outbox.queue_alerts
-    )
+    service = Depeche.open(Settings(database_url=url, data_dir=tmp_path / "data"))
     outbox.add_subscription(engine=service.engine, chat_id=1001, topic=parse_topic("Kremlin"))
     service.ingest_drafts([article(1)])
     sender = AlertSender(engine=service.engine, digest_threshold=3)

@@ -24,8 +24,8 @@ from retrieval.topics import parse_topic
 from storage import alerts as outbox
 from storage import feeds as feed_store
 from storage.models import Alert, Article, Feed, Passage
-from tests.conftest import table_count
 from tests.feed_server import FeedServer, run_feed_server
+from tests.helpers import table_count
 
 LAST_MODIFIED = "Tue, 03 Jun 2025 10:00:00 GMT"
 
@@ -34,14 +34,6 @@ LAST_MODIFIED = "Tue, 03 Jun 2025 10:00:00 GMT"
 def feed_server() -> Iterator[FeedServer]:
     """Feed documents served on 127.0.0.1."""
     yield from run_feed_server()
-
-
-@pytest.fixture
-def depeche(settings: Settings) -> Iterator[Depeche]:
-    """Dépêche as the bot opens it: stored articles queue their alerts."""
-    service = Depeche.open(settings, queue_alerts=outbox.queue_alerts)
-    yield service
-    service.engine.dispose()
 
 
 def make_poller(service: Depeche, *, timeout: float = 5.0) -> FeedPoller:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from bot.service import Depeche
-from tests.conftest import SEEDS, table_count
+from tests.helpers import SEEDS, table_count
 
 DISPATCH = """ date 2025-06-04 Le Kremlin a salué mercredi des négociations {word} à Istanbul entre
 Russes et Ukrainiens, selon un communiqué publié dans la soirée à Moscou.

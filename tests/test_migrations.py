@@ -35,7 +35,7 @@ from storage.db import (
     schema_state,
     upgrade_schema,
 )
-from tests.conftest import POSTGRES_URL, ROOT, SEEDS, _postgres_schema_url
+from tests.helpers import POSTGRES_URL, ROOT, SEEDS, postgres_schema_url
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def _reference(database_url: str, tmp_path: Path, stack: ExitStack) -> Engine:
     if database_url.startswith("sqlite"):
         url = f"sqlite:///{tmp_path / 'reference.db'}"
     else:
-        url = stack.enter_context(contextmanager(_postgres_schema_url)(POSTGRES_URL))
+        url = stack.enter_context(contextmanager(postgres_schema_url)(POSTGRES_URL))
     engine = make_engine(url)
     stack.callback(engine.dispose)
     return engine

@@ -21,7 +21,7 @@ from bot.settings import Settings
 from storage.db import make_engine
 from storage.models import Alert, Article, Chat, Subscription, utcnow
 from storage.repository import as_utc
-from tests.conftest import ROOT, SEEDS
+from tests.helpers import ROOT, SEEDS
 
 # Process B: open Dépêche, say "ready", then sync and search until the question is answered.
 SEARCHER = """

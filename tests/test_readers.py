@@ -17,7 +17,7 @@ from storage.readers import (
     parse_wire,
     read_file,
 )
-from tests.conftest import SEEDS
+from tests.helpers import SEEDS
 
 SEED = SEEDS / "000_d069e54fa5cd9020.txt"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import re
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 
 import pytest
 
@@ -19,37 +18,7 @@ from bot.chat.render import (
 )
 from retrieval.excerpt import Excerpt
 from retrieval.search import Answer, PassageRecord, Results
-
-ALLOWED_TAGS = {"b", "i", "a", "code", "pre", "u", "s", "blockquote"}
-
-
-class _Checker(HTMLParser):
-    """Parses Telegram HTML the strict way: known tags only, properly nested."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        assert tag in ALLOWED_TAGS, f"tag <{tag}> would be rejected by Telegram"
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        assert self.stack and self.stack.pop() == tag, f"misnested </{tag}>"
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def visible_text(markup: str) -> str:
-    """The text Telegram would show, after checking that the HTML is valid."""
-    assert not re.search(r"&(?!(?:amp|lt|gt|quot|#\d+);)", markup), "bare & in HTML"
-    checker = _Checker()
-    checker.feed(markup)
-    checker.close()
-    assert not checker.stack, f"unclosed tags {checker.stack}"
-    return "".join(checker.text)
+from tests.helpers import visible_text
 
 
 def record(**overrides: object) -> PassageRecord:

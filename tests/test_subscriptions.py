@@ -7,7 +7,6 @@ The command logic is called as the Telegram handlers and the terminal chat call 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -22,13 +21,6 @@ from storage import feeds as feed_store
 USER = 501
 ADMIN_USER = 777
 GROUP = -3003
-
-
-@pytest.fixture
-def depeche(settings: Settings) -> Iterator[Depeche]:
-    service = Depeche.open(settings, queue_alerts=outbox.queue_alerts)
-    yield service
-    service.engine.dispose()
 
 
 @pytest.fixture
