@@ -3,7 +3,7 @@
 The sender is run directly (``AlertSender.send_due``) with a clock and a ``sleep`` the tests
 control, against a stand-in for ``telegram.Bot`` that records messages and raises the Telegram
 errors a test asks for. The end-to-end path through the application and the fake Bot API
-server is in tests/test_subscriptions.py.
+server is in tests/telegram/test_alerts_telegram.py.
 """
 
 from __future__ import annotations
