@@ -26,15 +26,21 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import SecretStr
 from sqlalchemy import insert
 
 from benchmarks.corpus import make_corpus, make_queries
 from bot.service import Depeche
 from bot.settings import Settings
-from bot.telegram.app import build_application
 from storage.models import Article, Passage
-from tests.fake_telegram import FakeTelegram, make_private_chat, make_user
+from tests.fake_bot_api import (
+    FakeBotAPI,
+    make_message,
+    make_private_chat,
+    make_user,
+    settings_for,
+    start_application,
+    stop_application,
+)
 
 PASSAGES_PER_ARTICLE = 8
 T = TypeVar("T")
@@ -87,32 +93,19 @@ async def through_the_bot(
     settings: Settings, service: Depeche, questions: list[str]
 ) -> list[float]:
     """Seconds from each pushed question to the bot's answer, one question at a time."""
-    async with FakeTelegram() as telegram:
-        bot_settings = settings.model_copy(
-            update={
-                "telegram_token": SecretStr(telegram.token),
-                "telegram_api_url": telegram.base_url,
-            }
-        )
-        application = build_application(bot_settings, service)
-        await application.initialize()
-        assert application.post_init is not None and application.updater is not None
-        await application.post_init(application)
-        await application.start()
-        await application.updater.start_polling(poll_interval=0, timeout=1)
+    async with FakeBotAPI() as api:
+        application = await start_application(settings_for(settings, api), service)
         person = make_user()
         chat = make_private_chat(person)
         latencies = []
         try:
             for n, question in enumerate(questions, start=1):
                 start = time.perf_counter()
-                telegram.send_text(question, chat=chat, from_user=person)
-                await telegram.wait_for_messages(chat["id"], n, timeout=30)
+                await api.push({"message": make_message(chat, person, question)})
+                await api.wait_for("sendMessage", n, timeout=30, chat_id=chat["id"])
                 latencies.append(time.perf_counter() - start)
         finally:
-            await application.updater.stop()
-            await application.stop()
-            await application.shutdown()
+            await stop_application(application)
     return latencies
 
 

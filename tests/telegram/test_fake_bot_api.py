@@ -15,7 +15,7 @@ import httpx
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TimedOut
+from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TimedOut
 
 from tests.fake_bot_api import (
     BOT,
@@ -217,3 +217,12 @@ async def test_factory_entities_parse_back_in_ptb(api: FakeBotAPI, bot: Bot) -> 
     assert command.type == MessageEntity.BOT_COMMAND
     assert in_private.parse_entity(command) == f"/help@{BOT['username']}"
     assert in_private.from_user is not None and in_private.from_user.id == person["id"]
+
+
+async def test_a_wrong_token_is_refused_as_telegram_does(api: FakeBotAPI) -> None:
+    """Ported from the retired tests/fake_telegram.py: 401, which PTB raises as InvalidToken."""
+    async with httpx.AsyncClient() as client:
+        wrong = await client.post(f"{api.api_url}999:nope/getMe")
+    assert wrong.status_code == 401
+    with pytest.raises(InvalidToken):  # Bot.initialize calls getMe
+        await Bot("999:nope", base_url=api.api_url).initialize()
