@@ -64,6 +64,12 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "no_more_results": "No more results.",
         "nothing_found": "Nothing found in the stored articles. Try other words.",
         "digest_header": "{count} new articles · {topics}",
+        # dates and quotations
+        "months": (
+            "January February March April May June July August September October November December"
+        ),
+        "day_one": "1",
+        "quoted": "“{text}”",
         # subscriptions and feeds
         "cmd_subscribe": "Get an alert for new articles on a topic",
         "cmd_unsubscribe": "Stop a subscription",
@@ -160,6 +166,11 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "no_more_results": "Pas d'autre résultat.",
         "nothing_found": "Rien trouvé dans les articles enregistrés. Essayez d'autres mots.",
         "digest_header": "{count} nouveaux articles · {topics}",
+        "months": (
+            "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+        ),
+        "day_one": "1er",
+        "quoted": "« {text} »",
         # abonnements et flux
         "cmd_subscribe": "Recevoir une alerte pour les nouveaux articles sur un sujet",
         "cmd_unsubscribe": "Arrêter un abonnement",

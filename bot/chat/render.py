@@ -24,23 +24,19 @@ if TYPE_CHECKING:
 
 TELEGRAM_LIMIT = 4096
 
-_MONTHS = {
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-    "en": "January February March April May June July August September October November December",
-}
-
 
 def format_date(value: datetime | None, precision: str, language: str = "en") -> str:
     """A published date only as precise as it is known: ``juin 2025``, ``3 June 2025``."""
     if value is None:
         return ""
-    months = _MONTHS["fr" if language == "fr" else "en"].split()
+    lang: Lang = "fr" if language == "fr" else "en"
+    months = t("months", lang).split()
     month = months[value.month - 1]
     if precision == "year":
         return str(value.year)
     if precision == "month":
         return f"{month} {value.year}"
-    day = "1er" if language == "fr" and value.day == 1 else str(value.day)
+    day = t("day_one", lang) if value.day == 1 else str(value.day)
     text = f"{day} {month} {value.year}"
     if precision == "time":
         text += f" {value:%H:%M} UTC"
@@ -103,7 +99,7 @@ def highlighted(excerpt: Excerpt, *, markup: bool = True) -> str:
 
 def quoted(text: str, language: str) -> str:
     """Text in the quotation marks of its language."""
-    return f"« {text} »" if language == "fr" else f"“{text}”"
+    return t("quoted", "fr" if language == "fr" else "en", text=text)
 
 
 def render_answer_text(results: Results, language: str = "en") -> str:
