@@ -32,10 +32,11 @@ adopted by the next call.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
@@ -212,6 +213,7 @@ class BM25Index:
         self._fold: tuple[threading.Thread, list[_Segment]] | None = None
         self._main_order: np.ndarray | None = None  # argsort of main ids when not ascending
         self._delta_pos: dict[int, int] = {}
+        self._delta_sorted: tuple[np.ndarray, np.ndarray] | None = None  # delta ids, positions
         self._n_live = 0
         self._n_dead = 0
         self._total_len = 0
@@ -275,12 +277,27 @@ class BM25Index:
             found = (keys[j] == ids) & self._alive[pos]
             out[found] = pos[found]
         if self._delta_pos:
-            get = self._delta_pos.get
-            for i, id_ in enumerate(ids.tolist()):
-                p = get(id_)
-                if p is not None:
-                    out[i] = p
+            if len(ids) <= 64:
+                get = self._delta_pos.get
+                for i, id_ in enumerate(ids.tolist()):
+                    p = get(id_)
+                    if p is not None:
+                        out[i] = p
+            else:  # many ids (a date filter's candidates): one vectorised lookup
+                keys, where = self._delta_lookup()
+                j = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
+                found = keys[j] == ids
+                out[found] = where[j[found]]
         return out
+
+    def _delta_lookup(self) -> tuple[np.ndarray, np.ndarray]:
+        """The live delta passages' ids, ascending, and their positions (cached)."""
+        if self._delta_sorted is None:
+            keys = np.fromiter(self._delta_pos.keys(), np.int64, len(self._delta_pos))
+            where = np.fromiter(self._delta_pos.values(), np.int64, len(self._delta_pos))
+            order = np.argsort(keys)
+            self._delta_sorted = (keys[order], where[order])
+        return self._delta_sorted
 
     # -- updates -------------------------------------------------------------------------------
 
@@ -317,6 +334,7 @@ class BM25Index:
             self._fold_delta()  # cheap, and a bulk build skips the id -> position dict below
             return
         self._delta_pos.update(zip(id_arr.tolist(), range(base, base + n), strict=True))
+        self._delta_sorted = None
         if grown and self._fold is None:
             self._start_fold()
 
@@ -344,6 +362,7 @@ class BM25Index:
                 self._forget_df(seg, dead, lo, hi)
         for p in pos[pos >= self._n_main].tolist():
             self._delta_pos.pop(int(self._pos_ids[p]), None)
+        self._delta_sorted = None
         self._invalidate()
         if self._n_dead > max(1024, self._n_pos // 8):
             self._fold_delta()
@@ -512,6 +531,7 @@ class BM25Index:
         self._main, self._frozen, self._fold = main, None, None
         self._n_main = self._frozen_end
         self._delta_pos = {i: p for i, p in self._delta_pos.items() if p >= self._n_main}
+        self._delta_sorted = None
         self._sort_main_ids()
 
     def _sort_main_ids(self) -> None:
@@ -540,6 +560,7 @@ class BM25Index:
         self._invalidate()  # the length normalisers are per position, and positions moved
         self._n_main = self._n_pos
         self._delta_pos = {}
+        self._delta_sorted = None
         self._sort_main_ids()
         self._acc = np.zeros(0, np.float64)
         self._mark = np.zeros(0, bool)
@@ -583,14 +604,24 @@ class BM25Index:
             self._norm = self.k1 * (1 - self.b + self.b * lens / avgdl)
         return self._idf, self._norm
 
-    def _query_terms(self, query: Sequence[str]) -> list[tuple[int, int]]:
-        """(term id, times in the query) for query terms with live postings, in query order."""
-        counts: dict[int, int] = {}
+    def _query_terms(
+        self, query: Sequence[str], weights: Mapping[str, float] | None = None
+    ) -> list[tuple[int, float]]:
+        """(term id, summed weight of its query tokens) for terms with live postings, in order.
+
+        A token weighs ``weights.get(token, 1.0)`` (duplicates count again); terms weighing 0
+        are left out, as if absent from the query.
+        """
+        counts: dict[int, float] = {}
         get = self._vocab.get
         for token in query:
+            w = 1.0 if weights is None else float(weights.get(token, 1.0))
+            if not (w >= 0.0 and math.isfinite(w)):
+                # MaxScore's bounds assume every term adds a non-negative amount.
+                raise ValueError(f"query term {token!r} has weight {w}: weights must be >= 0")
             tid = get(token)
-            if tid is not None and self._df[tid] > 0:
-                counts[tid] = counts.get(tid, 0) + 1
+            if tid is not None and w > 0.0 and self._df[tid] > 0:
+                counts[tid] = counts.get(tid, 0.0) + w
         return list(counts.items())
 
     def _runs(self, tid: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -614,15 +645,41 @@ class BM25Index:
         out *= weight
         return out
 
-    def search(self, query: Sequence[str], k: int = 10) -> Hits:
-        """The ``k`` best passages containing at least one query term (ties: smaller id first)."""
+    def search(
+        self,
+        query: Sequence[str],
+        k: int = 10,
+        *,
+        weights: Mapping[str, float] | None = None,
+        candidates: np.ndarray | None = None,
+    ) -> Hits:
+        """The ``k`` best passages containing at least one query term (ties: smaller id first).
+
+        ``weights`` multiplies each query term's BM25 contribution (default 1.0; say, less for
+        expansion terms than for the user's own words). ``candidates``, a sorted array of
+        passage ids, restricts the search to those passages (ids not indexed are ignored).
+        """
         self._finish_fold(wait=False)
         if k <= 0 or not query or self._n_live == 0:
             return Hits(_EMPTY_IDS, _EMPTY_SCORES)
-        terms = self._query_terms(query)
+        terms = self._query_terms(query, weights)
         if not terms:
             return Hits(_EMPTY_IDS, _EMPTY_SCORES)
         idf, norm = self._stats()
+        allowed: np.ndarray | None = None
+        if candidates is not None:
+            pos = self._positions(np.asarray(candidates, dtype=np.int64).reshape(-1))
+            pos = np.unique(pos[pos >= 0])
+            if len(pos) == 0:
+                return Hits(_EMPTY_IDS, _EMPTY_SCORES)
+            postings = sum(len(docs) for tid, _ in terms for docs, _ in self._runs(tid))
+            # Few candidates: look each up in every run (a binary search each) rather than
+            # walk the runs; many: walk them as usual and keep only the candidates.
+            if len(pos) * 8 <= postings:
+                scores, matched = self._score_positions(terms, pos, idf, norm)
+                return self._top(pos[matched], scores[matched], k)
+            allowed = np.zeros(self._n_pos, bool)
+            allowed[pos] = True
         k1, b = self.k1, self.b
         avgdl = self._total_len / self._n_live if self._total_len else 1.0
         # Upper bound of each term's contribution to any passage.
@@ -641,11 +698,12 @@ class BM25Index:
         # go to one search and the others get their own.
         if self._scratch_lock.acquire(blocking=False):
             try:
-                return self._maxscore(plan, rest, k, norm, *self._scratch())
+                return self._maxscore(plan, rest, k, norm, *self._scratch(), allowed)
             finally:
                 self._scratch_lock.release()
         n = self._n_pos
-        return self._maxscore(plan, rest, k, norm, np.zeros(n, np.float64), np.zeros(n, bool))
+        scratch = np.zeros(n, np.float64), np.zeros(n, bool)
+        return self._maxscore(plan, rest, k, norm, *scratch, allowed)
 
     def _maxscore(
         self,
@@ -655,9 +713,13 @@ class BM25Index:
         norm: np.ndarray,
         acc: np.ndarray,
         mark: np.ndarray,
+        allowed: np.ndarray | None = None,
     ) -> Hits:
-        """Score the terms with the largest bounds in full, look the others up where needed."""
-        alive = self._alive if self._n_dead else None
+        """Score the terms with the largest bounds in full, look the others up where needed.
+
+        ``allowed`` (per position) limits the results to those positions, all of them live.
+        """
+        alive = allowed if allowed is not None else self._alive if self._n_dead else None
         touched: list[np.ndarray] = []
         try:
             return self._maxscore_into(plan, rest, k, norm, acc, mark, alive, touched)
@@ -739,17 +801,34 @@ class BM25Index:
             weights[t] = float(idf[tid]) if tid is not None and self._df[tid] > 0 else 0.0
         return weights
 
-    def get_scores(self, query: Sequence[str], ids: Sequence[int]) -> np.ndarray:
-        """Exact BM25 scores of the given passages (KeyError for an id not indexed)."""
+    def get_scores(
+        self,
+        query: Sequence[str],
+        ids: Sequence[int] | np.ndarray,
+        *,
+        weights: Mapping[str, float] | None = None,
+    ) -> np.ndarray:
+        """Exact (weighted) BM25 scores of the given passages (KeyError for an id not indexed)."""
         id_arr = np.asarray(ids, dtype=np.int64).reshape(-1)
         pos = self._positions(id_arr)
         if (pos < 0).any():
             raise KeyError(int(id_arr[np.flatnonzero(pos < 0)[0]]))
-        scores = np.zeros(len(pos), np.float64)
-        terms = self._query_terms(query)
+        terms = self._query_terms(query, weights)
         if not terms or len(pos) == 0:
-            return scores
+            return np.zeros(len(pos), np.float64)
         idf, norm = self._stats()
+        return self._score_positions(terms, pos, idf, norm)[0]
+
+    def _score_positions(
+        self,
+        terms: list[tuple[int, float]],
+        pos: np.ndarray,
+        idf: np.ndarray,
+        norm: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Scores of the passages at ``pos``, and whether each holds a query term."""
+        scores = np.zeros(len(pos), np.float64)
+        matched = np.zeros(len(pos), bool)
         for tid, times in terms:
             weight = times * float(idf[tid])
             for docs, tfs in self._runs(tid):
@@ -757,7 +836,8 @@ class BM25Index:
                 j[j == len(docs)] = 0
                 where = np.flatnonzero(docs[j] == pos)
                 scores[where] += self._impacts(weight, tfs[j[where]], norm[pos[where]])
-        return scores
+                matched[where] = True
+        return scores, matched
 
     # -- persistence ---------------------------------------------------------------------------
 
