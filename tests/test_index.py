@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import index as index_module
-from retrieval.index import BM25Index, Hits
+from retrieval.index import BM25Index, Hits, bm25_index
 
 DOCS = {
     1: ["ukrain", "kiev", "front", "offens"],
@@ -184,7 +183,7 @@ def test_updates_through_delta_and_folds_stay_exact(
     fold: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if fold:  # fold the delta into the main segment at every add
-        monkeypatch.setattr(index_module, "_DELTA_MIN_POSTINGS", 0)
+        monkeypatch.setattr(bm25_index, "_DELTA_MIN_POSTINGS", 0)
     rng = np.random.default_rng(1)
     words = [f"w{i}" for i in range(60)]
     docs: dict[int, list[str]] = {}

@@ -7,8 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import index as index_module
-from retrieval.index import BM25Index
+from retrieval.index import BM25Index, bm25_index, segment
 
 rank_bm25 = pytest.importorskip("rank_bm25")
 
@@ -142,10 +141,10 @@ def test_parity_after_removals_and_additions(
     """delta: updates stay in the delta; fold: folded at every add; background: folded on a
     thread at every add; merge/save: folded explicitly at the end."""
     if mode in ("fold", "background"):
-        monkeypatch.setattr(index_module, "_DELTA_MIN_POSTINGS", 0)
-        monkeypatch.setattr(index_module, "_SCAN_STEP", 777)  # removals scan in many slices
+        monkeypatch.setattr(bm25_index, "_DELTA_MIN_POSTINGS", 0)
+        monkeypatch.setattr(segment, "_SCAN_STEP", 777)  # removals scan in many slices
     if mode == "background":
-        monkeypatch.setattr(index_module, "_BACKGROUND_FOLD_POSTINGS", 0)
+        monkeypatch.setattr(bm25_index, "_BACKGROUND_FOLD_POSTINGS", 0)
     ids, docs = corpus
     index = BM25Index()
     index.add(ids[:2_000].tolist(), docs[:2_000])
