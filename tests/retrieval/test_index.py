@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import index as index_module
-from retrieval.index import BM25Index, Hits
+from retrieval.index import BM25Index, Hits, bm25_index
 
 DOCS = {
     1: ["ukrain", "kiev", "front", "offens"],
@@ -184,7 +183,7 @@ def test_updates_through_delta_and_folds_stay_exact(
     fold: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if fold:  # fold the delta into the main segment at every add
-        monkeypatch.setattr(index_module, "_DELTA_MIN_POSTINGS", 0)
+        monkeypatch.setattr(bm25_index, "_DELTA_MIN_POSTINGS", 0)
     rng = np.random.default_rng(1)
     words = [f"w{i}" for i in range(60)]
     docs: dict[int, list[str]] = {}
@@ -325,3 +324,50 @@ def test_idf_is_what_search_scores_with_and_adds_no_term() -> None:
     assert weights["kiev"] > weights["europ"] > 0  # europ is in more passages
     assert weights["inconnu"] == 0.0
     assert index.vocabulary_size == vocabulary  # asking did not add the unknown term
+
+
+def test_weights_scale_each_terms_contribution() -> None:
+    index = make_index()
+    weights = {"kiev": 0.5}
+    hits = index.search(["kiev", "ukrain"], k=10, weights=weights)
+    for id_, score in zip(hits.ids.tolist(), hits.scores.tolist(), strict=True):
+        want = 0.5 * bm25(DOCS, ["kiev"], id_) + bm25(DOCS, ["ukrain"], id_)
+        assert score == pytest.approx(want, abs=1e-12)
+    # Down-weighting "kiev" lets the passage with "ukrain" alone overtake "kiev" twice.
+    assert hits.ids.tolist().index(2) < hits.ids.tolist().index(4)
+    scores = index.get_scores(["kiev", "ukrain"], [1, 2, 4], weights=weights)
+    np.testing.assert_allclose(scores, hits.scores[np.argsort(np.argsort(hits.ids))], atol=1e-12)
+
+
+def test_a_term_weighing_nothing_matches_nothing() -> None:
+    index = make_index()
+    hits = index.search(["kiev", "gaz"], k=10, weights={"gaz": 0.0})
+    assert set(hits.ids.tolist()) == {1, 4}
+    assert len(index.search(["gaz"], weights={"gaz": 0.0})) == 0
+
+
+@pytest.mark.parametrize("weight", [-1.0, float("nan"), float("inf")])
+def test_negative_or_non_finite_weights_are_rejected(weight: float) -> None:
+    with pytest.raises(ValueError, match="weight"):
+        make_index().search(["kiev"], weights={"kiev": weight})
+
+
+def test_candidates_restrict_the_search() -> None:
+    index = make_index()
+    everything = index.search(["europ", "vote"], k=10)
+    hits = index.search(["europ", "vote"], k=10, candidates=np.array([2, 3, 8, 99], np.int64))
+    assert hits.ids.tolist() == [i for i in everything.ids.tolist() if i in (2, 8)]
+    np.testing.assert_allclose(hits.scores, index.get_scores(["europ", "vote"], hits.ids))
+    assert len(index.search(["europ"], candidates=np.array([3, 99], np.int64))) == 0
+    assert len(index.search(["europ"], candidates=np.empty(0, np.int64))) == 0
+
+
+def test_candidates_skip_removed_and_find_recent_passages() -> None:
+    index = make_index()
+    index.remove([5])
+    index.add([11, 12], [["europ", "vote", "vote"], ["europ"]])
+    every_id = np.arange(0, 200, dtype=np.int64)  # many candidates: the vectorised lookup
+    for candidates in (np.array([5, 11, 12], np.int64), every_id):
+        hits = index.search(["vote"], k=10, candidates=candidates)
+        assert 5 not in hits.ids.tolist()
+        assert 11 in hits.ids.tolist()

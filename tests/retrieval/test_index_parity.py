@@ -7,8 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import index as index_module
-from retrieval.index import BM25Index
+from retrieval.index import BM25Index, bm25_index, segment
 
 rank_bm25 = pytest.importorskip("rank_bm25")
 
@@ -46,13 +45,49 @@ def queries(seed: int, n: int = 60) -> list[list[str]]:
     return out
 
 
-def expected_top(ref: object, ids: np.ndarray, docs: list[list[str]], q: list[str], k: int):
-    scores = ref.get_scores(q)  # type: ignore[attr-defined]
-    terms = set(q)
+def weighted_scores(ref: object, q: list[str], weights: dict[str, float] | None) -> np.ndarray:
+    """rank-bm25's scores with each query token's contribution multiplied by its weight."""
+    if weights is None:
+        return ref.get_scores(q)  # type: ignore[attr-defined]
+    return sum(weights.get(t, 1.0) * ref.get_scores([t]) for t in q)  # type: ignore[attr-defined]
+
+
+def expected_top(
+    ref: object,
+    ids: np.ndarray,
+    docs: list[list[str]],
+    q: list[str],
+    k: int,
+    weights: dict[str, float] | None = None,
+    candidates: np.ndarray | None = None,
+):
+    scores = weighted_scores(ref, q, weights)
+    terms = {t for t in q if weights is None or weights.get(t, 1.0) > 0}
     matched = np.array([not terms.isdisjoint(d) for d in docs], bool)
+    if candidates is not None:
+        matched &= np.isin(ids, candidates)
     idx = np.flatnonzero(matched)
     order = np.lexsort((ids[idx], -scores[idx]))[:k]
     return ids[idx][order], scores[idx][order], scores
+
+
+def query_weights(q: list[str], rng: np.random.Generator) -> dict[str, float]:
+    """The first term is the user's word (1.0); the others weigh less, one of them nothing."""
+    weights = {t: float(rng.choice([0.2, 0.5, 0.8, 1.0, 3.0])) for t in q[1:]}
+    weights[q[0]] = 1.0
+    if len(q) > 3:
+        weights[q[-1]] = 0.0
+    return weights
+
+
+def candidate_sets(ids: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
+    """Tiny, middling and huge subsets of the ids, some with ids that are not indexed."""
+    out = []
+    for size in (3, 40, len(ids) // 10, len(ids) * 9 // 10):
+        chosen = rng.choice(ids, size=size, replace=False)
+        out.append(np.sort(np.concatenate([chosen, [-5, int(ids.max()) + 7]])).astype(np.int64))
+    out.append(np.sort(ids[-len(ids) // 4 :]))  # the newest quarter, as a date filter gives
+    return out
 
 
 def check(index: BM25Index, ids: np.ndarray, docs: list[list[str]], seed: int) -> None:
@@ -67,6 +102,19 @@ def check(index: BM25Index, ids: np.ndarray, docs: list[list[str]], seed: int) -
             assert hits.ids.tolist() == want_ids.tolist(), (q, k)
             np.testing.assert_allclose(hits.scores, want_scores, rtol=0, atol=1e-9)
         np.testing.assert_allclose(index.get_scores(q, ids), all_scores, rtol=0, atol=1e-9)
+    rng = np.random.default_rng(seed)
+    for q in queries(seed + 100, n=25):
+        weights = query_weights(q, rng)
+        for candidates in [None, *candidate_sets(ids, rng)]:
+            for k in (1, 10, 100):
+                want_ids, want_scores, all_scores = expected_top(
+                    ref, ids, docs, q, k, weights, candidates
+                )
+                hits = index.search(q, k=k, weights=weights, candidates=candidates)
+                assert hits.ids.tolist() == want_ids.tolist(), (q, k, weights)
+                np.testing.assert_allclose(hits.scores, want_scores, rtol=0, atol=1e-9)
+        got = index.get_scores(q, ids, weights=weights)
+        np.testing.assert_allclose(got, all_scores, rtol=0, atol=1e-9)
 
 
 @pytest.fixture(scope="module")
@@ -93,10 +141,10 @@ def test_parity_after_removals_and_additions(
     """delta: updates stay in the delta; fold: folded at every add; background: folded on a
     thread at every add; merge/save: folded explicitly at the end."""
     if mode in ("fold", "background"):
-        monkeypatch.setattr(index_module, "_DELTA_MIN_POSTINGS", 0)
-        monkeypatch.setattr(index_module, "_SCAN_STEP", 777)  # removals scan in many slices
+        monkeypatch.setattr(bm25_index, "_DELTA_MIN_POSTINGS", 0)
+        monkeypatch.setattr(segment, "_SCAN_STEP", 777)  # removals scan in many slices
     if mode == "background":
-        monkeypatch.setattr(index_module, "_BACKGROUND_FOLD_POSTINGS", 0)
+        monkeypatch.setattr(bm25_index, "_BACKGROUND_FOLD_POSTINGS", 0)
     ids, docs = corpus
     index = BM25Index()
     index.add(ids[:2_000].tolist(), docs[:2_000])

@@ -1,0 +1,291 @@
+"""Postings segments: per-term runs of passage positions and term frequencies, in CSR form.
+
+A segment is built from analysed passages (interned through the index's vocabulary), merged
+with another whose positions come after its own, compacted when passages are dropped, and
+scanned for the terms of removed passages. Positions are slots in the index's per-passage
+arrays, not passage ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import chain, islice
+from typing import Any
+
+import numpy as np
+
+# Tokens interned per build step: bounds the temporaries of building to ~40 MB.
+_BUILD_CHUNK_TOKENS = 1_000_000
+# Postings scanned per slice when a removal looks for the passages' terms.
+_SCAN_STEP = 1 << 20
+
+# Called with (vocabulary size, terms, postings per term, largest tf, shortest passage).
+TermStatsSink = Callable[[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
+
+
+class Vocab(dict[str, int]):
+    """Term -> id; an unseen term gets the next id (lets interning run at C speed via map)."""
+
+    def __missing__(self, term: str) -> int:
+        tid = len(self)
+        self[term] = tid
+        return tid
+
+
+class Segment:
+    """Postings in CSR form: ``docs[ptr[t]:ptr[t + 1]]`` are term t's positions, ascending."""
+
+    __slots__ = ("docs", "ptr", "tfs")
+
+    def __init__(self, ptr: np.ndarray, docs: np.ndarray, tfs: np.ndarray) -> None:
+        self.ptr = ptr
+        self.docs = docs
+        self.tfs = tfs
+
+    @classmethod
+    def empty(cls) -> Segment:
+        return cls(np.zeros(1, np.int64), np.empty(0, np.int32), np.empty(0, np.uint8))
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """Every array the segment holds (for accounting its memory)."""
+        return self.ptr, self.docs, self.tfs
+
+    def run_length(self, tid: int) -> int:
+        """How many postings term ``tid`` has here."""
+        if tid + 1 >= len(self.ptr):
+            return 0
+        return int(self.ptr[tid + 1]) - int(self.ptr[tid])
+
+    def run(self, tid: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """Term ``tid``'s positions and term frequencies, or None when it has none here."""
+        if tid + 1 >= len(self.ptr):
+            return None
+        lo, hi = int(self.ptr[tid]), int(self.ptr[tid + 1])
+        if lo == hi:
+            return None
+        return self.docs[lo:hi], self.tfs[lo:hi]
+
+    def lookup(self, tid: int, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """Which of the positions ``pos`` term ``tid`` occurs at here (indices into ``pos``),
+        and its term frequencies there; None when none."""
+        found = self.run(tid)
+        if found is None:
+            return None
+        docs, tfs = found
+        j = np.searchsorted(docs, pos)
+        j[j == len(docs)] = 0
+        where = np.flatnonzero(docs[j] == pos)
+        if len(where) == 0:
+            return None
+        return where, tfs[j[where]]
+
+    def padded_ptr(self, n_terms: int) -> np.ndarray:
+        """``ptr`` extended to a vocabulary of ``n_terms`` (new terms have empty runs)."""
+        if len(self.ptr) == n_terms + 1:
+            return self.ptr
+        out = np.empty(n_terms + 1, np.int64)
+        out[: len(self.ptr)] = self.ptr
+        out[len(self.ptr) :] = self.ptr[-1]
+        return out
+
+
+def tf_dtype(max_tf: int) -> type[np.unsignedinteger[Any]]:
+    if max_tf <= 0xFF:
+        return np.uint8
+    if max_tf <= 0xFFFF:
+        return np.uint16
+    return np.uint32
+
+
+def merge(base: Segment, extra: Segment, n_terms: int) -> Segment:
+    """Append ``extra``'s runs after ``base``'s, term by term (extra's positions are larger)."""
+    if len(extra) == 0:
+        return Segment(base.padded_ptr(n_terms), base.docs, base.tfs)
+    if len(base) == 0:
+        return Segment(extra.padded_ptr(n_terms), extra.docs, extra.tfs)
+    bptr, eptr = base.padded_ptr(n_terms), extra.padded_ptr(n_terms)
+    at = np.repeat(bptr[1:], np.diff(eptr))
+    tf_type = np.result_type(base.tfs.dtype, extra.tfs.dtype)
+    docs = np.insert(base.docs, at, extra.docs)
+    tfs = np.insert(base.tfs.astype(tf_type, copy=False), at, extra.tfs.astype(tf_type))
+    return Segment(bptr + eptr, docs, tfs)
+
+
+def compact(seg: Segment, alive: np.ndarray, new_pos: np.ndarray, n_terms: int) -> Segment:
+    """``seg`` without the postings of dead positions, renumbered by ``new_pos``."""
+    if len(seg) == 0:
+        return seg
+    keep = alive[seg.docs]
+    if keep.all():
+        return Segment(seg.ptr, new_pos[seg.docs], seg.tfs)
+    gone = np.flatnonzero(~keep)
+    terms = np.searchsorted(seg.ptr, gone, side="right") - 1
+    ptr = seg.padded_ptr(n_terms).copy()
+    drop = np.bincount(terms, minlength=n_terms)
+    ptr[1:] -= np.cumsum(drop)
+    docs = new_pos[seg.docs[keep]]
+    return Segment(ptr, docs, seg.tfs[keep])
+
+
+def dead_postings(seg: Segment, dead: np.ndarray, lo: int, hi: int, n_pos: int) -> np.ndarray:
+    """Per term, how many of its postings here are at ``dead`` positions (all in lo..hi)."""
+    # No forward index (it would cost ~180 B/passage): scan the postings, a slice at a time
+    # into reused buffers. Passages removed together are usually one article, i.e. adjacent
+    # positions: then a range test (two SIMD passes) beats a gather from ``dead``.
+    docs = seg.docs
+    n_terms = len(seg.ptr) - 1
+    if len(docs) == 0:
+        return np.zeros(n_terms, np.int64)
+    step = min(len(docs), _SCAN_STEP)
+    shifted = np.empty(step, np.int32)
+    flag = np.empty(step, bool)
+    narrow = (hi - lo) * 4 < n_pos
+    hits: list[np.ndarray] = []
+    for start in range(0, len(docs), step):
+        part = docs[start : start + step]
+        n = len(part)
+        if narrow:
+            np.subtract(part, np.int32(lo), out=shifted[:n])
+            np.less_equal(shifted[:n].view(np.uint32), np.uint32(hi - lo), out=flag[:n])
+            idx = np.flatnonzero(flag[:n])
+            idx = idx[dead[part[idx]]]
+        else:
+            np.take(dead, part, out=flag[:n])
+            idx = np.flatnonzero(flag[:n])
+        if len(idx):
+            hits.append(idx + start)
+    if not hits:
+        return np.zeros(n_terms, np.int64)
+    terms = np.searchsorted(seg.ptr, np.concatenate(hits), side="right") - 1
+    return np.bincount(terms, minlength=n_terms)
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """Postings of a run of passages being built: terms present, run lengths, offsets, tfs."""
+
+    first: int
+    terms: np.ndarray
+    counts: np.ndarray
+    local: np.ndarray
+    tfs: np.ndarray
+
+
+def build(
+    docs: Sequence[Sequence[str]], base: int, vocab: Vocab, bump: TermStatsSink
+) -> tuple[Segment, np.ndarray]:
+    """Intern and invert ``docs`` (positions from ``base``), chunk by chunk to bound memory.
+
+    Returns the segment and the passages' token counts; ``bump`` hears each chunk's per-term
+    statistics."""
+    intern = vocab.__getitem__
+    lens = np.fromiter(map(len, docs), dtype=np.int32, count=len(docs))
+    chunks: list[_Chunk] = []
+    start = 0
+    doc_iter = iter(docs)
+    cum = np.cumsum(lens, dtype=np.int64)
+    # Chunks' postings are staged in two arrays big enough for every token: one mapping that
+    # the OS takes back whole once the segment is built (many small arrays would stay
+    # resident in the heap, so the peak would be the staging plus the segment plus that).
+    total = int(cum[-1]) if len(cum) else 0
+    stage = (np.empty(total, np.uint16), np.empty(total, np.uint8))
+    staged = 0
+    while start < len(docs):
+        tokens_before = int(cum[start - 1]) if start else 0
+        stop = int(np.searchsorted(cum, tokens_before + _BUILD_CHUNK_TOKENS, side="right"))
+        # Positions within a chunk are held as uint16 until the final scatter.
+        stop = min(max(stop, start + 1), start + 0xFFFF)
+        n_docs = stop - start
+        clens = lens[start:stop]
+        n_tok = int(cum[stop - 1]) - tokens_before
+        chunk_docs = list(islice(doc_iter, n_docs))
+        key = np.fromiter(map(intern, chain.from_iterable(chunk_docs)), np.int32, n_tok)
+        del chunk_docs
+        key = key.astype(np.int64)
+        key *= n_docs
+        key += np.repeat(np.arange(n_docs, dtype=np.int64), clens)
+        key.sort()
+        if n_tok:
+            chunk = _invert(key, n_docs, clens, base + start, stage, staged)
+            bump(len(vocab), chunk.terms, chunk.counts, *_chunk_bounds(chunk, clens))
+            chunks.append(chunk)
+            staged += len(chunk.local)
+        del key
+        start = stop
+    del stage
+    return _concat_chunks(chunks, len(vocab)), lens
+
+
+def _chunk_bounds(chunk: _Chunk, clens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per term of the chunk: its largest tf and the shortest passage it occurs in."""
+    run_starts = np.cumsum(chunk.counts) - chunk.counts
+    max_tf = np.maximum.reduceat(chunk.tfs, run_starts)
+    min_len = np.minimum.reduceat(clens[chunk.local], run_starts)
+    return max_tf, min_len
+
+
+def _invert(
+    key: np.ndarray,
+    n_docs: int,
+    clens: np.ndarray,
+    first: int,
+    stage: tuple[np.ndarray, np.ndarray],
+    staged: int,
+) -> _Chunk:
+    """Postings of one chunk from its sorted ``term * n_docs + local position`` keys."""
+    new = np.empty(len(key), bool)
+    new[0] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    del new
+    tf = np.diff(starts, append=len(key))
+    ukey = key[starts]
+    del starts
+    term = ukey // n_docs
+    ukey -= term * n_docs
+    local = stage[0][staged : staged + len(ukey)]
+    local[:] = ukey
+    del ukey
+    tb = np.empty(len(term), bool)
+    tb[0] = True
+    np.not_equal(term[1:], term[:-1], out=tb[1:])
+    run_starts = np.flatnonzero(tb)
+    del tb
+    uterm = term[run_starts].astype(np.int32)
+    del term
+    counts = np.diff(run_starts, append=len(local)).astype(np.int32)
+    top_tf = int(tf.max())
+    if top_tf <= 0xFF:
+        tfs = stage[1][staged : staged + len(tf)]
+        tfs[:] = tf
+    else:  # a term repeated 256+ times in one passage: rare, kept apart at its width
+        tfs = tf.astype(tf_dtype(top_tf))
+    return _Chunk(first, uterm, counts, local, tfs)
+
+
+def _concat_chunks(chunks: list[_Chunk], n_terms: int) -> Segment:
+    """One CSR segment from per-chunk postings; within a term, chunks stay in order."""
+    totals = np.zeros(n_terms, np.int64)
+    for c in chunks:
+        totals[c.terms] += c.counts
+    ptr = np.zeros(n_terms + 1, np.int64)
+    np.cumsum(totals, out=ptr[1:])
+    del totals
+    tf_type = np.result_type(np.uint8, *(c.tfs.dtype for c in chunks))
+    docs = np.empty(int(ptr[-1]), np.int32)
+    tfs = np.empty(int(ptr[-1]), tf_type)
+    cursor = ptr[:-1].copy()
+    while chunks:
+        c = chunks.pop(0)  # freed as we go: peak memory stays near the final size
+        run_start = np.cumsum(c.counts) - c.counts
+        dest = np.repeat(cursor[c.terms] - run_start, c.counts)
+        dest += np.arange(len(c.local), dtype=np.int64)
+        docs[dest] = c.local
+        docs[dest] += c.first
+        tfs[dest] = c.tfs
+        cursor[c.terms] += c.counts
+    return Segment(ptr, docs, tfs)
