@@ -3,11 +3,14 @@ storage (the database) and retrieval (the in-memory index), keeping the two in s
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +96,53 @@ class IndexSync:
     removed: int
 
 
+@dataclass(frozen=True)
+class IndexMark:
+    """What a saved index holds, written beside it (``depeche.index.json``).
+
+    The next start reads only what the database gained since (passages above
+    ``max_passage_id``, removals above ``last_removal_id``) instead of every passage id. The
+    file's identity (size, modification time, inode) ties the mark to the one index file it
+    describes: a mark left by another save, or an index without a mark, means a full check.
+    """
+
+    database: str
+    passages: int
+    max_passage_id: int
+    last_removal_id: int
+    index_size: int
+    index_mtime_ns: int
+    index_inode: int
+
+    @staticmethod
+    def path_for(index_path: Path) -> Path:
+        return index_path.with_name(index_path.name + ".json")
+
+    @classmethod
+    def read(cls, index_path: Path) -> IndexMark | None:
+        """The mark beside an index file, or None when absent or unreadable."""
+        try:
+            fields = json.loads(cls.path_for(index_path).read_text(encoding="utf-8"))
+            return cls(**{name: fields[name] for name in cls.__dataclass_fields__})
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def write(self, index_path: Path) -> None:
+        path = self.path_for(index_path)
+        tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")
+        tmp.write_text(json.dumps(asdict(self)), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def describes(self, file: tuple[int, int, int] | None, database: str) -> bool:
+        """Whether this mark was written for that index file (``_file_identity``) and that
+        database."""
+        return database == self.database and file == (
+            self.index_size,
+            self.index_mtime_ns,
+            self.index_inode,
+        )
+
+
 class Depeche:
     """Articles in the database, their passages in a BM25 index, and the questions over both."""
 
@@ -103,11 +153,14 @@ class Depeche:
         index: BM25Index | None = None,
         index_path: Path | None = None,
         queue_alerts: QueueAlerts | None = None,
+        mark: IndexMark | None = None,
     ) -> None:
         self.engine = engine
         self.index = index or BM25Index()
         self.index_path = index_path
         self.queue_alerts = queue_alerts
+        # What the loaded index was saved with (None: unknown, so check every passage id).
+        self._mark = mark
         # The index is not safe to search while it changes; searches take milliseconds.
         self._lock = threading.RLock()
         self._max_passage_id = int(self.index.ids.max()) if len(self.index) else 0
@@ -143,12 +196,13 @@ class Depeche:
                 engine, attempts=settings.db_connect_attempts, delay=settings.db_retry_seconds
             )
         prepare_schema(engine, upgrade=settings.auto_migrate)
-        index = _load_index(settings.index_path)
+        index, mark = _load_index(settings.index_path, database=_database_name(engine))
         service = cls(
             engine=engine,
             index=index,
             index_path=settings.index_path,
             queue_alerts=queue_alerts or outbox.queue_alerts,
+            mark=mark,
         )
         service.reconcile_index()
         return service
@@ -156,40 +210,88 @@ class Depeche:
     # -- the index ---------------------------------------------------------------------------
 
     def reconcile_index(self) -> IndexSync:
-        """Make the index hold exactly the stored passages (after loading a saved index)."""
+        """Make the index hold exactly the stored passages (after loading a saved index).
+
+        With the mark the index was saved with, only what was stored or removed since is read,
+        then the passage count is compared; without a mark, or when the count disagrees, every
+        stored passage id is compared with the index. A repaired index is saved, so that a
+        crash-left difference (an ingest that stored but never saved) is read once, not at
+        every start.
+        """
         with self._sync_lock:
-            # The removal log first: a removal committed after this read is then seen by the
-            # next sync, whether or not its passage was in the list read below.
-            last_removal = repository.last_removal_id(engine=self.engine)
-            recent_removals = repository.removals_since(
-                engine=self.engine, after_id=max(last_removal - RECONCILE_GAP_WINDOW, 0)
+            mark, self._mark = self._mark, None
+            changes = self._catch_up_from(mark) if mark is not None else None
+            # Saved unless the saved index was right: the next start then takes the short way.
+            repaired = changes is None or bool(changes.added or changes.removed)
+            if changes is None:
+                changes = self._reconcile_all()
+            if repaired:
+                self._save_locked()
+        if changes.added or changes.removed:
+            log.info(
+                "index reconciled: %d passages added, %d dropped", changes.added, changes.removed
             )
-            stored = np.array(repository.all_passage_ids(engine=self.engine), dtype=np.int64)
-            with self._lock:
-                indexed = self.index.ids
-                stale = np.setdiff1d(indexed, stored, assume_unique=True)
-                missing = np.setdiff1d(stored, indexed, assume_unique=True)
-                if len(stale):
-                    self.index.remove(stale.tolist())
-            added = self._index_passages(missing.tolist()) if len(missing) else 0
-            newest = int(stored.max()) if len(stored) else 0
-            self._passage_gaps = IdGaps(grace=self._passage_gaps.grace)
-            self._passage_gaps.note_range(
-                max(newest - RECONCILE_GAP_WINDOW, 0),
-                newest,
-                stored[stored > newest - RECONCILE_GAP_WINDOW].tolist(),
+        return changes
+
+    def _catch_up_from(self, mark: IndexMark) -> IndexSync | None:
+        """Sync from where the saved index stood; None when the result disagrees with the
+        database's passage count (then only a full comparison can tell what differs)."""
+        with self._lock:
+            self._max_passage_id = mark.max_passage_id
+            self._last_removal_id = mark.last_removal_id
+        # What may have been in flight at the save (see IdGaps) is looked up once more: the
+        # newest ids the index lacks, and the newest removals, applied again if they exist.
+        low = max(mark.max_passage_id - RECONCILE_GAP_WINDOW, 0)
+        indexed = self.index.ids
+        self._passage_gaps = IdGaps(grace=self._passage_gaps.grace)
+        self._passage_gaps.note_range(low, mark.max_passage_id, indexed[indexed > low].tolist())
+        self._removal_gaps = IdGaps(grace=self._removal_gaps.grace)
+        self._removal_gaps.note_range(
+            max(mark.last_removal_id - RECONCILE_GAP_WINDOW, 0), mark.last_removal_id, ()
+        )
+        changes = self._sync()
+        stored = repository.count_passages(engine=self.engine)
+        if stored != len(self.index):
+            log.info(
+                "saved index holds %d passages, the database %d: checking every id",
+                len(self.index),
+                stored,
             )
-            self._removal_gaps = IdGaps(grace=self._removal_gaps.grace)
-            self._removal_gaps.note_range(
-                max(last_removal - RECONCILE_GAP_WINDOW, 0),
-                last_removal,
-                [rid for rid, _ in recent_removals],
-            )
-            with self._lock:
-                self._max_passage_id = newest
-                self._last_removal_id = last_removal
-        if len(stale) or added:
-            log.info("index reconciled: %d passages added, %d dropped", added, len(stale))
+            return None
+        return changes
+
+    def _reconcile_all(self) -> IndexSync:
+        """Compare every stored passage id with the index, and fix the difference."""
+        # The removal log first: a removal committed after this read is then seen by the
+        # next sync, whether or not its passage was in the list read below.
+        last_removal = repository.last_removal_id(engine=self.engine)
+        recent_removals = repository.removals_since(
+            engine=self.engine, after_id=max(last_removal - RECONCILE_GAP_WINDOW, 0)
+        )
+        stored = np.array(repository.all_passage_ids(engine=self.engine), dtype=np.int64)
+        with self._lock:
+            indexed = self.index.ids
+            stale = np.setdiff1d(indexed, stored, assume_unique=True)
+            missing = np.setdiff1d(stored, indexed, assume_unique=True)
+            if len(stale):
+                self.index.remove(stale.tolist())
+        added = self._index_passages(missing.tolist()) if len(missing) else 0
+        newest = int(stored.max()) if len(stored) else 0
+        self._passage_gaps = IdGaps(grace=self._passage_gaps.grace)
+        self._passage_gaps.note_range(
+            max(newest - RECONCILE_GAP_WINDOW, 0),
+            newest,
+            stored[stored > newest - RECONCILE_GAP_WINDOW].tolist(),
+        )
+        self._removal_gaps = IdGaps(grace=self._removal_gaps.grace)
+        self._removal_gaps.note_range(
+            max(last_removal - RECONCILE_GAP_WINDOW, 0),
+            last_removal,
+            [rid for rid, _ in recent_removals],
+        )
+        with self._lock:
+            self._max_passage_id = newest
+            self._last_removal_id = last_removal
         return IndexSync(added, len(stale))
 
     def _index_passages(self, passage_ids: Sequence[int]) -> int:
@@ -252,23 +354,49 @@ class Depeche:
         chosen = late + fresh
         docs = [analyze(p.text, "en" if p.language == "en" else "fr") for p in chosen]
         with self._lock:
-            if removed_ids:
+            before = len(self.index)
+            if removed_ids:  # ids no longer indexed (removed twice, never added) are ignored
                 self.index.remove(removed_ids)
+            dropped = before - len(self.index)
             if removals:
                 self._last_removal_id = removals[-1][0]
             if chosen:
                 self.index.add([p.passage_id for p in chosen], docs)
             if fresh:
                 self._max_passage_id = max(self._max_passage_id, fresh[-1].passage_id)
-        return IndexSync(len(chosen), len(removed_ids))
+        return IndexSync(len(chosen), dropped)
 
     def save_index(self) -> None:
-        """Write the index beside the database so that the next start is fast."""
-        if self.index_path is None:
+        """Write the index beside the database, with its mark, so that the next start is fast."""
+        with self._sync_lock:
+            self._save_locked()
+
+    def _save_locked(self) -> None:
+        # Under the sync lock: the mark's ids then say exactly what the saved index holds.
+        path = self.index_path
+        if path is None:
             return
-        self.index_path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A name of its own, so that two processes saving at once never write the same file.
+        tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex}")
         with self._lock:
-            self.index.save(self.index_path)
+            self.index.save(tmp)
+            passages, newest, last_removal = (
+                len(self.index),
+                self._max_passage_id,
+                self._last_removal_id,
+            )
+        os.replace(tmp, path)
+        size, mtime_ns, inode = _file_identity(path) or (0, 0, 0)
+        IndexMark(
+            database=_database_name(self.engine),
+            passages=passages,
+            max_passage_id=newest,
+            last_removal_id=last_removal,
+            index_size=size,
+            index_mtime_ns=mtime_ns,
+            index_inode=inode,
+        ).write(path)
 
     # -- articles in -------------------------------------------------------------------------
 
@@ -340,11 +468,30 @@ class Depeche:
         return repository.collection_stats(engine=self.engine)
 
 
-def _load_index(path: Path) -> BM25Index | None:
-    if not path.exists():
-        return None
+def _database_name(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _file_identity(path: Path) -> tuple[int, int, int] | None:
+    """Size, modification time and inode: what changes when the file is replaced."""
     try:
-        return BM25Index.load(path)
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
+def _load_index(path: Path, *, database: str) -> tuple[BM25Index | None, IndexMark | None]:
+    """The saved index and its mark; the mark only if it describes the very file loaded."""
+    before = _file_identity(path)
+    if before is None:
+        return None, None
+    try:
+        index = BM25Index.load(path)
     except Exception as error:  # a truncated or older file is rebuilt, never fatal
         log.warning("saved index %s unreadable (%s); rebuilding it", path, error)
-        return None
+        return None, None
+    mark = IndexMark.read(path)
+    if mark is None or _file_identity(path) != before or not mark.describes(before, database):
+        return index, None  # no mark, or the file was replaced while it was read
+    return index, (mark if mark.passages == len(index) else None)

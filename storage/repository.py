@@ -231,6 +231,12 @@ def all_passage_ids(*, engine: Engine) -> list[int]:
         return [cast(int, pid) for pid in session.exec(select(col(Passage.id))).all()]
 
 
+def count_passages(*, engine: Engine) -> int:
+    """How many passages are stored."""
+    with session_scope(engine) as session:
+        return int(session.exec(select(func.count(col(Passage.id)))).one())
+
+
 def has_articles(*, engine: Engine) -> bool:
     """Whether any article is stored."""
     with session_scope(engine) as session:

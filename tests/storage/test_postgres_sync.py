@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from bot.service import Depeche, IdGaps
 from bot.settings import Settings
+from storage import repository
 from storage.ingest import store_draft
 from storage.readers import ArticleDraft, blocks_from_body
 
@@ -76,3 +77,44 @@ def test_a_rolled_back_gap_is_forgotten_after_the_grace_period() -> None:
     gaps.found([102])
     now[0] = 11
     assert gaps.watched() == []
+
+
+def reopened(postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Depeche:
+    """The next start, from the saved index and its mark, and without a full id scan."""
+
+    def no_full_scan(**_: object) -> list[int]:
+        raise AssertionError("the start read every passage id")
+
+    monkeypatch.setattr(repository, "all_passage_ids", no_full_scan)
+    return Depeche.open(Settings(database_url=postgres_url, data_dir=tmp_path / "data"))
+
+
+def test_a_passage_committed_late_after_the_save_is_found_at_the_next_start(
+    service: Depeche, postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow = Session(service.engine, expire_on_commit=False)
+    store_draft(session=slow, draft=draft("Zeppelin", slug="Z1"))  # lower ids, not committed
+    service.ingest_drafts([draft("Montgolfière", slug="M1")])
+    assert not found(service, "Zeppelin")
+    service.save_index()  # saved while the slow transaction is still open
+    slow.commit()
+    slow.close()
+    restarted = reopened(postgres_url, tmp_path, monkeypatch)
+    assert found(restarted, "Zeppelin") and found(restarted, "Montgolfière")
+    restarted.engine.dispose()
+
+
+def test_a_removal_committed_late_after_the_save_is_applied_at_the_next_start(
+    service: Depeche, postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service.ingest_drafts([draft("Zeppelin", slug="Z1"), draft("Montgolfière", slug="M1")])
+    slow = Session(service.engine, expire_on_commit=False)
+    store_draft(session=slow, draft=draft("Dirigeable", slug="Z1", version=2))
+    service.ingest_drafts([draft("Aérostat", slug="M1", version=2)])  # a higher removal id
+    service.save_index()
+    slow.commit()
+    slow.close()
+    restarted = reopened(postgres_url, tmp_path, monkeypatch)
+    assert not found(restarted, "Zeppelin") and found(restarted, "Dirigeable")
+    assert not found(restarted, "Montgolfière") and found(restarted, "Aérostat")
+    restarted.engine.dispose()
