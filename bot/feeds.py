@@ -16,14 +16,16 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from bot.service import Depeche
 from bot.settings import Settings
 from storage import feeds as feed_store
 from storage.models import Feed, utcnow
+
+if TYPE_CHECKING:  # a type only: importing the service loads the index (slow CLI start)
+    from bot.service import Depeche
 
 log = logging.getLogger(__name__)
 

@@ -12,12 +12,14 @@ import threading
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import py3langid
 import Stemmer
 
 from retrieval.stopwords import ENGLISH, FRENCH
+
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
 
 Language = Literal["fr", "en"]
 LANGUAGES: tuple[Language, ...] = ("fr", "en")
@@ -146,7 +148,7 @@ def analyze_query(text: str) -> list[str]:
 
 
 _identifier_lock = threading.Lock()
-_identifier: py3langid.langid.LanguageIdentifier | None = None
+_identifier: LanguageIdentifier | None = None
 
 
 def detect_language(text: str, default: Language = DEFAULT_LANGUAGE) -> Language:
@@ -156,6 +158,8 @@ def detect_language(text: str, default: Language = DEFAULT_LANGUAGE) -> Language
         return default
     with _identifier_lock:
         if _identifier is None:
+            import py3langid  # on first use: it loads numpy, which commands without search skip
+
             _identifier = py3langid.langid.LanguageIdentifier.from_model_file(
                 py3langid.langid.MODEL_FILE, norm_probs=True
             )

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 from bot.chat.messages import Lang, t
 from retrieval.analysis import Language, iter_words, term
 from retrieval.excerpt import Excerpt, make_excerpt
-from retrieval.search import Answer, Results
 from retrieval.topics import cached_topic
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # search's types only: importing it loads the index (slow CLI start)
+    from retrieval.search import Answer, Results
     from storage.alerts import AlertContent
 
 TELEGRAM_LIMIT = 4096

@@ -1,73 +1,50 @@
-"""The ``depeche`` command line: a thin layer over the service."""
+"""The ``depeche`` command line: a thin layer over the service.
+
+Only click is imported up front: each command imports what it uses in its body, so that
+``depeche --help`` starts in the time of click, and ``feeds list``, ``db current`` and
+``health`` never load the search index, numpy or the Telegram stack
+(``tests/cli/test_startup.py`` holds them to it).
+"""
 
 from __future__ import annotations
 
-import json
-import logging
-import re
+import functools
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import click
-from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
-from tqdm import tqdm
 
-from bot.chat.messages import Lang, t
-from bot.chat.render import feed_line, format_date, render_answer_text
-from bot.service import Depeche
-from bot.settings import Settings, load_settings
-from retrieval.search import Results
-from storage.db import SchemaError
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from bot.chat.messages import Lang
+    from bot.service import Depeche
+    from bot.settings import Settings
+    from retrieval.search import Results
 
 DEMO_QUESTIONS = ("What did the Kremlin say?", "Qu'a dit le Kremlin ?")
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def _settings() -> Settings:
+
+def _settings(verbose: bool = False) -> Settings:
+    import logging
+
+    from pydantic import ValidationError
+
+    from bot.settings import load_settings
+
     try:
-        return load_settings()
+        settings = load_settings()
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors()
         )
         raise click.ClickException(f"invalid configuration: {problems}") from None
-
-
-@contextmanager
-def _database_errors() -> Iterator[None]:
-    """Turn an unreachable or locked database into one clear sentence and exit code 2."""
-    try:
-        yield
-    except OperationalError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        click.echo(
-            f"Error: the database is unavailable ({reason}). Nothing was lost: what was stored "
-            "before stays stored, and ingesting again is safe.",
-            err=True,
-        )
-        sys.exit(2)
-    except SchemaError as error:
-        click.echo(f"Error: {error}.", err=True)
-        sys.exit(2)
-
-
-def open_service(settings: Settings, *, wait: bool = False) -> Depeche:
-    """Open the database and index named by the settings (``Depeche.open``).
-
-    With ``wait`` (``depeche run``) a database that does not answer yet is retried with backoff.
-    """
-    return Depeche.open(settings, wait=wait)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", is_flag=True, help="Log what happens (DEBUG level).")
-@click.pass_context
-def cli(ctx: click.Context, verbose: bool) -> None:
-    """Dépêche answers questions about the news with cited excerpts of stored articles."""
-    settings = _settings()
     logging.basicConfig(
         level=logging.DEBUG if verbose else getattr(logging, settings.log_level, logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -75,14 +52,79 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     # Alembic narrates every step at INFO; storage.db logs the one line that matters.
     for noisy in ("httpx", "httpcore", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    ctx.obj = settings
+    return settings
+
+
+def pass_settings(command: Callable[Concatenate[Settings, P], R]) -> Callable[P, R]:
+    """Hand the command the settings, read when it runs (not for ``--help``)."""
+
+    @functools.wraps(command)
+    def with_settings(*args: P.args, **kwargs: P.kwargs) -> R:
+        root = click.get_current_context().find_root()
+        if root.obj is None:
+            root.obj = _settings(verbose=bool(root.params.get("verbose")))
+        return command(root.obj, *args, **kwargs)
+
+    return with_settings
+
+
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """Turn an unreachable or locked database into one clear sentence and exit code 2."""
+    try:
+        yield
+    except Exception as error:
+        from sqlalchemy.exc import OperationalError
+
+        from storage.db import SchemaError
+
+        if isinstance(error, OperationalError):
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            click.echo(
+                f"Error: the database is unavailable ({reason}). Nothing was lost: what was "
+                "stored before stays stored, and ingesting again is safe.",
+                err=True,
+            )
+            sys.exit(2)
+        if isinstance(error, SchemaError):
+            click.echo(f"Error: {error}.", err=True)
+            sys.exit(2)
+        raise
+
+
+def open_service(settings: Settings, *, wait: bool = False) -> Depeche:
+    """Open the database and index named by the settings (``Depeche.open``).
+
+    With ``wait`` (``depeche run``) a database that does not answer yet is retried with backoff.
+    """
+    from bot.service import Depeche
+
+    return Depeche.open(settings, wait=wait)
+
+
+def open_database(settings: Settings) -> Engine:
+    """The database alone, its schema checked (or brought up to date) as ``Depeche.open``
+    does, for the commands that need no search index."""
+    from storage.db import make_engine, prepare_schema
+
+    engine = make_engine(settings.database_url)
+    prepare_schema(engine, upgrade=settings.auto_migrate)
+    return engine
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens (DEBUG level).")
+def cli(verbose: bool) -> None:
+    """Dépêche answers questions about the news with cited excerpts of stored articles."""
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.pass_obj
+@pass_settings
 def ingest(settings: Settings, paths: tuple[Path, ...]) -> None:
     """Store articles from files or folders (wire .txt, .md, .jsonl), recursively."""
+    from tqdm import tqdm
+
     with _database_errors():
         service = open_service(settings)
         with tqdm(desc="ingesting", unit=" articles", disable=None, file=sys.stderr) as bar:
@@ -129,18 +171,39 @@ def results_json(results: Results) -> dict[str, Any]:
 @click.option(
     "-k", "k", default=3, show_default=True, type=click.IntRange(1, 50), help="How many answers."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable results.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print machine-readable results; with QUESTION `-`, one JSON object a line.",
+)
 @click.option(
     "--lang", type=click.Choice(["en", "fr"]), default=None, help="Language of the messages."
 )
-@click.pass_obj
+@pass_settings
 def ask(
     settings: Settings, question: tuple[str, ...], k: int, as_json: bool, lang: str | None
 ) -> None:
-    """Answer a question from the stored articles."""
-    text = " ".join(question)
+    """Answer a question from the stored articles; `-` reads one question a line from stdin."""
+    import json
+
+    from bot.chat.render import render_answer_text
+
     with _database_errors():
         service = open_service(settings)
+        if question == ("-",):
+            # One process for many questions (scripts, evaluations): one answer per line read,
+            # printed as soon as it is found; a blank line gets an empty result.
+            with click.open_file("-", encoding="utf-8", errors="replace") as lines:
+                for line in lines:
+                    results = service.ask(line.strip(), k=k)
+                    if as_json:
+                        click.echo(json.dumps(results_json(results), ensure_ascii=False))
+                    else:
+                        click.echo(f"> {results.question}\n")
+                        click.echo(render_answer_text(results, lang or _language_of(line)) + "\n")
+            return
+        text = " ".join(question)
         results = service.ask(text, k=k)
     if as_json:
         click.echo(json.dumps(results_json(results), ensure_ascii=False, indent=2))
@@ -155,7 +218,7 @@ def _language_of(text: str) -> str:
 
 
 @cli.command()
-@click.pass_obj
+@pass_settings
 def stats(settings: Settings) -> None:
     """How many articles, passages and sources are stored, and their date range."""
     with _database_errors():
@@ -171,9 +234,11 @@ def stats(settings: Settings) -> None:
 
 @cli.command()
 @click.option("-n", default=5, show_default=True, type=click.IntRange(1, 50), help="How many.")
-@click.pass_obj
+@pass_settings
 def latest(settings: Settings, n: int) -> None:
     """List the newest stored articles."""
+    from bot.chat.render import format_date
+
     with _database_errors():
         articles = open_service(settings).latest(n)
     for article in articles:
@@ -197,9 +262,11 @@ def seed_if_empty(service: Depeche, settings: Settings) -> None:
 
 @cli.command()
 @click.argument("questions", nargs=-1)
-@click.pass_obj
+@pass_settings
 def demo(settings: Settings, questions: tuple[str, ...]) -> None:
     """Fill the database from seeds/ if empty, then answer sample questions."""
+    from bot.chat.render import render_answer_text
+
     with _database_errors():
         service = open_service(settings)
         seed_if_empty(service, settings)
@@ -221,7 +288,7 @@ def feeds() -> None:
 @feeds.command("add")
 @click.argument("url")
 @click.option("--source", default=None, help="Source name for its articles (default: feed title).")
-@click.pass_obj
+@pass_settings
 def feeds_add(settings: Settings, url: str, source: str | None) -> None:
     """Register a feed; the bot polls it at once, then every DEPECHE_FEED_POLL_MINUTES."""
     from storage import feeds as feed_store
@@ -236,13 +303,14 @@ def feeds_add(settings: Settings, url: str, source: str | None) -> None:
 
 
 @feeds.command("list")
-@click.pass_obj
+@pass_settings
 def feeds_list(settings: Settings) -> None:
     """List the feeds with their last poll, next poll and last error."""
+    from bot.chat.render import feed_line
     from storage import feeds as feed_store
 
     with _database_errors():
-        registered = feed_store.list_feeds(engine=open_service(settings).engine)
+        registered = feed_store.list_feeds(engine=open_database(settings))
     if not registered:
         click.echo("No feed yet: depeche feeds add URL")
     for feed in registered:
@@ -251,13 +319,13 @@ def feeds_list(settings: Settings) -> None:
 
 @feeds.command("remove")
 @click.argument("reference", metavar="ID|URL")
-@click.pass_obj
+@pass_settings
 def feeds_remove(settings: Settings, reference: str) -> None:
     """Stop polling a feed (its stored articles stay)."""
     from storage import feeds as feed_store
 
     with _database_errors():
-        removed = feed_store.remove_feed(engine=open_service(settings).engine, reference=reference)
+        removed = feed_store.remove_feed(engine=open_database(settings), reference=reference)
     if removed is None:
         raise click.ClickException(f"no feed {reference!r} (see depeche feeds list)")
     click.echo(f"removed: [{removed.id}] {removed.url}")
@@ -265,7 +333,7 @@ def feeds_remove(settings: Settings, reference: str) -> None:
 
 @feeds.command("poll")
 @click.option("--due", is_flag=True, help="Only the feeds whose next poll time has come.")
-@click.pass_obj
+@pass_settings
 def feeds_poll(settings: Settings, due: bool) -> None:
     """Poll the feeds once now, store new articles and queue their alerts."""
     import asyncio
@@ -295,7 +363,7 @@ def db() -> None:
 
 @db.command("upgrade")
 @click.argument("revision", default="heads")
-@click.pass_obj
+@pass_settings
 def db_upgrade(settings: Settings, revision: str) -> None:
     """Apply the schema migrations up to REVISION (default: the newest). Safe to run twice."""
     from storage.db import make_engine, upgrade_schema
@@ -311,7 +379,7 @@ def db_upgrade(settings: Settings, revision: str) -> None:
 
 
 @db.command("current")
-@click.pass_obj
+@pass_settings
 def db_current(settings: Settings) -> None:
     """Show the database's schema revision and this version's newest one."""
     from storage.db import make_engine, schema_state
@@ -334,7 +402,7 @@ def _schema_verdict(state: Any) -> str:
 
 
 @cli.command()
-@click.pass_obj
+@pass_settings
 def health(settings: Settings) -> None:
     """Exit 0 when the database answers and its schema is current (for HEALTHCHECK)."""
     from storage.db import make_engine, schema_state
@@ -373,9 +441,11 @@ To try Dépêche without a token: depeche chat"""
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Webhook port.")
 @click.option("--listen", default=None, help="Webhook listening address.")
-@click.pass_obj
+@pass_settings
 def run(settings: Settings, webhook_url: str | None, port: int | None, listen: str | None) -> None:
     """Run the Telegram bot (long polling, or a webhook behind HTTPS)."""
+    import re
+
     if not settings.token:
         click.echo(NO_TOKEN, err=True)
         sys.exit(1)
@@ -414,9 +484,10 @@ def run(settings: Settings, webhook_url: str | None, port: int | None, listen: s
 @click.option(
     "--lang", type=click.Choice(["en", "fr"]), default=None, help="Language of the messages."
 )
-@click.pass_obj
+@pass_settings
 def chat(settings: Settings, lang: str | None) -> None:
     """Chat with Dépêche in the terminal, as on Telegram (questions, /latest, /help...)."""
+    from bot.chat.messages import t
     from bot.cli.console import ConsoleChat, interactive_lines, run_chat, terminal_language
 
     with _database_errors():

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -58,6 +61,63 @@ def test_ask_json_is_machine_readable(run: CliRunner) -> None:
         "score",
     }
     assert "Ouchakov" in first["excerpt"] and first["source"] == "ATS"
+
+
+def test_ask_json_from_stdin_answers_one_question_a_line(run: CliRunner) -> None:
+    run.invoke(cli, ["ingest", str(SEEDS)])
+    questions = "Ouchakov\n\n   \nQu'a dit le Kremlin ?\nphotosynthèse\n".encode() + b"Kreml\xff\n"
+    result = run.invoke(cli, ["ask", "--json", "-k", "1", "-"], input=questions)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 6  # one JSON object per line read, blank ones included
+    answers = [json.loads(line) for line in lines]
+    assert [a["question"] for a in answers][:5] == [
+        "Ouchakov",
+        "",
+        "",
+        "Qu'a dit le Kremlin ?",
+        "photosynthèse",
+    ]
+    assert "Ouchakov" in answers[0]["results"][0]["excerpt"]
+    assert answers[1] == answers[2] == {"question": "", "terms": [], "results": []}
+    assert "Kremlin" in answers[3]["results"][0]["excerpt"]
+    assert len(answers[3]["results"]) == 1  # -k applies to every line
+    assert answers[4]["results"] == []
+    assert "\ufffd" in answers[5]["question"]  # undecodable bytes replaced, not fatal
+
+
+def test_ask_json_from_stdin_answers_each_line_before_the_next_is_sent(
+    run: CliRunner, settings_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A script can hold a conversation with one process: no answer waits for end of input."""
+    run.invoke(cli, ["ingest", str(SEEDS)])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "ask", "--json", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, **settings_env, "PYTHONPATH": str(ROOT)},
+    )
+    assert process.stdin and process.stdout
+    try:
+        for question, word in [("Ouchakov", "Ouchakov"), ("Istanbul", "Istanbul")]:
+            process.stdin.write(question + "\n")
+            process.stdin.flush()
+            answer = json.loads(process.stdout.readline())
+            assert answer["question"] == question and word in answer["results"][0]["excerpt"]
+        process.stdin.close()
+        assert process.wait(timeout=60) == 0
+    finally:
+        process.kill()
+
+
+def test_ask_from_stdin_as_text_answers_each_line(run: CliRunner) -> None:
+    run.invoke(cli, ["ingest", str(SEEDS)])
+    result = run.invoke(cli, ["ask", "-"], input="Ouchakov\nQu'a dit le Kremlin ?\n")
+    assert result.exit_code == 0, result.output
+    assert "> Ouchakov" in result.output and "> Qu'a dit le Kremlin ?" in result.output
+    assert result.output.count("ATS") >= 2
 
 
 @pytest.mark.parametrize(
