@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -102,6 +101,9 @@ def queue_alerts(session: Session, article: Article, passages: list[Passage]) ->
             )
     if not values:
         return 0
+    # Imported here: loading PostgreSQL's dialect costs a SQLite command's start ~50 ms.
+    from sqlalchemy.dialects import postgresql, sqlite
+
     dialect = sqlite if is_sqlite(session.get_bind()) else postgresql  # type: ignore[arg-type]
     statement = (
         dialect.insert(Alert)

@@ -14,10 +14,8 @@ import asyncio
 from bot.chat.messages import t
 from bot.chat.registry import Reply, Request, command
 from bot.chat.render import feed_line
-from bot.feeds import FeedPoller
 from retrieval.topics import EXAMPLE, TopicError, parse_topic
 from storage import alerts as outbox
-from storage import feeds as feed_store
 
 GROUP_TYPES = ("group", "supergroup")
 
@@ -115,6 +113,10 @@ def resume_on_start(request: Request) -> Reply | None:
 @command("feeds", "cmd_feeds", usage="usage_feeds", admin=True, menu=False)
 def feeds(request: Request) -> Reply:
     """List, add, remove or poll the RSS/Atom feeds (the bot's administrators only)."""
+    # Imported here: the feed reader and its HTTP client are a slow import for every front.
+    from bot.feeds import FeedPoller
+    from storage import feeds as feed_store
+
     lang = request.language
     engine = request.service.engine
     verb, _, rest = request.args.strip().partition(" ")

@@ -201,20 +201,26 @@ def ask(
                         click.echo(json.dumps(results_json(results), ensure_ascii=False))
                     else:
                         click.echo(f"> {results.question}\n")
-                        click.echo(render_answer_text(results, lang or _language_of(line)) + "\n")
+                        language = _answer_language(line, settings, lang)
+                        click.echo(render_answer_text(results, language) + "\n")
             return
         text = " ".join(question)
         results = service.ask(text, k=k)
     if as_json:
         click.echo(json.dumps(results_json(results), ensure_ascii=False, indent=2))
         return
-    click.echo(render_answer_text(results, lang or _language_of(text)))
+    click.echo(render_answer_text(results, _answer_language(text, settings, lang)))
 
 
-def _language_of(text: str) -> str:
-    from retrieval.analysis import detect_language
+def _answer_language(text: str, settings: Settings, chosen: str | None = None) -> Lang:
+    """``--lang``, else the rule of the chat: the question's own language when it is long
+    enough to tell, else the terminal's (a one-word question never loads the language model)."""
+    from bot.chat.questions import answer_language
+    from bot.cli.console import terminal_language
 
-    return detect_language(text, default="en") if text.strip() else "en"
+    if chosen in ("en", "fr"):
+        return "fr" if chosen == "fr" else "en"
+    return answer_language(text.strip(), terminal_language(settings))
 
 
 @cli.command()
@@ -273,7 +279,7 @@ def demo(settings: Settings, questions: tuple[str, ...]) -> None:
         for question in questions or DEMO_QUESTIONS:
             results = service.ask(question, k=2)
             click.echo(f"\n> {question}\n")
-            click.echo(render_answer_text(results, _language_of(question)))
+            click.echo(render_answer_text(results, _answer_language(question, settings)))
     click.echo('\nTry your own: depeche ask "..."  ·  depeche chat  ·  depeche --help')
 
 

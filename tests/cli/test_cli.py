@@ -125,7 +125,8 @@ def test_ask_from_stdin_as_text_answers_each_line(run: CliRunner) -> None:
     [
         ([], "Ask a question"),
         (["the", "of", "and"], "only very common words"),
-        (["photosynthèse"], "Rien trouvé"),
+        (["photosynthèse"], "Nothing found"),
+        (["Que", "pensent", "les", "botanistes", "de", "la", "photosynthèse", "?"], "Rien trouvé"),
     ],
 )
 def test_ask_explains_when_there_is_nothing_to_answer(
@@ -135,6 +136,17 @@ def test_ask_explains_when_there_is_nothing_to_answer(
     result = run.invoke(cli, ["ask", *question])
     assert result.exit_code == 0
     assert message in result.output
+
+
+def test_a_short_question_is_answered_in_the_terminal_language(run: CliRunner) -> None:
+    """As on Telegram: one or two words cannot tell a language, the user's (terminal's) can."""
+    run.invoke(cli, ["ingest", str(SEEDS)])
+    french = run.invoke(cli, ["ask", "photosynthèse"], env={"LC_ALL": "fr_FR.UTF-8"})
+    assert "Rien trouvé" in french.output
+    english = run.invoke(cli, ["ask", "photosynthèse"], env={"LC_ALL": "en_GB.UTF-8"})
+    assert "Nothing found" in english.output
+    chosen = run.invoke(cli, ["ask", "--lang", "fr", "photosynthèse"], env={"LC_ALL": "en_GB"})
+    assert "Rien trouvé" in chosen.output
 
 
 def test_ingest_prints_a_summary_and_fails_only_when_nothing_could_be_read(
