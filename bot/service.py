@@ -14,7 +14,8 @@ import numpy as np
 from sqlalchemy.engine import Engine
 
 from bot.settings import Settings
-from retrieval.analysis import analyze
+from retrieval.analysis import Language
+from retrieval.fields import ANALYSIS_VERSION, passage_terms
 from retrieval.index import BM25Index
 from retrieval.search import PassageRecord, Results, search
 from storage import alerts as outbox
@@ -199,7 +200,7 @@ class Depeche:
         for batch in repository.iter_indexable(engine=self.engine, after_id=after):
             chosen = [p for p in batch if p.passage_id in wanted]
             if chosen:
-                docs = [analyze(p.text, "en" if p.language == "en" else "fr") for p in chosen]
+                docs = [_index_terms(p) for p in chosen]
                 with self._lock:
                     self.index.add([p.passage_id for p in chosen], docs)
                 added += len(chosen)
@@ -250,7 +251,7 @@ class Depeche:
                 known = np.isin([p.passage_id for p in late], self.index.ids)
             late = [p for p, is_known in zip(late, known, strict=True) if not is_known]
         chosen = late + fresh
-        docs = [analyze(p.text, "en" if p.language == "en" else "fr") for p in chosen]
+        docs = [_index_terms(p) for p in chosen]
         with self._lock:
             if removed_ids:
                 self.index.remove(removed_ids)
@@ -269,6 +270,7 @@ class Depeche:
         self.index_path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
             self.index.save(self.index_path)
+        _analysis_stamp(self.index_path).write_text(str(ANALYSIS_VERSION))
 
     # -- articles in -------------------------------------------------------------------------
 
@@ -340,8 +342,22 @@ class Depeche:
         return repository.collection_stats(engine=self.engine)
 
 
+def _index_terms(passage: repository.IndexablePassage) -> list[str]:
+    language: Language = "en" if passage.language == "en" else "fr"
+    return passage_terms(passage.text, language, title=passage.title, lead=passage.lead)
+
+
+def _analysis_stamp(index_path: Path) -> Path:
+    # Which analysis made the saved index's terms: another one's index is rebuilt, not reused.
+    return index_path.with_name(index_path.name + ".analysis")
+
+
 def _load_index(path: Path) -> BM25Index | None:
     if not path.exists():
+        return None
+    stamp = _analysis_stamp(path)
+    if not stamp.exists() or stamp.read_text().strip() != str(ANALYSIS_VERSION):
+        log.info("saved index %s was built by another text analysis; rebuilding it", path)
         return None
     try:
         return BM25Index.load(path)

@@ -90,6 +90,11 @@ def _stemmer(language: Language) -> Stemmer.Stemmer:
     return stemmers[language]
 
 
+def stem(word: str, language: Language) -> str:
+    """The Snowball stem of a lower-cased word in a language (accents kept)."""
+    return _stemmer(language).stemWord(word)
+
+
 def _is_noise(word: str) -> bool:
     # Lone letters are elided particles or initials; lone digits still mean something.
     return len(word) == 1 and not word.isdigit()

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from retrieval.analysis import Language, analyze_query, fold, iter_words
-from retrieval.excerpt import Excerpt, make_excerpt
+from retrieval.analysis import Language, fold, iter_words, term
+from retrieval.excerpt import Excerpt, make_excerpt, passage_feature
+from retrieval.expand import Expansion, spelling_index, spellings, translations
+from retrieval.fields import passage_terms
 from retrieval.index import BM25Index
+from retrieval.question import Question, QuestionType, read_question
 
 MAX_PER_ARTICLE = 2
 # Passages sharing this much of their vocabulary are the same text re-sent (a corrected or
 # re-filed dispatch under another slug); only the best of them is shown.
 DUPLICATE_SIMILARITY = 0.8
+# A passage that carries what the question's type asks for (a quote, a figure, a date) ranks as
+# if its BM25 score were this much higher.
+TYPE_BOOST = 0.25
+# Share of the question's idf weight the best passages must hold to count as answering it.
+ANSWERED_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -45,13 +54,24 @@ class Answer:
 
 @dataclass(frozen=True)
 class Results:
-    """The answers to a question, a page at a time; ``has_more``: a next page exists."""
+    """The answers to a question, a page at a time; ``has_more``: a next page exists.
+
+    ``answered`` is False when the best passages miss the question's key words (they are then
+    only related); ``also_searched`` names the other-language and corrected forms searched;
+    ``needs_subject``: the question had only question words ("what did he say?");
+    ``analysed`` is False for a script other than Latin, searched as typed.
+    """
 
     question: str
     terms: tuple[str, ...]
     answers: tuple[Answer, ...]
     offset: int = 0
     has_more: bool = False
+    answered: bool = True
+    also_searched: tuple[str, ...] = ()
+    question_type: QuestionType = "other"
+    needs_subject: bool = False
+    analysed: bool = True
 
 
 FetchPassages = Callable[[Sequence[int]], Sequence[PassageRecord]]
@@ -77,38 +97,179 @@ def search(
     per_article: int = MAX_PER_ARTICLE,
 ) -> Results:
     """Find the passages that answer ``question``; ``fetch`` loads passages by id from storage."""
-    terms = analyze_query(question)
-    if not terms or k <= 0:
-        return Results(question, tuple(terms), (), offset)
+    read = read_question(question)
+    if read.needs_subject or k <= 0:
+        return Results(
+            question,
+            (),
+            (),
+            offset,
+            answered=False,
+            question_type=read.type,
+            needs_subject=read.needs_subject,
+            analysed=read.analysed,
+        )
+    expansions = _expansions(read, index)
+    weights = {t: 1.0 for t in read.terms}
+    for expansion in expansions:
+        for t in expansion.terms:
+            weights.setdefault(t, expansion.weight)
+    terms = list(weights)
     wanted = offset + k + 1  # one more than shown tells whether another page exists
     depth = max(4 * wanted, 20)
     while True:
-        hits = index.search(terms, depth)
-        records = {r.passage_id: r for r in fetch([int(i) for i in hits.ids])}
-        kept: list[tuple[PassageRecord, float]] = []
-        per_article_count: dict[int, int] = {}
-        seen: list[frozenset[str]] = []
-        for passage_id, score in zip(hits.ids.tolist(), hits.scores.tolist(), strict=True):
-            record = records.get(passage_id)
-            if record is None:  # deleted since the index last caught up
-                continue
-            if per_article_count.get(record.article_id, 0) >= per_article:
-                continue
-            shingles = _shingles(record.text)
-            if any(_is_duplicate(shingles, other) for other in seen):
-                continue
-            seen.append(shingles)
-            per_article_count[record.article_id] = per_article_count.get(record.article_id, 0) + 1
-            kept.append((record, score))
+        hits = index.search(terms, depth, weights=weights)
+        kept = _select(read, hits.ids.tolist(), hits.scores.tolist(), fetch, per_article)
         exhausted = len(hits.ids) < depth
         if len(kept) >= wanted or exhausted:
             break
         depth *= 4
     page = kept[offset : offset + k]
     # Rarer words say more: the excerpt favours the sentence holding them.
-    weights = index.idf(terms)
+    idf = index.idf(terms)
+    excerpt_weights = {t: idf[t] * weights[t] for t in terms}
     answers = tuple(
-        Answer(record, score, make_excerpt(record.text, terms, record.language, weights=weights))
+        Answer(
+            record,
+            score,
+            make_excerpt(
+                record.text,
+                terms,
+                record.language,
+                weights=excerpt_weights,
+                question_type=read.type,
+            ),
+        )
         for record, score in page
     )
-    return Results(question, tuple(terms), answers, offset, has_more=len(kept) > offset + k)
+    shown = [a.passage for a in answers[:3]] if offset == 0 else [r for r, _ in kept[:3]]
+    return Results(
+        question,
+        tuple(terms),
+        answers,
+        offset,
+        has_more=len(kept) > offset + k,
+        answered=is_answered(read, expansions, shown, idf, n_passages=len(index)),
+        also_searched=_also_searched(expansions, [a.passage for a in answers]),
+        question_type=read.type,
+        analysed=read.analysed,
+    )
+
+
+def _expansions(read: Question, index: BM25Index) -> list[Expansion]:
+    if not read.analysed:
+        return []
+    found = translations(read)
+    covered = {p for e in found for p in e.words}
+    # The index has no public listing of its terms yet; its vocabulary dict only grows.
+    vocabulary = getattr(index, "_vocab", {})
+    found += spellings(read, index, spelling_index(index, vocabulary), covered=covered)
+    return found
+
+
+def _select(
+    read: Question,
+    ids: list[int],
+    scores: list[float],
+    fetch: FetchPassages,
+    per_article: int,
+) -> list[tuple[PassageRecord, float]]:
+    """Hits in rank order, a passage carrying the answer's kind ahead of its siblings, at most
+    ``per_article`` from an article and no re-sent duplicate."""
+    records = {r.passage_id: r for r in fetch(ids)}
+    ranked = []
+    for passage_id, score in zip(ids, scores, strict=True):
+        record = records.get(passage_id)
+        if record is None:  # deleted since the index last caught up
+            continue
+        # BM25 stays the main signal: the answer's kind is worth a fraction of a passage's score.
+        boost = 1 + TYPE_BOOST * passage_feature(record.text, read.type)
+        ranked.append((score * boost, record, score))
+    ranked.sort(key=lambda item: (-item[0], item[1].passage_id))
+    kept: list[tuple[PassageRecord, float]] = []
+    per_article_count: dict[int, int] = {}
+    seen: list[frozenset[str]] = []
+    for _, record, score in ranked:
+        if per_article_count.get(record.article_id, 0) >= per_article:
+            continue
+        shingles = _shingles(record.text)
+        if any(_is_duplicate(shingles, other) for other in seen):
+            continue
+        seen.append(shingles)
+        per_article_count[record.article_id] = per_article_count.get(record.article_id, 0) + 1
+        kept.append((record, score))
+    return kept
+
+
+def is_answered(
+    read: Question,
+    expansions: Sequence[Expansion],
+    passages: Sequence[PassageRecord],
+    idf: Mapping[str, float],
+    *,
+    n_passages: int,
+) -> bool:
+    """Whether one of the best passages holds the question's key words.
+
+    Each question word is a concept found through its own terms or its expansions; a word no
+    passage holds weighs as the rarest term could. A passage answers when it holds the weightiest
+    concept and at least ``ANSWERED_SHARE`` of the concepts' weight (a corrected spelling counts
+    half: it may be another word).
+    """
+    if not passages or not read.words:
+        return False
+    absent = math.log((n_passages + 0.5) / 0.5) if n_passages else 1.0
+    concepts: list[tuple[float, set[str], set[str]]] = []
+    for position, word in enumerate(read.words):
+        own = set(word.terms)
+        translated = {
+            t
+            for e in expansions
+            if position in e.words and e.kind == "translation"
+            for t in e.terms
+        }
+        spelt = {
+            t for e in expansions if position in e.words and e.kind == "spelling" for t in e.terms
+        }
+        present = [idf.get(t, 0.0) for t in own | translated | spelt if idf.get(t, 0.0) > 0]
+        concepts.append((max(present) if present else absent, own | translated, spelt))
+    total = sum(w for w, _, _ in concepts)
+    key = max(range(len(concepts)), key=lambda i: concepts[i][0])
+    for passage in passages:
+        found = set(passage_terms(passage.text, passage.language, title=passage.title))
+        found |= {fold(w.text) for w in iter_words(passage.text)} if not read.analysed else set()
+        covered = 0.0
+        for i, (weight, full, half) in enumerate(concepts):
+            share = 1.0 if full & found else 0.5 if half & found else 0.0
+            if i == key and share < 1.0 and not (share and len(concepts) == 1):
+                covered = -1.0
+                break
+            covered += share * weight
+        if covered >= ANSWERED_SHARE * total:
+            return True
+    return False
+
+
+def _also_searched(
+    expansions: Sequence[Expansion], shown: Sequence[PassageRecord]
+) -> tuple[str, ...]:
+    """The forms searched besides the user's words that the answers shown contain, as written
+    there ("Poutine"; a corrected spelling as the passage spells it)."""
+    names: dict[str, None] = {}
+    for expansion in expansions:
+        for record in shown:
+            written = _written_form(record, expansion.terms)
+            if written:
+                label = expansion.form if expansion.kind == "translation" else written
+                names.setdefault(label, None)
+                break
+    return tuple(names)
+
+
+def _written_form(record: PassageRecord, terms: Sequence[str]) -> str | None:
+    wanted = set(terms)
+    for word in iter_words(record.text):
+        found = term(word.text, record.language)
+        if found in wanted:
+            return word.text
+    return None
