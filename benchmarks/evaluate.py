@@ -50,7 +50,7 @@ class Question:
     lang: str
     text: str
     articles: tuple[str, ...]
-    answer: str | None
+    answers: tuple[str, ...]  # any of them shown counts
     split: str
 
 
@@ -79,7 +79,7 @@ def load_questions(path: Path = HERE / "questions.jsonl") -> list[Question]:
             r["lang"],
             r["question"],
             tuple(r["articles"]),
-            r["answer"],
+            tuple(r["answers"]),
             r.get("split", "dev"),
         )
         for r in rows
@@ -189,6 +189,12 @@ def baseline_system(
 # -- scoring -------------------------------------------------------------------------------------
 
 
+def shows_answer(question: Question, outcome: Outcome) -> bool:
+    """An answer span, folded, lies inside one of the first three excerpts."""
+    shown = [fold(e) for e in outcome.excerpts[:3]]
+    return any(fold(span) in e for span in question.answers for e in shown)
+
+
 @dataclass
 class Tally:
     n: int = 0
@@ -212,8 +218,7 @@ class Tally:
             self.r1 += ranks[0] == 0
             self.r3 += ranks[0] < 3
             self.mrr += 1 / (ranks[0] + 1)
-        span = fold(question.answer or "")
-        self.aie += any(span in fold(e) for e in outcome.excerpts[:3])
+        self.aie += shows_answer(question, outcome)
 
     def row(self) -> list[str]:
         def ratio(x: float, n: int) -> str:
@@ -267,9 +272,8 @@ def _print_miss(question: Question, outcome: Outcome) -> None:
     if not set(top) & set(question.articles):
         got = outcome.articles[:3]
         print(f"[R@1 miss] {question.id} {question.text!r} want {question.articles} got {got}")
-    span = fold(question.answer or "")
-    if not any(span in fold(e) for e in outcome.excerpts[:3]):
-        print(f"[excerpt miss] {question.id} {question.text!r} want {question.answer!r}")
+    if not shows_answer(question, outcome):
+        print(f"[excerpt miss] {question.id} {question.text!r} want {question.answers!r}")
         for e in outcome.excerpts[:3]:
             print(f"      | {e}")
 

@@ -55,6 +55,7 @@ Malian ; malien, maliens, malienne
 Moroccan ; marocain
 Ivorian ; ivoirien, ivoirienne
 Swiss ; suisse, helvétique
+French ; français, française, France
 talks, negotiations ; négociations, pourparlers
 truce ; trêve
 ceasefire, cease-fire ; cessez-le-feu
@@ -67,6 +68,7 @@ drone, drones ; drone, drones
 missile, missiles ; missile, missiles
 air defence, air defense ; défense antiaérienne, défense aérienne
 troops, soldiers ; troupes, soldats, militaires
+tanks ; chars
 army ; armée
 killed, dead, deaths ; tués, morts
 wounded, injured ; blessés

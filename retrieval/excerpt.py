@@ -29,14 +29,16 @@ MAX_EXCERPT_CHARS = 300
 SHORT_SENTENCE_CHARS = 120
 ELLIPSIS = "…"
 # How much the type's feature is worth, as a share of the passage's rarest matched term.
-TYPE_BONUS = 1.0
+TYPE_BONUS = 1.5
 
 _DATELINE = re.compile(
     r"""^\s*[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\- ]{1,40}(?:\s*\([^)]{1,40}\))?,\s*
     [^.()\n]{0,30}?(?:\s*(?:\.\s*)?/[A-Z]{2,10}/\.?|\s*\([A-Za-z/ -]{2,20}\))\s*[-–—.]?\s*""",
     re.VERBOSE,
 )
-_QUOTED = re.compile(r"[«“]|(?:^|[\s(])[\"'‘][^\"'’]{3,}[\"'’]")
+# An opening quote mark: a quote may run over several sentences, so no closing one is needed;
+# an apostrophe inside a word ("l'Ukraine", "I've") is not one.
+_QUOTED = re.compile(r"[«“„]|(?:^|(?<=[\s(:]))[\"'‘](?=\w)")
 _REPORTED = frozenset(
     fold(w)
     for w in """said says say told tells telling stated declared added explained noted warned
@@ -63,6 +65,15 @@ _DATE_WORDS = frozenset(
     week-end""".split()
 )
 _YEAR_OR_TIME = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b|\b\d{1,2}(?:[:h]\d{2}|h\b)|\b[ap]\.m\.")
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+)
+_FULL_DATE = re.compile(
+    rf"\b(?:(?:{_MONTHS})\s+\d{{1,2}}\b|\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\b)"
+    r"|\b\d{1,2}(?::\d{2}|h\d{2})\b|\b\d{1,2}(?::\d{2})?\s?[ap]\.m\.",
+    re.IGNORECASE,
+)
 _DIGIT = re.compile(r"\d")
 _LOCATIVE = frozenset(
     fold(w)
@@ -96,17 +107,25 @@ def feature(sentence: str, question_type: QuestionType) -> tuple[float, int]:
         return 0.0, 0
     words = list(iter_words(sentence))
     if question_type == "how-many":
+        # A figure in digits is more often the answer than "dozens of".
         for word in words:
-            if _DIGIT.search(word.text) or fold(word.text) in _NUMBER_WORDS:
+            if _DIGIT.search(word.text):
                 return 1.0, word.start
+        for word in words:
+            if fold(word.text) in _NUMBER_WORDS:
+                return 0.7, word.start
         return 0.0, 0
     if question_type == "when":
-        found = _YEAR_OR_TIME.search(sentence)
+        # A day of a month or a time says when; a lone month, weekday or year less so.
+        found = _FULL_DATE.search(sentence)
         if found:
             return 1.0, found.start()
         for word in words:
             if fold(word.text) in _DATE_WORDS:
-                return 1.0, word.start
+                return 0.8, word.start
+        found = _YEAR_OR_TIME.search(sentence)
+        if found:
+            return 0.6, found.start()
         return 0.0, 0
     if question_type == "where":
         for before, word in itertools.pairwise(words):

@@ -39,7 +39,9 @@ _INTERROGATIVES = frozenset(
     for w in """what which who whom whose when where why how many much long old far
     did does do is are was were has have had will would can could
     qu que quoi qui quand où ou combien comment pourquoi quel quelle quels quelles lequel
-    laquelle est ce il elle ils elles t a ont été""".split()
+    laquelle est ce il elle ils elles t a ont été
+    can could may might must will would should peut peuvent pourra pourront pourrait doit
+    doivent devrait va vont""".split()
 )
 # Filler words of questions: "à propos de", "about", "please".
 _FILLER = frozenset(fold(w) for w in "propos about please svp stp happen happened happens".split())
@@ -166,7 +168,7 @@ def read_question(text: str) -> Question:
 
 _QUESTION_WORDS_BY_TYPE: dict[QuestionType, frozenset[str]] = {
     "who-said": frozenset(),
-    "how-many": frozenset(),
+    "how-many": frozenset(fold(w) for w in "temps money argent".split()),
     "when": _WHEN_NOUNS,
     "where": _PLACE_NOUNS,
     "who": frozenset(),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +21,7 @@ DUPLICATE_SIMILARITY = 0.8
 # if its BM25 score were this much higher.
 TYPE_BOOST = 0.25
 # Share of the question's idf weight the best passages must hold to count as answering it.
-ANSWERED_SHARE = 0.5
+ANSWERED_SHARE = 0.35
 
 
 @dataclass(frozen=True)
@@ -149,7 +148,7 @@ def search(
         answers,
         offset,
         has_more=len(kept) > offset + k,
-        answered=is_answered(read, expansions, shown, idf, n_passages=len(index)),
+        answered=is_answered(read, expansions, shown, idf),
         also_searched=_also_searched(expansions, [a.passage for a in answers]),
         question_type=read.type,
         analysed=read.analysed,
@@ -206,46 +205,34 @@ def is_answered(
     expansions: Sequence[Expansion],
     passages: Sequence[PassageRecord],
     idf: Mapping[str, float],
-    *,
-    n_passages: int,
 ) -> bool:
-    """Whether one of the best passages holds the question's key words.
+    """Whether one of the best passages (with its article's title) holds the key words.
 
-    Each question word is a concept found through its own terms or its expansions; a word no
-    passage holds weighs as the rarest term could. A passage answers when it holds the weightiest
-    concept and at least ``ANSWERED_SHARE`` of the concepts' weight (a corrected spelling counts
-    half: it may be another word).
+    Each question word is a concept, found through its own terms or its expansions. A passage
+    answers when it holds every name of the question (a capitalised word: "Macron", "Lisbon")
+    and at least ``ANSWERED_SHARE`` of the concepts' idf weight; a word in no stored passage
+    weighs the mean of the others (it may be a paraphrase, not the key).
     """
     if not passages or not read.words:
         return False
-    absent = math.log((n_passages + 0.5) / 0.5) if n_passages else 1.0
-    concepts: list[tuple[float, set[str], set[str]]] = []
+    concepts: list[tuple[float | None, set[str], bool]] = []
     for position, word in enumerate(read.words):
-        own = set(word.terms)
-        translated = {
-            t
-            for e in expansions
-            if position in e.words and e.kind == "translation"
-            for t in e.terms
-        }
-        spelt = {
-            t for e in expansions if position in e.words and e.kind == "spelling" for t in e.terms
-        }
-        present = [idf.get(t, 0.0) for t in own | translated | spelt if idf.get(t, 0.0) > 0]
-        concepts.append((max(present) if present else absent, own | translated, spelt))
-    total = sum(w for w, _, _ in concepts)
-    key = max(range(len(concepts)), key=lambda i: concepts[i][0])
+        terms = set(word.terms) | {t for e in expansions if position in e.words for t in e.terms}
+        present = [idf.get(t, 0.0) for t in terms if idf.get(t, 0.0) > 0]
+        name = word.name or word.text[:1].isupper()
+        concepts.append((max(present) if present else None, terms, name))
+    known = [w for w, _, _ in concepts if w is not None]
+    fallback = sum(known) / len(known) if known else 1.0
+    weights = [fallback if w is None else w for w, _, _ in concepts]
+    total = sum(weights)
+    if not read.analysed:
+        return any({fold(w.text) for w in iter_words(p.text)} & set(read.terms) for p in passages)
     for passage in passages:
         found = set(passage_terms(passage.text, passage.language, title=passage.title))
-        found |= {fold(w.text) for w in iter_words(passage.text)} if not read.analysed else set()
-        covered = 0.0
-        for i, (weight, full, half) in enumerate(concepts):
-            share = 1.0 if full & found else 0.5 if half & found else 0.0
-            if i == key and share < 1.0 and not (share and len(concepts) == 1):
-                covered = -1.0
-                break
-            covered += share * weight
-        if covered >= ANSWERED_SHARE * total:
+        held = [bool(terms & found) for _, terms, _ in concepts]
+        if not all(h for h, (_, _, name) in zip(held, concepts, strict=True) if name):
+            continue
+        if sum(w for w, h in zip(weights, held, strict=True) if h) >= ANSWERED_SHARE * total:
             return True
     return False
 
