@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from retrieval.analysis import Language, fold, iter_words, term
 from retrieval.excerpt import Excerpt, make_excerpt, passage_feature
 from retrieval.expand import Expansion, spelling_index, spellings, translations
-from retrieval.fields import passage_terms
+from retrieval.fields import passage_terms, text_terms
 from retrieval.index import BM25Index
 from retrieval.question import Question, QuestionType, read_question
 
@@ -20,6 +20,11 @@ DUPLICATE_SIMILARITY = 0.8
 # A passage that carries what the question's type asks for (a quote, a figure, a date) ranks as
 # if its BM25 score were this much higher.
 TYPE_BOOST = 0.25
+# In a who-said question, how much more the names (the speaker, most often) weigh.
+SPEAKER_WEIGHT = 1.5
+# A passage found only through its article's title and lead, holding none of the question's
+# words itself, ranks as if its score were this share of what it is.
+CONTEXT_ONLY = 0.5
 # Share of the question's idf weight the best passages must hold to count as answering it.
 ANSWERED_SHARE = 0.35
 
@@ -109,16 +114,13 @@ def search(
             analysed=read.analysed,
         )
     expansions = _expansions(read, index)
-    weights = {t: 1.0 for t in read.terms}
-    for expansion in expansions:
-        for t in expansion.terms:
-            weights.setdefault(t, expansion.weight)
+    weights = _weights(read, expansions)
     terms = list(weights)
     wanted = offset + k + 1  # one more than shown tells whether another page exists
     depth = max(4 * wanted, 20)
     while True:
         hits = index.search(terms, depth, weights=weights)
-        kept = _select(read, hits.ids.tolist(), hits.scores.tolist(), fetch, per_article)
+        kept = _select(read, terms, hits.ids.tolist(), hits.scores.tolist(), fetch, per_article)
         exhausted = len(hits.ids) < depth
         if len(kept) >= wanted or exhausted:
             break
@@ -155,6 +157,21 @@ def search(
     )
 
 
+def _weights(read: Question, expansions: Sequence[Expansion]) -> dict[str, float]:
+    """Each term's multiplier: 1 for the user's words, less for expansions; in a who-said
+    question the names (most often the speaker) count more."""
+    speaker = SPEAKER_WEIGHT if read.type == "who-said" else 1.0
+    weights: dict[str, float] = {}
+    for word in read.words:
+        for t in word.terms:
+            weights[t] = max(weights.get(t, 0.0), speaker if word.name else 1.0)
+    for expansion in expansions:
+        named = any(read.words[i].name for i in expansion.words)
+        for t in expansion.terms:
+            weights.setdefault(t, expansion.weight * (speaker if named else 1.0))
+    return weights
+
+
 def _expansions(read: Question, index: BM25Index) -> list[Expansion]:
     if not read.analysed:
         return []
@@ -168,6 +185,7 @@ def _expansions(read: Question, index: BM25Index) -> list[Expansion]:
 
 def _select(
     read: Question,
+    terms: Collection[str],
     ids: list[int],
     scores: list[float],
     fetch: FetchPassages,
@@ -176,6 +194,7 @@ def _select(
     """Hits in rank order, a passage carrying the answer's kind ahead of its siblings, at most
     ``per_article`` from an article and no re-sent duplicate."""
     records = {r.passage_id: r for r in fetch(ids)}
+    wanted = set(terms)
     ranked = []
     for passage_id, score in zip(ids, scores, strict=True):
         record = records.get(passage_id)
@@ -183,6 +202,8 @@ def _select(
             continue
         # BM25 stays the main signal: the answer's kind is worth a fraction of a passage's score.
         boost = 1 + TYPE_BOOST * passage_feature(record.text, read.type)
+        if not wanted.intersection(text_terms(record.text, record.language)):
+            boost *= CONTEXT_ONLY
         ranked.append((score * boost, record, score))
     ranked.sort(key=lambda item: (-item[0], item[1].passage_id))
     kept: list[tuple[PassageRecord, float]] = []
