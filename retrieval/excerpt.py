@@ -20,7 +20,7 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from retrieval.analysis import Language, fold, iter_words, term
+from retrieval.analysis import Language, Word, fold, iter_words, term
 from retrieval.passages import sentence_spans
 from retrieval.question import QuestionType
 
@@ -95,17 +95,38 @@ def dateline_end(text: str) -> int:
     return match.end() if match else 0
 
 
-def feature(sentence: str, question_type: QuestionType) -> tuple[float, int]:
-    """How well a sentence carries what the type asks for (0..1), and where it lies."""
+def _attributes(words: list[Word], speakers: Collection[str]) -> bool:
+    """Whether the sentence gives words to a speaker: "Poutine a dit", "said Putin",
+    "selon M. Ouchakov"."""
+    folded = [fold(w.text) for w in words]
+    for i, word in enumerate(folded):
+        if word not in speakers:
+            continue
+        if any(w in _REPORTED for w in folded[i + 1 : i + 4]):
+            return True
+        if any(w in _REPORTED for w in folded[max(0, i - 2) : i]):
+            return True
+    return False
+
+
+def feature(
+    sentence: str, question_type: QuestionType, speakers: Collection[str] = ()
+) -> tuple[float, int]:
+    """How well a sentence carries what the type asks for (0..1.5), and where it lies.
+
+    ``speakers`` (folded names of the question) make a who-said sentence stronger when it
+    attributes words to one of them.
+    """
+    words = list(iter_words(sentence))
     if question_type == "who-said":
+        attributed = 0.5 if speakers and _attributes(words, speakers) else 0.0
         quoted = _QUOTED.search(sentence)
         if quoted:
-            return 1.0, quoted.start()
-        for word in iter_words(sentence):
+            return 1.0 + attributed, quoted.start()
+        for word in words:
             if fold(word.text) in _REPORTED:
-                return 0.6, 0
+                return 0.6 + attributed, 0
         return 0.0, 0
-    words = list(iter_words(sentence))
     if question_type == "how-many":
         # A figure in digits is more often the answer than "dozens of".
         for word in words:
@@ -140,11 +161,13 @@ def feature(sentence: str, question_type: QuestionType) -> tuple[float, int]:
     return 0.0, 0
 
 
-def passage_feature(text: str, question_type: QuestionType) -> float:
+def passage_feature(
+    text: str, question_type: QuestionType, speakers: Collection[str] = ()
+) -> float:
     """The best feature score among the passage's sentences (its dateline left out)."""
     start = dateline_end(text)
     spans = sentence_spans(text[start:]) or [(0, len(text) - start)]
-    return max(feature(text[start + a : start + b], question_type)[0] for a, b in spans)
+    return max(feature(text[start + a : start + b], question_type, speakers)[0] for a, b in spans)
 
 
 def _matches(text: str, terms: Collection[str], language: Language) -> list[tuple[int, int, str]]:
@@ -166,6 +189,7 @@ def make_excerpt(
     *,
     weights: Mapping[str, float] | None = None,
     question_type: QuestionType = "other",
+    speakers: Collection[str] = (),
     max_chars: int = MAX_EXCERPT_CHARS,
 ) -> Excerpt:
     """Pick the best one or two consecutive sentences of ``text`` for the question, marked.
@@ -186,7 +210,7 @@ def make_excerpt(
         return sum(weights.get(t, 1.0) for t in found)
 
     per_sentence = [{t for s, _, t in matches if a <= s < b} for a, b in spans]
-    features = [feature(text[a:b], question_type) for a, b in spans]
+    features = [feature(text[a:b], question_type, speakers) for a, b in spans]
     bonus = TYPE_BONUS * max((weights.get(t, 1.0) for _, _, t in matches), default=1.0)
 
     def score(first: int, last: int) -> float:

@@ -154,9 +154,11 @@ def translations(question: Question, table: Equivalents | None = None) -> list[E
             for form in table.groups[group_index]:
                 if _key(form.text) == key or fold(form.text) in shown:
                     continue
-                terms = tuple(t for t in form_terms(form.text, form.language) if t not in own)
-                if not terms:
+                all_terms = form_terms(form.text, form.language)
+                # "Union européenne" for "Union": a longer form of the user's words adds noise.
+                if not all_terms or own.intersection(all_terms):
                     continue
+                terms = all_terms
                 shown.add(fold(form.text))
                 weight = TRANSLATION_WEIGHT / math.sqrt(len(terms))
                 positions = tuple(range(i, i + width))

@@ -120,7 +120,9 @@ def search(
     depth = max(4 * wanted, 20)
     while True:
         hits = index.search(terms, depth, weights=weights)
-        kept = _select(read, terms, hits.ids.tolist(), hits.scores.tolist(), fetch, per_article)
+        kept = _select(
+            read, expansions, terms, hits.ids.tolist(), hits.scores.tolist(), fetch, per_article
+        )
         exhausted = len(hits.ids) < depth
         if len(kept) >= wanted or exhausted:
             break
@@ -128,6 +130,7 @@ def search(
     page = kept[offset : offset + k]
     # Rarer words say more: the excerpt favours the sentence holding them.
     idf = index.idf(terms)
+    speakers = speaker_names(read, expansions)
     excerpt_weights = {t: idf[t] * weights[t] for t in terms}
     answers = tuple(
         Answer(
@@ -139,6 +142,7 @@ def search(
                 record.language,
                 weights=excerpt_weights,
                 question_type=read.type,
+                speakers=speakers,
             ),
         )
         for record, score in page
@@ -155,6 +159,16 @@ def search(
         question_type=read.type,
         analysed=read.analysed,
     )
+
+
+def speaker_names(read: Question, expansions: Sequence[Expansion] = ()) -> frozenset[str]:
+    """The question's names as folded words, with their other-language forms: who may speak."""
+    names = {fold(w.text) for w in read.words if w.name}
+    positions = {i for i, w in enumerate(read.words) if w.name}
+    for expansion in expansions:
+        if positions.intersection(expansion.words):
+            names |= {fold(w.text) for w in iter_words(expansion.form)}
+    return frozenset(names)
 
 
 def _weights(read: Question, expansions: Sequence[Expansion]) -> dict[str, float]:
@@ -185,6 +199,7 @@ def _expansions(read: Question, index: BM25Index) -> list[Expansion]:
 
 def _select(
     read: Question,
+    expansions: Sequence[Expansion],
     terms: Collection[str],
     ids: list[int],
     scores: list[float],
@@ -195,13 +210,14 @@ def _select(
     ``per_article`` from an article and no re-sent duplicate."""
     records = {r.passage_id: r for r in fetch(ids)}
     wanted = set(terms)
+    speakers = speaker_names(read, expansions)
     ranked = []
     for passage_id, score in zip(ids, scores, strict=True):
         record = records.get(passage_id)
         if record is None:  # deleted since the index last caught up
             continue
         # BM25 stays the main signal: the answer's kind is worth a fraction of a passage's score.
-        boost = 1 + TYPE_BOOST * passage_feature(record.text, read.type)
+        boost = 1 + TYPE_BOOST * passage_feature(record.text, read.type, speakers)
         if not wanted.intersection(text_terms(record.text, record.language)):
             boost *= CONTEXT_ONLY
         ranked.append((score * boost, record, score))
