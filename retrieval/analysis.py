@@ -133,23 +133,6 @@ def analyze(text: str, language: Language) -> list[str]:
     return terms  # type: ignore[return-value]
 
 
-def analyze_query(text: str) -> list[str]:
-    """Turn a question into distinct terms that match passages in French and in English.
-
-    A question's language is unreliable to detect from a few words, and an English question must
-    still find French passages through shared names, so each word contributes its stem in both
-    languages and stopwords of either language are dropped.
-    """
-    terms: dict[str, None] = {}
-    for word in _WORD.findall(normalize(text)):
-        lowered = word.casefold()
-        if _is_noise(lowered) or fold(lowered) in _ANY_STOPWORD:
-            continue
-        for language in LANGUAGES:
-            terms.setdefault(fold(_stemmer(language).stemWord(lowered)), None)
-    return list(terms)
-
-
 _identifier_lock = threading.Lock()
 _identifier: py3langid.langid.LanguageIdentifier | None = None
 

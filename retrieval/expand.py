@@ -56,8 +56,12 @@ class _Form:
 
 def _key(text: str) -> str:
     """A form's lookup key: its folded words, stopwords and lone letters dropped."""
-    words = [fold(w.text) for w in iter_words(normalize(text))]
-    return " ".join(w for w in words if not is_stopword(w) and (len(w) > 1 or w.isdigit()))
+    words = [w.text for w in iter_words(normalize(text))]
+    return " ".join(
+        fold(w)
+        for w in words
+        if (w.isupper() and len(w) > 1) or (not is_stopword(w) and (len(w) > 1 or w.isdigit()))
+    )
 
 
 def _curated_groups() -> list[list[_Form]]:

@@ -131,10 +131,12 @@ def word_terms(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(fold(stem(lowered, language)) for language in LANGUAGES))
 
 
+def _is_acronym(text: str) -> bool:
+    return len(text) >= 2 and text.isupper() and text.isalpha()
+
+
 def _is_name(text: str, first: bool) -> bool:
-    if len(text) >= 2 and text.isupper() and text.isalpha():
-        return True  # EU, UE, NATO, FSB
-    return not first and text[:1].isupper()
+    return _is_acronym(text) or (not first and text[:1].isupper())
 
 
 def read_question(text: str) -> Question:
@@ -145,6 +147,7 @@ def read_question(text: str) -> Question:
         return Question(text, "other", tuple(dict.fromkeys(unanalysed)), analysed=False)
     tokens = [w.text for w in iter_words(text)]
     folded = [fold(t) for t in tokens]
+    shouting = sum(t.isupper() for t in tokens) * 2 > len(tokens)
     question_type = _question_type(folded, "où" in {t.casefold() for t in tokens})
     dropped = _QUESTION_WORDS_BY_TYPE[question_type]
     words: list[QueryWord] = []
@@ -156,7 +159,8 @@ def read_question(text: str) -> Question:
         before = folded[i - 1] if i else ""
         if (key, after) in _TAKE_PLACE or (before, key) in _TAKE_PLACE:
             continue
-        if key in _INTERROGATIVES or is_stopword(token):
+        acronym = not shouting and _is_acronym(token)  # EU, US, WHO: names, not stopwords
+        if not acronym and (key in _INTERROGATIVES or is_stopword(token)):
             continue
         if len(key) == 1 and not key.isdigit():
             continue
