@@ -101,8 +101,9 @@ class Question:
 
     @property
     def needs_subject(self) -> bool:
-        """A question made only of question words ("what did he say?"): nothing to search."""
-        return not self.words
+        """A question made only of question words ("what did he say?", "combien ?"): it asks
+        something but says about whom or what."""
+        return not self.words and self.type != "other"
 
 
 def is_latin(text: str) -> bool:
