@@ -15,12 +15,11 @@ never shown alone. At most ``MAX_EXCERPT_CHARS``, cut at word boundaries around 
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from retrieval.analysis import Language, Word, fold, iter_words, term
+from retrieval.analysis import Language, fold, iter_words, term
 from retrieval.passages import sentence_spans
 from retrieval.question import QuestionType
 
@@ -75,6 +74,7 @@ _FULL_DATE = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
+_PERSON = re.compile(r"\b[A-ZÀ-ÖØ-Þ][\w'-]+\s+[A-ZÀ-ÖØ-Þ][\w'-]+")
 _LOCATIVE = frozenset(
     fold(w)
     for w in "in at near from to into outside inside à au aux près dans en vers depuis".split()
@@ -95,16 +95,27 @@ def dateline_end(text: str) -> int:
     return match.end() if match else 0
 
 
-def _attributes(words: list[Word], speakers: Collection[str]) -> bool:
-    """Whether the sentence gives words to a speaker: "Poutine a dit", "said Putin",
+def _words_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    # The lists are folded; text is matched as written, accents or not.
+    alternatives = sorted(words, key=len, reverse=True)
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, alternatives))})\b")
+
+
+_REPORTED_RE = _words_pattern(_REPORTED)
+_NUMBER_WORDS_RE = _words_pattern(_NUMBER_WORDS)
+_DATE_WORDS_RE = _words_pattern(_DATE_WORDS)
+_LOCATIVE_RE = re.compile(rf"\b(?:{'|'.join(sorted(_LOCATIVE, key=len, reverse=True))})\s+[A-Z]")
+
+
+def _attributes(folded: str, speakers: Collection[str]) -> bool:
+    """Whether a (folded) sentence gives words to a speaker: "Poutine a dit", "said Putin",
     "selon M. Ouchakov"."""
-    folded = [fold(w.text) for w in words]
-    for i, word in enumerate(folded):
-        if word not in speakers:
+    words = folded.split()
+    for i, word in enumerate(words):
+        if word.strip(".,;:!?'\"()") not in speakers:
             continue
-        if any(w in _REPORTED for w in folded[i + 1 : i + 4]):
-            return True
-        if any(w in _REPORTED for w in folded[max(0, i - 2) : i]):
+        near = " ".join(words[i + 1 : i + 4] + words[max(0, i - 2) : i])
+        if _REPORTED_RE.search(near):
             return True
     return False
 
@@ -115,50 +126,43 @@ def feature(
     """How well a sentence carries what the type asks for (0..1.5), and where it lies.
 
     ``speakers`` (folded names of the question) make a who-said sentence stronger when it
-    attributes words to one of them.
+    attributes words to one of them. Word lists are matched on the folded sentence, so the
+    positions of what they find are approximate (ligatures unfold), good enough to cut around.
     """
-    words = list(iter_words(sentence))
+    if question_type == "other":
+        return 0.0, 0
+    folded = fold(sentence)
     if question_type == "who-said":
-        attributed = 0.5 if speakers and _attributes(words, speakers) else 0.0
+        attributed = 0.5 if speakers and _attributes(folded, speakers) else 0.0
         quoted = _QUOTED.search(sentence)
         if quoted:
             return 1.0 + attributed, quoted.start()
-        for word in words:
-            if fold(word.text) in _REPORTED:
-                return 0.6 + attributed, 0
+        if _REPORTED_RE.search(folded):
+            return 0.6 + attributed, 0
         return 0.0, 0
     if question_type == "how-many":
         # A figure in digits is more often the answer than "dozens of".
-        for word in words:
-            if _DIGIT.search(word.text):
-                return 1.0, word.start
-        for word in words:
-            if fold(word.text) in _NUMBER_WORDS:
-                return 0.7, word.start
-        return 0.0, 0
+        digit = _DIGIT.search(sentence)
+        if digit:
+            return 1.0, digit.start()
+        found = _NUMBER_WORDS_RE.search(folded)
+        return (0.7, found.start()) if found else (0.0, 0)
     if question_type == "when":
         # A day of a month or a time says when; a lone month, weekday or year less so.
-        found = _FULL_DATE.search(sentence)
+        full = _FULL_DATE.search(sentence)
+        if full:
+            return 1.0, full.start()
+        found = _DATE_WORDS_RE.search(folded)
         if found:
-            return 1.0, found.start()
-        for word in words:
-            if fold(word.text) in _DATE_WORDS:
-                return 0.8, word.start
-        found = _YEAR_OR_TIME.search(sentence)
-        if found:
-            return 0.6, found.start()
-        return 0.0, 0
+            return 0.8, found.start()
+        year = _YEAR_OR_TIME.search(sentence)
+        return (0.6, year.start()) if year else (0.0, 0)
     if question_type == "where":
-        for before, word in itertools.pairwise(words):
-            if fold(before.text) in _LOCATIVE and word.text[:1].isupper():
-                return 1.0, before.start
-        return 0.0, 0
-    if question_type == "who":
-        for first, second in itertools.pairwise(words):
-            if first.text[:1].isupper() and second.text[:1].isupper() and first.start > 0:
-                return 0.5, first.start
-        return 0.0, 0
-    return 0.0, 0
+        place = _LOCATIVE_RE.search(sentence)
+        return (1.0, place.start()) if place else (0.0, 0)
+    # who: a person's name, two capitalised words inside the sentence
+    person = _PERSON.search(sentence, 1)
+    return (0.5, person.start()) if person else (0.0, 0)
 
 
 def passage_feature(

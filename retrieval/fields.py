@@ -13,6 +13,7 @@ French stemmer would turn them into common words.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from functools import lru_cache
 
 from retrieval.analysis import Language, analyze, fold, iter_words, normalize, stem, term
@@ -39,6 +40,15 @@ def text_terms(text: str, language: Language) -> list[str]:
             if form != term(word.text, language):
                 extra.append(form)
     return terms + extra
+
+
+def holds_any(text: str, language: Language, terms: Collection[str]) -> bool:
+    """Whether the text itself (not its title or lead) holds one of the terms."""
+    for word in iter_words(normalize(text)):
+        found = term(word.text, language)
+        if found is not None and (found in terms or _name_form(word.text) in terms):
+            return True
+    return False
 
 
 def lead_names(lead: str) -> list[str]:

@@ -9,7 +9,7 @@ from datetime import datetime
 from retrieval.analysis import Language, fold, iter_words, term
 from retrieval.excerpt import Excerpt, make_excerpt, passage_feature
 from retrieval.expand import Expansion, spelling_index, spellings, translations
-from retrieval.fields import passage_terms, text_terms
+from retrieval.fields import holds_any, passage_terms
 from retrieval.index import BM25Index
 from retrieval.question import Question, QuestionType, read_question
 
@@ -25,6 +25,9 @@ SPEAKER_WEIGHT = 1.5
 # A passage found only through its article's title and lead, holding none of the question's
 # words itself, ranks as if its score were this share of what it is.
 CONTEXT_ONLY = 0.5
+# The hits read again for the answer's kind: this many times the page, and at least RERANK_MIN.
+RERANK_FACTOR = 3
+RERANK_MIN = 12
 # Share of the question's idf weight the best passages must hold to count as answering it.
 ANSWERED_SHARE = 0.35
 
@@ -120,9 +123,8 @@ def search(
     depth = max(4 * wanted, 20)
     while True:
         hits = index.search(terms, depth, weights=weights)
-        kept = _select(
-            read, expansions, terms, hits.ids.tolist(), hits.scores.tolist(), fetch, per_article
-        )
+        ids, scores = hits.ids.tolist(), hits.scores.tolist()
+        kept = _select(read, expansions, terms, ids, scores, fetch, per_article, wanted)
         exhausted = len(hits.ids) < depth
         if len(kept) >= wanted or exhausted:
             break
@@ -205,21 +207,25 @@ def _select(
     scores: list[float],
     fetch: FetchPassages,
     per_article: int,
+    limit: int,
 ) -> list[tuple[PassageRecord, float]]:
-    """Hits in rank order, a passage carrying the answer's kind ahead of its siblings, at most
-    ``per_article`` from an article and no re-sent duplicate."""
+    """The first ``limit`` hits in rank order, a passage carrying the answer's kind ahead of its
+    siblings, at most ``per_article`` from an article and no re-sent duplicate."""
     records = {r.passage_id: r for r in fetch(ids)}
     wanted = set(terms)
     speakers = speaker_names(read, expansions)
     ranked = []
-    for passage_id, score in zip(ids, scores, strict=True):
+    for rank, (passage_id, score) in enumerate(zip(ids, scores, strict=True)):
         record = records.get(passage_id)
         if record is None:  # deleted since the index last caught up
             continue
-        # BM25 stays the main signal: the answer's kind is worth a fraction of a passage's score.
-        boost = 1 + TYPE_BOOST * passage_feature(record.text, read.type, speakers)
-        if not wanted.intersection(text_terms(record.text, record.language)):
-            boost *= CONTEXT_ONLY
+        boost = 1.0
+        # Hits far down the list cannot climb to the page: they are not read again.
+        if rank < max(RERANK_FACTOR * limit, RERANK_MIN):
+            # BM25 stays the main signal: the answer's kind is worth a fraction of a score.
+            boost += TYPE_BOOST * passage_feature(record.text, read.type, speakers)
+            if not holds_any(record.text, record.language, wanted):
+                boost *= CONTEXT_ONLY
         ranked.append((score * boost, record, score))
     ranked.sort(key=lambda item: (-item[0], item[1].passage_id))
     kept: list[tuple[PassageRecord, float]] = []
@@ -234,6 +240,8 @@ def _select(
         seen.append(shingles)
         per_article_count[record.article_id] = per_article_count.get(record.article_id, 0) + 1
         kept.append((record, score))
+        if len(kept) >= limit:
+            break
     return kept
 
 
