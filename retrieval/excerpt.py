@@ -27,6 +27,8 @@ MAX_EXCERPT_CHARS = 300
 # A lone answering sentence shorter than this gets its neighbour for context.
 SHORT_SENTENCE_CHARS = 120
 ELLIPSIS = "…"
+# A who-said window holding the speaker's attribution and the quote, in one sentence or two.
+QUOTED_SPEAKER = 1.5
 # How much the type's feature is worth, as a share of the passage's rarest matched term.
 TYPE_BONUS = 1.5
 
@@ -215,6 +217,12 @@ def make_excerpt(
 
     per_sentence = [{t for s, _, t in matches if a <= s < b} for a, b in spans]
     features = [feature(text[a:b], question_type, speakers) for a, b in spans]
+    # For who-said, the quoted words themselves: the attribution alone is not the answer.
+    quotes = [question_type == "who-said" and bool(_QUOTED.search(text[a:b])) for a, b in spans]
+    speaking = [
+        question_type == "who-said" and bool(speakers) and _attributes(fold(text[a:b]), speakers)
+        for a, b in spans
+    ]
     bonus = TYPE_BONUS * max((weights.get(t, 1.0) for _, _, t in matches), default=1.0)
 
     def score(first: int, last: int) -> float:
@@ -222,6 +230,8 @@ def make_excerpt(
         if not found:
             return 0.0
         best_feature = max(features[i][0] for i in range(first, last + 1))
+        if any(quotes[first : last + 1]) and any(speaking[first : last + 1]):
+            best_feature = max(best_feature, QUOTED_SPEAKER)  # "X said: «…»" over two sentences
         return weight(found) + bonus * best_feature - (last - first) * 1e-6
 
     best = (score(0, 0), 0, 0)
@@ -229,7 +239,7 @@ def make_excerpt(
         candidates = [(score(i, i), i, i)]
         if i + 1 < len(spans) and spans[i + 1][1] - spans[i][0] <= max_chars * 1.5:
             adds_term = bool(per_sentence[i + 1] - per_sentence[i])
-            adds_kind = features[i + 1][0] > features[i][0]
+            adds_kind = features[i + 1][0] > features[i][0] or (quotes[i + 1] and not quotes[i])
             if adds_term or adds_kind:
                 candidates.append((score(i, i + 1), i, i + 1))
         for candidate in candidates:
@@ -244,10 +254,12 @@ def make_excerpt(
             last += 1
     start, end = spans[first][0], spans[last][1]
     window = [(s - start, e - start) for s, e, _ in matches if start <= s and e <= end]
-    anchors = [
-        spans[i][0] + features[i][1] - start for i in range(first, last + 1) if features[i][0]
-    ]
-    anchor = anchors[0] if anchors else (window[0][0] if window else 0)
+    # Cut around the strongest sign of the answer: for who-said, the quote after its attribution.
+    strongest = max(range(first, last + 1), key=lambda i: (quotes[i], features[i][0], -i))
+    if features[strongest][0]:
+        anchor = spans[strongest][0] + features[strongest][1] - start
+    else:
+        anchor = window[0][0] if window else 0
     return _shorten(text[start:end], window, max_chars, anchor)
 
 
