@@ -124,7 +124,8 @@ def search(
     while True:
         hits = index.search(terms, depth, weights=weights)
         ids, scores = hits.ids.tolist(), hits.scores.tolist()
-        kept = _select(read, expansions, terms, ids, scores, fetch, per_article, wanted)
+        unnamed = _unnamed(read, expansions, index, ids)
+        kept = _select(read, expansions, terms, ids, scores, fetch, per_article, wanted, unnamed)
         exhausted = len(hits.ids) < depth
         if len(kept) >= wanted or exhausted:
             break
@@ -199,6 +200,24 @@ def _expansions(read: Question, index: BM25Index) -> list[Expansion]:
     return found
 
 
+def _unnamed(
+    read: Question, expansions: Sequence[Expansion], index: BM25Index, ids: Sequence[int]
+) -> set[int]:
+    """For a who-said question, the hits that hold none of its names, not even in their
+    article's title or lead (the index terms): someone else is speaking there."""
+    if read.type != "who-said" or not ids:
+        return set()
+    positions = {i for i, w in enumerate(read.words) if w.name}
+    names = {t for i in positions for t in read.words[i].terms}
+    names |= {t for e in expansions if positions.intersection(e.words) for t in e.terms}
+    if not names:
+        return set()
+    scores = index.get_scores(sorted(names), list(ids))
+    return {
+        passage_id for passage_id, score in zip(ids, scores.tolist(), strict=True) if score <= 0
+    }
+
+
 def _select(
     read: Question,
     expansions: Sequence[Expansion],
@@ -208,6 +227,7 @@ def _select(
     fetch: FetchPassages,
     per_article: int,
     limit: int,
+    unnamed: Collection[int] = (),
 ) -> list[tuple[PassageRecord, float]]:
     """The first ``limit`` hits in rank order, a passage carrying the answer's kind ahead of its
     siblings, at most ``per_article`` from an article and no re-sent duplicate."""
@@ -224,7 +244,7 @@ def _select(
         if rank < max(RERANK_FACTOR * limit, RERANK_MIN):
             # BM25 stays the main signal: the answer's kind is worth a fraction of a score.
             boost += TYPE_BOOST * passage_feature(record.text, read.type, speakers)
-            if not holds_any(record.text, record.language, wanted):
+            if not holds_any(record.text, record.language, wanted) or passage_id in unnamed:
                 boost *= CONTEXT_ONLY
         ranked.append((score * boost, record, score))
     ranked.sort(key=lambda item: (-item[0], item[1].passage_id))
