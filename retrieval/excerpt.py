@@ -213,7 +213,9 @@ def make_excerpt(
         spans = [(body_start, len(text))] if body_start < len(text) else [(0, len(text))]
 
     def weight(found: set[str]) -> float:
-        return sum(weights.get(t, 1.0) for t in found)
+        # Summed in a fixed order: a set's order varies between runs, and so would the last
+        # bits of the sum, and with them which of two equal windows wins.
+        return sum(weights.get(t, 1.0) for t in sorted(found))
 
     per_sentence = [{t for s, _, t in matches if a <= s < b} for a, b in spans]
     features = [feature(text[a:b], question_type, speakers) for a, b in spans]
