@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo chat test lint typecheck bench bench-full bench-bot clean
+.PHONY: install demo chat test lint typecheck eval bench bench-full bench-bot clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ lint: $(STAMP)  ## ruff's checks, and fail when `ruff format` would change a fil
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+eval: $(STAMP)  ## Answer quality on the labelled dev set: Dépêche against two rank-bm25 baselines
+	$(BIN)/python -m benchmarks.evaluate
 
 bench: $(STAMP)  ## Compare the index with rank-bm25, bm25s and tantivy (quick sizes)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

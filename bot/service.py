@@ -17,7 +17,8 @@ import numpy as np
 from sqlalchemy.engine import Engine
 
 from bot.settings import Settings
-from retrieval.analysis import analyze
+from retrieval.analysis import Language
+from retrieval.fields import ANALYSIS_VERSION, passage_terms
 from retrieval.index import BM25Index
 from retrieval.search import PassageRecord, Results, search
 from storage import alerts as outbox
@@ -113,6 +114,8 @@ class IndexMark:
     index_size: int
     index_mtime_ns: int
     index_inode: int
+    # Which text analysis made the terms: an index made by another one is rebuilt, not reused.
+    analysis: int
 
     @staticmethod
     def path_for(index_path: Path) -> Path:
@@ -301,7 +304,7 @@ class Depeche:
         for batch in repository.iter_indexable(engine=self.engine, after_id=after):
             chosen = [p for p in batch if p.passage_id in wanted]
             if chosen:
-                docs = [analyze(p.text, "en" if p.language == "en" else "fr") for p in chosen]
+                docs = [_index_terms(p) for p in chosen]
                 with self._lock:
                     self.index.add([p.passage_id for p in chosen], docs)
                 added += len(chosen)
@@ -352,7 +355,7 @@ class Depeche:
                 known = np.isin([p.passage_id for p in late], self.index.ids)
             late = [p for p, is_known in zip(late, known, strict=True) if not is_known]
         chosen = late + fresh
-        docs = [analyze(p.text, "en" if p.language == "en" else "fr") for p in chosen]
+        docs = [_index_terms(p) for p in chosen]
         with self._lock:
             before = len(self.index)
             if removed_ids:  # ids no longer indexed (removed twice, never added) are ignored
@@ -396,6 +399,7 @@ class Depeche:
             index_size=size,
             index_mtime_ns=mtime_ns,
             index_inode=inode,
+            analysis=ANALYSIS_VERSION,
         ).write(path)
 
     # -- articles in -------------------------------------------------------------------------
@@ -468,6 +472,11 @@ class Depeche:
         return repository.collection_stats(engine=self.engine)
 
 
+def _index_terms(passage: repository.IndexablePassage) -> list[str]:
+    language: Language = "en" if passage.language == "en" else "fr"
+    return passage_terms(passage.text, language, title=passage.title, lead=passage.lead)
+
+
 def _database_name(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
@@ -486,12 +495,15 @@ def _load_index(path: Path, *, database: str) -> tuple[BM25Index | None, IndexMa
     before = _file_identity(path)
     if before is None:
         return None, None
+    mark = IndexMark.read(path)
+    if mark is None or mark.analysis != ANALYSIS_VERSION:
+        log.info("saved index %s has no mark of this text analysis; rebuilding it", path)
+        return None, None
     try:
         index = BM25Index.load(path)
     except Exception as error:  # a truncated or older file is rebuilt, never fatal
         log.warning("saved index %s unreadable (%s); rebuilding it", path, error)
         return None, None
-    mark = IndexMark.read(path)
-    if mark is None or _file_identity(path) != before or not mark.describes(before, database):
+    if _file_identity(path) != before or not mark.describes(before, database):
         return index, None  # no mark, or the file was replaced while it was read
     return index, (mark if mark.passages == len(index) else None)

@@ -92,6 +92,11 @@ def _stemmer(language: Language) -> Stemmer.Stemmer:
     return stemmers[language]
 
 
+def stem(word: str, language: Language) -> str:
+    """The Snowball stem of a lower-cased word in a language (accents kept)."""
+    return _stemmer(language).stemWord(word)
+
+
 def _is_noise(word: str) -> bool:
     # Lone letters are elided particles or initials; lone digits still mean something.
     return len(word) == 1 and not word.isdigit()
@@ -128,23 +133,6 @@ def analyze(text: str, language: Language) -> list[str]:
         if found is not None:
             terms.append(found)
     return terms  # type: ignore[return-value]
-
-
-def analyze_query(text: str) -> list[str]:
-    """Turn a question into distinct terms that match passages in French and in English.
-
-    A question's language is unreliable to detect from a few words, and an English question must
-    still find French passages through shared names, so each word contributes its stem in both
-    languages and stopwords of either language are dropped.
-    """
-    terms: dict[str, None] = {}
-    for word in _WORD.findall(normalize(text)):
-        lowered = word.casefold()
-        if _is_noise(lowered) or fold(lowered) in _ANY_STOPWORD:
-            continue
-        for language in LANGUAGES:
-            terms.setdefault(fold(_stemmer(language).stemWord(lowered)), None)
-    return list(terms)
 
 
 _identifier_lock = threading.Lock()

@@ -1,17 +1,86 @@
-"""Excerpts: the one or two sentences of a passage that answer a question, with matches marked."""
+"""Excerpts: the one or two sentences of a passage that answer a question, with matches marked.
+
+Choosing the fragment is kept apart from formatting it (``bot`` renders the marks). A window of
+one or two sentences scores the idf-weighted question terms it holds plus, when it carries what
+the question's type asks for, a bonus worth the passage's rarest matched term:
+
+- who-said: quoted words (« », “ ”, "…", '…') or reported speech ("said", "a déclaré", "selon");
+  the attribution sentence comes along when the quote is in the next one;
+- how-many: a figure (digits or number words); when: a date, a weekday, a month, a year or a
+  time; where: a place after a locative preposition; who: a person's name.
+
+An agency dateline ("MOSCOW, February 7. /TASS/.", "BAMAKO, 19 janvier (AFP) -") is cut off and
+never shown alone. At most ``MAX_EXCERPT_CHARS``, cut at word boundaries around what answers.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from retrieval.analysis import Language, iter_words, term
+from retrieval.analysis import Language, fold, iter_words, term
 from retrieval.passages import sentence_spans
+from retrieval.question import QuestionType
 
 MAX_EXCERPT_CHARS = 300
 # A lone answering sentence shorter than this gets its neighbour for context.
 SHORT_SENTENCE_CHARS = 120
 ELLIPSIS = "…"
+# A who-said window holding the speaker's attribution and the quote, in one sentence or two.
+QUOTED_SPEAKER = 1.5
+# How much the type's feature is worth, as a share of the passage's rarest matched term.
+TYPE_BONUS = 1.5
+
+_DATELINE = re.compile(
+    r"""^\s*[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\- ]{1,40}(?:\s*\([^)]{1,40}\))?,\s*
+    [^.()\n]{0,30}?(?:\s*(?:\.\s*)?/[A-Z]{2,10}/\.?|\s*\([A-Za-z/ -]{2,20}\))\s*[-–—.]?\s*""",
+    re.VERBOSE,
+)
+# An opening quote mark: a quote may run over several sentences, so no closing one is needed;
+# an apostrophe inside a word ("l'Ukraine", "I've") is not one.
+_QUOTED = re.compile(r"[«“„]|(?:^|(?<=[\s(:]))[\"'‘](?=\w)")
+_REPORTED = frozenset(
+    fold(w)
+    for w in """said says say told tells telling stated declared added explained noted warned
+    according insisted stressed wrote dit déclaré indiqué affirmé ajouté expliqué précisé
+    estimé assuré souligné selon prévenu lancé écrit annoncé regretté dénoncé jugé qualifié
+    accusé promis""".split()
+)
+_NUMBER_WORDS = frozenset(
+    fold(w)
+    for w in """two three four five six seven eight nine ten eleven twelve thirteen fourteen
+    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty
+    ninety hundred hundreds thousand thousands million millions billion billions dozen dozens
+    half deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize
+    vingt trente quarante cinquante soixante cent cents mille million millions milliard
+    milliards dizaine dizaines centaine centaines quarantaine trentaine vingtaine moitié""".split()
+)
+_DATE_WORDS = frozenset(
+    fold(w)
+    for w in """january february march april may june july august september october november
+    december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday
+    friday saturday sunday yesterday today tonight week month year weekend
+    janvier février mars avril mai juin juillet août septembre octobre novembre décembre lundi
+    mardi mercredi jeudi vendredi samedi dimanche hier aujourd demain semaine mois année an
+    week-end""".split()
+)
+_YEAR_OR_TIME = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b|\b\d{1,2}(?:[:h]\d{2}|h\b)|\b[ap]\.m\.")
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
+)
+_FULL_DATE = re.compile(
+    rf"\b(?:(?:{_MONTHS})\s+\d{{1,2}}\b|\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\b)"
+    r"|\b\d{1,2}(?::\d{2}|h\d{2})\b|\b\d{1,2}(?::\d{2})?\s?[ap]\.m\.",
+    re.IGNORECASE,
+)
+_DIGIT = re.compile(r"\d")
+_PERSON = re.compile(r"\b[A-ZÀ-ÖØ-Þ][\w'-]+\s+[A-ZÀ-ÖØ-Þ][\w'-]+")
+_LOCATIVE = frozenset(
+    fold(w)
+    for w in "in at near from to into outside inside à au aux près dans en vers depuis".split()
+)
 
 
 @dataclass(frozen=True)
@@ -22,12 +91,100 @@ class Excerpt:
     highlights: tuple[tuple[int, int], ...] = ()
 
 
+def dateline_end(text: str) -> int:
+    """Where an agency dateline opening the text ends (0 when there is none)."""
+    match = _DATELINE.match(text)
+    return match.end() if match else 0
+
+
+def _words_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    # The lists are folded; text is matched as written, accents or not.
+    alternatives = sorted(words, key=len, reverse=True)
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, alternatives))})\b")
+
+
+_REPORTED_RE = _words_pattern(_REPORTED)
+_NUMBER_WORDS_RE = _words_pattern(_NUMBER_WORDS)
+_DATE_WORDS_RE = _words_pattern(_DATE_WORDS)
+_LOCATIVE_RE = re.compile(rf"\b(?:{'|'.join(sorted(_LOCATIVE, key=len, reverse=True))})\s+[A-Z]")
+
+
+def _attributes(folded: str, speakers: Collection[str]) -> bool:
+    """Whether a (folded) sentence gives words to a speaker: "Poutine a dit", "said Putin",
+    "selon M. Ouchakov"."""
+    words = folded.split()
+    for i, word in enumerate(words):
+        if word.strip(".,;:!?'\"()") not in speakers:
+            continue
+        near = " ".join(words[i + 1 : i + 4] + words[max(0, i - 2) : i])
+        if _REPORTED_RE.search(near):
+            return True
+    return False
+
+
+def feature(
+    sentence: str, question_type: QuestionType, speakers: Collection[str] = ()
+) -> tuple[float, int]:
+    """How well a sentence carries what the type asks for (0..1.5), and where it lies.
+
+    ``speakers`` (folded names of the question) make a who-said sentence stronger when it
+    attributes words to one of them. Word lists are matched on the folded sentence, so the
+    positions of what they find are approximate (ligatures unfold), good enough to cut around.
+    """
+    if question_type == "other":
+        return 0.0, 0
+    folded = fold(sentence)
+    if question_type == "who-said":
+        attributed = 0.5 if speakers and _attributes(folded, speakers) else 0.0
+        quoted = _QUOTED.search(sentence)
+        if quoted:
+            return 1.0 + attributed, quoted.start()
+        if _REPORTED_RE.search(folded):
+            return 0.6 + attributed, 0
+        return 0.0, 0
+    if question_type == "how-many":
+        # A figure in digits is more often the answer than "dozens of".
+        digit = _DIGIT.search(sentence)
+        if digit:
+            return 1.0, digit.start()
+        found = _NUMBER_WORDS_RE.search(folded)
+        return (0.7, found.start()) if found else (0.0, 0)
+    if question_type == "when":
+        # A day of a month or a time says when; a lone month, weekday or year less so.
+        full = _FULL_DATE.search(sentence)
+        if full:
+            return 1.0, full.start()
+        found = _DATE_WORDS_RE.search(folded)
+        if found:
+            return 0.8, found.start()
+        year = _YEAR_OR_TIME.search(sentence)
+        return (0.6, year.start()) if year else (0.0, 0)
+    if question_type == "where":
+        place = _LOCATIVE_RE.search(sentence)
+        return (1.0, place.start()) if place else (0.0, 0)
+    # who: a person's name, two capitalised words inside the sentence
+    person = _PERSON.search(sentence, 1)
+    return (0.5, person.start()) if person else (0.0, 0)
+
+
+def passage_feature(
+    text: str, question_type: QuestionType, speakers: Collection[str] = ()
+) -> float:
+    """The best feature score among the passage's sentences (its dateline left out)."""
+    start = dateline_end(text)
+    spans = sentence_spans(text[start:]) or [(0, len(text) - start)]
+    return max(feature(text[start + a : start + b], question_type, speakers)[0] for a, b in spans)
+
+
 def _matches(text: str, terms: Collection[str], language: Language) -> list[tuple[int, int, str]]:
     found = []
     for word in iter_words(text):
         t = term(word.text, language)
+        folded = fold(word.text)
         if t is not None and t in terms:
             found.append((word.start, word.end, t))
+        elif folded in terms:  # a name searched in its English form, or an unanalysed script
+            found.append((word.start, word.end, folded))
     return found
 
 
@@ -37,27 +194,56 @@ def make_excerpt(
     language: Language,
     *,
     weights: Mapping[str, float] | None = None,
+    question_type: QuestionType = "other",
+    speakers: Collection[str] = (),
     max_chars: int = MAX_EXCERPT_CHARS,
 ) -> Excerpt:
-    """Pick the best one or two consecutive sentences of ``text`` for ``terms`` and mark matches.
+    """Pick the best one or two consecutive sentences of ``text`` for the question, marked.
 
-    A window scores the summed weight of the distinct terms it contains; a second sentence is
-    taken when it adds a term, or for context when the answering sentence is short. The result
-    never exceeds ``max_chars`` and is cut at word boundaries with an ellipsis.
+    A window scores the summed weight of the distinct terms it holds, plus the type's bonus
+    when one of its sentences carries the answer's kind. A second sentence is taken when it adds
+    a term or the answer's kind, or for context when the answering sentence is short.
     """
     terms = set(terms)
-    matches = _matches(text, terms, language)
-    spans = sentence_spans(text) or [(0, len(text))]
+    weights = weights or {}
+    body_start = dateline_end(text)
+    matches = [m for m in _matches(text, terms, language) if m[0] >= body_start]
+    spans = [(body_start + a, body_start + b) for a, b in sentence_spans(text[body_start:])]
+    if not spans:  # a dateline alone is shown rather than nothing
+        spans = [(body_start, len(text))] if body_start < len(text) else [(0, len(text))]
 
     def weight(found: set[str]) -> float:
-        return sum((weights or {}).get(t, 1.0) for t in found)
+        # Summed in a fixed order: a set's order varies between runs, and so would the last
+        # bits of the sum, and with them which of two equal windows wins.
+        return sum(weights.get(t, 1.0) for t in sorted(found))
 
     per_sentence = [{t for s, _, t in matches if a <= s < b} for a, b in spans]
-    best = (weight(per_sentence[0]), 0, 0)
-    for i, found in enumerate(per_sentence):
-        candidates = [(weight(found), i, i)]
-        if i + 1 < len(spans) and per_sentence[i + 1] - found:
-            candidates.append((weight(found | per_sentence[i + 1]) - 1e-6, i, i + 1))
+    features = [feature(text[a:b], question_type, speakers) for a, b in spans]
+    # For who-said, the quoted words themselves: the attribution alone is not the answer.
+    quotes = [question_type == "who-said" and bool(_QUOTED.search(text[a:b])) for a, b in spans]
+    speaking = [
+        question_type == "who-said" and bool(speakers) and _attributes(fold(text[a:b]), speakers)
+        for a, b in spans
+    ]
+    bonus = TYPE_BONUS * max((weights.get(t, 1.0) for _, _, t in matches), default=1.0)
+
+    def score(first: int, last: int) -> float:
+        found = set().union(*per_sentence[first : last + 1])
+        if not found:
+            return 0.0
+        best_feature = max(features[i][0] for i in range(first, last + 1))
+        if any(quotes[first : last + 1]) and any(speaking[first : last + 1]):
+            best_feature = max(best_feature, QUOTED_SPEAKER)  # "X said: «…»" over two sentences
+        return weight(found) + bonus * best_feature - (last - first) * 1e-6
+
+    best = (score(0, 0), 0, 0)
+    for i in range(len(spans)):
+        candidates = [(score(i, i), i, i)]
+        if i + 1 < len(spans) and spans[i + 1][1] - spans[i][0] <= max_chars * 1.5:
+            adds_term = bool(per_sentence[i + 1] - per_sentence[i])
+            adds_kind = features[i + 1][0] > features[i][0] or (quotes[i + 1] and not quotes[i])
+            if adds_term or adds_kind:
+                candidates.append((score(i, i + 1), i, i + 1))
         for candidate in candidates:
             if candidate[0] > best[0]:
                 best = candidate
@@ -70,19 +256,27 @@ def make_excerpt(
             last += 1
     start, end = spans[first][0], spans[last][1]
     window = [(s - start, e - start) for s, e, _ in matches if start <= s and e <= end]
-    return _shorten(text[start:end], window, max_chars)
+    # Cut around the strongest sign of the answer: for who-said, the quote after its attribution.
+    strongest = max(range(first, last + 1), key=lambda i: (quotes[i], features[i][0], -i))
+    if features[strongest][0]:
+        anchor = spans[strongest][0] + features[strongest][1] - start
+    else:
+        anchor = window[0][0] if window else 0
+    return _shorten(text[start:end], window, max_chars, anchor)
 
 
-def _shorten(text: str, highlights: list[tuple[int, int]], max_chars: int) -> Excerpt:
+def _shorten(
+    text: str, highlights: list[tuple[int, int]], max_chars: int, anchor: int = 0
+) -> Excerpt:
     if len(text) <= max_chars:
         return Excerpt(text, tuple(highlights))
     budget = max_chars - 2 * len(ELLIPSIS)
-    # Centre the cut on the first match so the marked words stay visible.
-    anchor = highlights[0][0] if highlights else 0
+    # Start a little before what answers (the quote, the figure, or else the first match) so
+    # that it stays visible with the words leading to it.
     start = max(0, min(anchor - budget // 4, len(text) - budget))
     if start > 0:
         space = text.find(" ", start)
-        start = space + 1 if 0 <= space < anchor else start
+        start = space + 1 if 0 <= space < max(anchor, start + 1) else start
     end = start + budget
     if end < len(text):
         space = text.rfind(" ", start, end)

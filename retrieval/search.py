@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from retrieval.analysis import Language, analyze_query, fold, iter_words
-from retrieval.excerpt import Excerpt, make_excerpt
+from retrieval.analysis import Language, fold, iter_words, term
+from retrieval.excerpt import Excerpt, make_excerpt, passage_feature
+from retrieval.expand import Expansion, spelling_index, spellings, translations
+from retrieval.fields import holds_any, passage_terms
 from retrieval.index import BM25Index
+from retrieval.question import Question, QuestionType, read_question
 
 MAX_PER_ARTICLE = 2
 # Passages sharing this much of their vocabulary are the same text re-sent (a corrected or
 # re-filed dispatch under another slug); only the best of them is shown.
 DUPLICATE_SIMILARITY = 0.8
+# A passage that carries what the question's type asks for (a quote, a figure, a date) ranks as
+# if its BM25 score were this much higher.
+TYPE_BOOST = 0.25
+# In a who-said question, how much more the names (the speaker, most often) weigh.
+SPEAKER_WEIGHT = 1.5
+# A passage found only through its article's title and lead, holding none of the question's
+# words itself, ranks as if its score were this share of what it is.
+CONTEXT_ONLY = 0.5
+# The hits read again for the answer's kind: this many times the page, and at least RERANK_MIN.
+RERANK_FACTOR = 3
+RERANK_MIN = 12
+# Share of the question's idf weight the best passages must hold to count as answering it.
+ANSWERED_SHARE = 0.35
 
 
 @dataclass(frozen=True)
@@ -45,13 +61,24 @@ class Answer:
 
 @dataclass(frozen=True)
 class Results:
-    """The answers to a question, a page at a time; ``has_more``: a next page exists."""
+    """The answers to a question, a page at a time; ``has_more``: a next page exists.
+
+    ``answered`` is False when the best passages miss the question's key words (they are then
+    only related); ``also_searched`` names the other-language and corrected forms searched;
+    ``needs_subject``: the question had only question words ("what did he say?");
+    ``analysed`` is False for a script other than Latin, searched as typed.
+    """
 
     question: str
     terms: tuple[str, ...]
     answers: tuple[Answer, ...]
     offset: int = 0
     has_more: bool = False
+    answered: bool = True
+    also_searched: tuple[str, ...] = ()
+    question_type: QuestionType = "other"
+    needs_subject: bool = False
+    analysed: bool = True
 
 
 FetchPassages = Callable[[Sequence[int]], Sequence[PassageRecord]]
@@ -77,38 +104,224 @@ def search(
     per_article: int = MAX_PER_ARTICLE,
 ) -> Results:
     """Find the passages that answer ``question``; ``fetch`` loads passages by id from storage."""
-    terms = analyze_query(question)
-    if not terms or k <= 0:
-        return Results(question, tuple(terms), (), offset)
+    read = read_question(question)
+    if read.needs_subject or k <= 0:
+        return Results(
+            question,
+            (),
+            (),
+            offset,
+            answered=False,
+            question_type=read.type,
+            needs_subject=read.needs_subject,
+            analysed=read.analysed,
+        )
+    expansions = _expansions(read, index)
+    weights = _weights(read, expansions)
+    terms = list(weights)
     wanted = offset + k + 1  # one more than shown tells whether another page exists
     depth = max(4 * wanted, 20)
     while True:
-        hits = index.search(terms, depth)
-        records = {r.passage_id: r for r in fetch([int(i) for i in hits.ids])}
-        kept: list[tuple[PassageRecord, float]] = []
-        per_article_count: dict[int, int] = {}
-        seen: list[frozenset[str]] = []
-        for passage_id, score in zip(hits.ids.tolist(), hits.scores.tolist(), strict=True):
-            record = records.get(passage_id)
-            if record is None:  # deleted since the index last caught up
-                continue
-            if per_article_count.get(record.article_id, 0) >= per_article:
-                continue
-            shingles = _shingles(record.text)
-            if any(_is_duplicate(shingles, other) for other in seen):
-                continue
-            seen.append(shingles)
-            per_article_count[record.article_id] = per_article_count.get(record.article_id, 0) + 1
-            kept.append((record, score))
+        hits = index.search(terms, depth, weights=weights)
+        ids, scores = hits.ids.tolist(), hits.scores.tolist()
+        unnamed = _unnamed(read, expansions, index, ids)
+        kept = _select(read, expansions, terms, ids, scores, fetch, per_article, wanted, unnamed)
         exhausted = len(hits.ids) < depth
         if len(kept) >= wanted or exhausted:
             break
         depth *= 4
     page = kept[offset : offset + k]
     # Rarer words say more: the excerpt favours the sentence holding them.
-    weights = index.idf(terms)
+    idf = index.idf(terms)
+    speakers = speaker_names(read, expansions)
+    excerpt_weights = {t: idf[t] * weights[t] for t in terms}
     answers = tuple(
-        Answer(record, score, make_excerpt(record.text, terms, record.language, weights=weights))
+        Answer(
+            record,
+            score,
+            make_excerpt(
+                record.text,
+                terms,
+                record.language,
+                weights=excerpt_weights,
+                question_type=read.type,
+                speakers=speakers,
+            ),
+        )
         for record, score in page
     )
-    return Results(question, tuple(terms), answers, offset, has_more=len(kept) > offset + k)
+    shown = [a.passage for a in answers[:3]] if offset == 0 else [r for r, _ in kept[:3]]
+    return Results(
+        question,
+        tuple(terms),
+        answers,
+        offset,
+        has_more=len(kept) > offset + k,
+        answered=is_answered(read, expansions, shown, idf),
+        also_searched=_also_searched(expansions, [a.passage for a in answers]),
+        question_type=read.type,
+        analysed=read.analysed,
+    )
+
+
+def speaker_names(read: Question, expansions: Sequence[Expansion] = ()) -> frozenset[str]:
+    """The question's names as folded words, with their other-language forms: who may speak."""
+    names = {fold(w.text) for w in read.words if w.name}
+    positions = {i for i, w in enumerate(read.words) if w.name}
+    for expansion in expansions:
+        if positions.intersection(expansion.words):
+            names |= {fold(w.text) for w in iter_words(expansion.form)}
+    return frozenset(names)
+
+
+def _weights(read: Question, expansions: Sequence[Expansion]) -> dict[str, float]:
+    """Each term's multiplier: 1 for the user's words, less for expansions; in a who-said
+    question the names (most often the speaker) count more."""
+    speaker = SPEAKER_WEIGHT if read.type == "who-said" else 1.0
+    weights: dict[str, float] = {}
+    for word in read.words:
+        for t in word.terms:
+            weights[t] = max(weights.get(t, 0.0), speaker if word.name else 1.0)
+    for expansion in expansions:
+        named = any(read.words[i].name for i in expansion.words)
+        for t in expansion.terms:
+            weights.setdefault(t, expansion.weight * (speaker if named else 1.0))
+    return weights
+
+
+def _expansions(read: Question, index: BM25Index) -> list[Expansion]:
+    if not read.analysed:
+        return []
+    found = translations(read)
+    covered = {p for e in found for p in e.words}
+    # The index has no public listing of its terms yet; its vocabulary dict only grows.
+    vocabulary = getattr(index, "_vocab", {})
+    found += spellings(read, index, spelling_index(index, vocabulary), covered=covered)
+    return found
+
+
+def _unnamed(
+    read: Question, expansions: Sequence[Expansion], index: BM25Index, ids: Sequence[int]
+) -> set[int]:
+    """For a who-said question, the hits that hold none of its names, not even in their
+    article's title or lead (the index terms): someone else is speaking there."""
+    if read.type != "who-said" or not ids:
+        return set()
+    positions = {i for i, w in enumerate(read.words) if w.name}
+    names = {t for i in positions for t in read.words[i].terms}
+    names |= {t for e in expansions if positions.intersection(e.words) for t in e.terms}
+    if not names:
+        return set()
+    scores = index.get_scores(sorted(names), list(ids))
+    return {
+        passage_id for passage_id, score in zip(ids, scores.tolist(), strict=True) if score <= 0
+    }
+
+
+def _select(
+    read: Question,
+    expansions: Sequence[Expansion],
+    terms: Collection[str],
+    ids: list[int],
+    scores: list[float],
+    fetch: FetchPassages,
+    per_article: int,
+    limit: int,
+    unnamed: Collection[int] = (),
+) -> list[tuple[PassageRecord, float]]:
+    """The first ``limit`` hits in rank order, a passage carrying the answer's kind ahead of its
+    siblings, at most ``per_article`` from an article and no re-sent duplicate."""
+    records = {r.passage_id: r for r in fetch(ids)}
+    wanted = set(terms)
+    speakers = speaker_names(read, expansions)
+    ranked = []
+    for rank, (passage_id, score) in enumerate(zip(ids, scores, strict=True)):
+        record = records.get(passage_id)
+        if record is None:  # deleted since the index last caught up
+            continue
+        boost = 1.0
+        # Hits far down the list cannot climb to the page: they are not read again.
+        if rank < max(RERANK_FACTOR * limit, RERANK_MIN):
+            # BM25 stays the main signal: the answer's kind is worth a fraction of a score.
+            boost += TYPE_BOOST * passage_feature(record.text, read.type, speakers)
+            if not holds_any(record.text, record.language, wanted) or passage_id in unnamed:
+                boost *= CONTEXT_ONLY
+        ranked.append((score * boost, record, score))
+    ranked.sort(key=lambda item: (-item[0], item[1].passage_id))
+    kept: list[tuple[PassageRecord, float]] = []
+    per_article_count: dict[int, int] = {}
+    seen: list[frozenset[str]] = []
+    for _, record, score in ranked:
+        if per_article_count.get(record.article_id, 0) >= per_article:
+            continue
+        shingles = _shingles(record.text)
+        if any(_is_duplicate(shingles, other) for other in seen):
+            continue
+        seen.append(shingles)
+        per_article_count[record.article_id] = per_article_count.get(record.article_id, 0) + 1
+        kept.append((record, score))
+        if len(kept) >= limit:
+            break
+    return kept
+
+
+def is_answered(
+    read: Question,
+    expansions: Sequence[Expansion],
+    passages: Sequence[PassageRecord],
+    idf: Mapping[str, float],
+) -> bool:
+    """Whether one of the best passages (with its article's title) holds the key words.
+
+    Each question word is a concept, found through its own terms or its expansions. A passage
+    answers when it holds every name of the question (a capitalised word: "Macron", "Lisbon")
+    and at least ``ANSWERED_SHARE`` of the concepts' idf weight; a word in no stored passage
+    weighs the mean of the others (it may be a paraphrase, not the key).
+    """
+    if not passages or not read.words:
+        return False
+    concepts: list[tuple[float | None, set[str], bool]] = []
+    for position, word in enumerate(read.words):
+        terms = set(word.terms) | {t for e in expansions if position in e.words for t in e.terms}
+        present = [idf.get(t, 0.0) for t in terms if idf.get(t, 0.0) > 0]
+        name = word.name or word.text[:1].isupper()
+        concepts.append((max(present) if present else None, terms, name))
+    known = [w for w, _, _ in concepts if w is not None]
+    fallback = sum(known) / len(known) if known else 1.0
+    weights = [fallback if w is None else w for w, _, _ in concepts]
+    total = sum(weights)
+    if not read.analysed:
+        return any({fold(w.text) for w in iter_words(p.text)} & set(read.terms) for p in passages)
+    for passage in passages:
+        found = set(passage_terms(passage.text, passage.language, title=passage.title))
+        held = [bool(terms & found) for _, terms, _ in concepts]
+        if not all(h for h, (_, _, name) in zip(held, concepts, strict=True) if name):
+            continue
+        if sum(w for w, h in zip(weights, held, strict=True) if h) >= ANSWERED_SHARE * total:
+            return True
+    return False
+
+
+def _also_searched(
+    expansions: Sequence[Expansion], shown: Sequence[PassageRecord]
+) -> tuple[str, ...]:
+    """The forms searched besides the user's words that the answers shown contain, as written
+    there ("Poutine"; a corrected spelling as the passage spells it)."""
+    names: dict[str, None] = {}
+    for expansion in expansions:
+        for record in shown:
+            written = _written_form(record, expansion.terms)
+            if written:
+                label = expansion.form if expansion.kind == "translation" else written
+                names.setdefault(label, None)
+                break
+    return tuple(names)
+
+
+def _written_form(record: PassageRecord, terms: Sequence[str]) -> str | None:
+    wanted = set(terms)
+    for word in iter_words(record.text):
+        found = term(word.text, record.language)
+        if found in wanted:
+            return word.text
+    return None

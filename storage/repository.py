@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import func
+import sqlalchemy
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from retrieval.search import PassageRecord
@@ -55,11 +57,45 @@ def get_passage_records(*, engine: Engine, passage_ids: Sequence[int]) -> list[P
 
 @dataclass(frozen=True)
 class IndexablePassage:
-    """What the index needs of a passage: its id, language and the text to analyse."""
+    """What the index needs of a passage: its id, language and text, and its article's title
+    and lead (first passage), which are indexed with it (``retrieval.fields``)."""
 
     passage_id: int
     language: str
     text: str
+    title: str = ""
+    lead: str = ""
+
+
+_Lead = aliased(Passage)
+
+
+def _indexable_rows(
+    where: ColumnElement[bool],
+) -> sqlalchemy.Select[int | None, str | None, str, str, str, str]:
+    return (
+        sqlalchemy.select(
+            col(Passage.id),
+            col(Passage.heading),
+            col(Passage.text),
+            col(Article.language),
+            col(Article.title),
+            col(_Lead.text),
+        )
+        .join(Article, col(Article.id) == Passage.article_id)
+        .outerjoin(_Lead, (col(_Lead.article_id) == Article.id) & (col(_Lead.position) == 0))
+        .where(where)
+        .order_by(col(Passage.id))
+    )
+
+
+def _indexable(rows: Sequence[Any]) -> list[IndexablePassage]:
+    return [
+        IndexablePassage(
+            cast(int, pid), language, f"{heading}\n{text}" if heading else text, title, lead or ""
+        )
+        for pid, heading, text, language, title, lead in rows
+    ]
 
 
 def iter_indexable(
@@ -69,21 +105,10 @@ def iter_indexable(
     with session_scope(engine) as session:
         last = after_id
         while True:
-            rows = session.exec(
-                select(col(Passage.id), Passage.heading, Passage.text, Article.language)
-                .join(Article, col(Article.id) == Passage.article_id)
-                .where(col(Passage.id) > last)
-                .order_by(col(Passage.id))
-                .limit(batch)
-            ).all()
+            rows = session.execute(_indexable_rows(col(Passage.id) > last).limit(batch)).all()
             if not rows:
                 return
-            yield [
-                IndexablePassage(
-                    cast(int, pid), language, f"{heading}\n{text}" if heading else text
-                )
-                for pid, heading, text, language in rows
-            ]
+            yield _indexable(rows)
             last = cast(int, rows[-1][0])
 
 
@@ -98,18 +123,8 @@ def indexable_by_ids(*, engine: Engine, passage_ids: Sequence[int]) -> list[Inde
     with session_scope(engine) as session:
         found: list[IndexablePassage] = []
         for chunk in _chunks(sorted(passage_ids)):
-            rows = session.exec(
-                select(col(Passage.id), Passage.heading, Passage.text, Article.language)
-                .join(Article, col(Article.id) == Passage.article_id)
-                .where(col(Passage.id).in_(chunk))
-                .order_by(col(Passage.id))
-            ).all()
-            found += [
-                IndexablePassage(
-                    cast(int, pid), language, f"{heading}\n{text}" if heading else text
-                )
-                for pid, heading, text, language in rows
-            ]
+            rows = session.execute(_indexable_rows(col(Passage.id).in_(chunk))).all()
+            found += _indexable(rows)
         return found
 
 

@@ -63,6 +63,14 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "only_common_words": "Your question has only very common words; add a name or a topic.",
         "no_more_results": "No more results.",
         "nothing_found": "Nothing found in the stored articles. Try other words.",
+        "no_direct_answer": "No direct answer in the stored articles. The closest passages:",
+        "also_searched": "Also searched: {forms}",
+        "needs_subject": (
+            "Say about whom or what, for example: What did Putin say? or What did the Kremlin say?"
+        ),
+        "unanalysed_script": (
+            "Only French and English are analysed: this question was searched as typed."
+        ),
         "digest_header": "{count} new articles · {topics}",
         # dates and quotations
         "months": (
@@ -165,6 +173,17 @@ STRINGS: dict[Lang, dict[str, str]] = {
         ),
         "no_more_results": "Pas d'autre résultat.",
         "nothing_found": "Rien trouvé dans les articles enregistrés. Essayez d'autres mots.",
+        "no_direct_answer": (
+            "Pas de réponse directe dans les articles enregistrés. Les passages les plus proches :"
+        ),
+        "also_searched": "Cherché aussi : {forms}",
+        "needs_subject": (
+            "Dites de qui ou de quoi, par exemple : Qu'a dit Poutine ? ou Qu'a dit le Kremlin ?"
+        ),
+        "unanalysed_script": (
+            "Seuls le français et l'anglais sont analysés : "
+            "la question a été cherchée telle quelle."
+        ),
         "digest_header": "{count} nouveaux articles · {topics}",
         "months": (
             "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"

@@ -102,11 +102,32 @@ def quoted(text: str, language: str) -> str:
     return t("quoted", "fr" if language == "fr" else "en", text=text)
 
 
+# At most this many other forms are named in "also searched", each cut to a sensible length.
+MAX_ALSO_SEARCHED = 5
+MAX_FORM_CHARS = 40
+
+
+def answer_notes(results: Results, language: str = "en") -> list[str]:
+    """What to say before the answers: that none answers directly, what else was searched,
+    that the question's script is not analysed (plain text, one line each)."""
+    lang: Lang = "fr" if language == "fr" else "en"
+    notes = []
+    if not results.analysed:
+        notes.append(t("unanalysed_script", lang))
+    if results.answers and not results.answered and not results.offset:
+        notes.append(t("no_direct_answer", lang))
+    forms = [f[:MAX_FORM_CHARS] for f in results.also_searched[:MAX_ALSO_SEARCHED]]
+    if results.answers and forms:
+        notes.append(t("also_searched", lang, forms=", ".join(forms)))
+    return notes
+
+
 def render_answer_text(results: Results, language: str = "en") -> str:
     """Answers as plain text for the terminal: numbered excerpts with their citations."""
     if not results.answers:
         return no_answer_text(results, language)
-    blocks = []
+    notes = answer_notes(results, language)
+    blocks = ["\n".join(notes)] if notes else []
     for number, answer in enumerate(results.answers, start=results.offset + 1):
         passage = answer.passage
         lines = [f"{number}. {quoted(highlighted(answer.excerpt, markup=False), language)}"]
@@ -125,6 +146,10 @@ def no_answer_text(results: Results, language: str = "en") -> str:
     lang: Lang = "fr" if language == "fr" else "en"
     if not any(True for _ in iter_words(results.question)):  # empty, or only emoji/punctuation
         return t("no_question", lang)
+    if results.needs_subject:  # "what did he say?"
+        return t("needs_subject", lang)
+    if not results.analysed:
+        return f"{t('unanalysed_script', lang)}\n{t('nothing_found', lang)}"
     if not results.terms:
         return t("only_common_words", lang)
     if results.offset:
@@ -140,7 +165,9 @@ def render_answer_html(results: Results, language: str = "en") -> str:
     """
     if not results.answers:
         return html.escape(no_answer_text(results, language), quote=False)
-    blocks = [
+    notes = [f"<i>{html.escape(n, quote=False)}</i>" for n in answer_notes(results, language)]
+    blocks = ["\n".join(notes)] if notes else []
+    blocks += [
         _answer_html(a, n, language) for n, a in enumerate(results.answers, results.offset + 1)
     ]
     return "\n\n".join(blocks)

@@ -146,6 +146,11 @@ def results_json(results: Results) -> dict[str, Any]:
     return {
         "question": results.question,
         "terms": list(results.terms),
+        "answered": results.answered,
+        "also_searched": list(results.also_searched),
+        "question_type": results.question_type,
+        "needs_subject": results.needs_subject,
+        "analysed": results.analysed,
         "results": [
             {
                 "article_id": a.passage.article_id,

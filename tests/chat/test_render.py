@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +13,7 @@ from bot.chat.render import (
     TELEGRAM_LIMIT,
     no_answer_text,
     render_answer_html,
+    render_answer_text,
     render_article_html,
     split_html,
     utf16_len,
@@ -55,6 +57,32 @@ def test_article_text_is_escaped_in_answers() -> None:
     assert "<b>Kremlin</b>" in markup
     shown = visible_text(markup)
     assert "<script>alert(1)</script> & the Kremlin" in shown
+
+
+def test_no_direct_answer_and_what_else_was_searched_come_first() -> None:
+    passage = record()
+    answer = Answer(passage, 1.0, Excerpt(passage.text))
+    page = Results("What did Putin say?", ("putin",), (answer,), answered=False,
+                   also_searched=("Poutine",))  # fmt: skip
+    for language, lines in (
+        ("en", ["No direct answer in the stored articles", "Also searched: Poutine"]),
+        ("fr", ["Pas de réponse directe", "Cherché aussi : Poutine"]),
+    ):
+        shown = visible_text(render_answer_html(page, language))
+        text = render_answer_text(page, language)
+        for line in lines:
+            assert line in shown and line in text
+            assert shown.index(line) < shown.index("Kremlin")
+    answered = replace(page, answered=True, also_searched=())
+    assert "No direct answer" not in render_answer_text(answered)
+
+
+def test_guidance_and_other_scripts_are_explained() -> None:
+    assert "What did Putin say?" in no_answer_text(Results("what did he say?", (), (),
+                                                           needs_subject=True))  # fmt: skip
+    other = Results("普京说了什么", ("普京说了什么",), (), analysed=False)
+    assert "Only French and English are analysed" in no_answer_text(other)
+    assert "Seuls le français et l'anglais" in no_answer_text(other, "fr")
 
 
 def test_a_link_is_only_made_of_web_urls() -> None:

@@ -61,6 +61,31 @@ def test_ask_json_is_machine_readable(run: CliRunner) -> None:
         "score",
     }
     assert "Ouchakov" in first["excerpt"] and first["source"] == "ATS"
+    assert payload["answered"] is True
+
+
+@pytest.mark.parametrize(
+    ("question", "answered", "also"),
+    [
+        ("What did Putin say?", True, ["Poutine"]),
+        ("What did Macron say about pensions?", False, []),
+    ],
+)
+def test_ask_json_says_whether_the_question_is_answered(
+    run: CliRunner, question: str, answered: bool, also: list[str]
+) -> None:
+    run.invoke(cli, ["ingest", str(SEEDS)])
+    payload = json.loads(run.invoke(cli, ["ask", "--json", question]).output)
+    assert payload["answered"] is answered
+    assert payload["also_searched"] == also
+
+
+def test_ask_says_when_nothing_answers_directly(run: CliRunner) -> None:
+    run.invoke(cli, ["ingest", str(SEEDS)])
+    result = run.invoke(cli, ["ask", "What did Macron say about the Kremlin?"])
+    assert "No direct answer in the stored articles" in result.output
+    assert "What did Putin say?" in run.invoke(cli, ["ask", "What did he say?"]).output
+    assert "Also searched: Poutine" in run.invoke(cli, ["ask", "What did Putin say?"]).output
 
 
 def test_ask_json_from_stdin_answers_one_question_a_line(run: CliRunner) -> None:
@@ -79,7 +104,9 @@ def test_ask_json_from_stdin_answers_one_question_a_line(run: CliRunner) -> None
         "photosynthèse",
     ]
     assert "Ouchakov" in answers[0]["results"][0]["excerpt"]
-    assert answers[1] == answers[2] == {"question": "", "terms": [], "results": []}
+    for blank in answers[1:3]:
+        assert (blank["question"], blank["terms"], blank["results"]) == ("", [], [])
+        assert blank["answered"] is False
     assert "Kremlin" in answers[3]["results"][0]["excerpt"]
     assert len(answers[3]["results"]) == 1  # -k applies to every line
     assert answers[4]["results"] == []

@@ -26,6 +26,66 @@ def test_the_seed_answers(seeded: Depeche, question: str, expected: str) -> None
     assert expected in results.answers[0].passage.text
 
 
+@pytest.mark.parametrize(
+    ("question", "shown"),
+    [
+        ("What did Putin say?", "riposter"),
+        ("What did Ushakov say?", "rester en contact permanent"),
+        ("Qu'a dit Ouchakov ?", "rester en contact permanent"),
+        ("What did the Kremlin say?", "Le Kremlin l'a jugée 'positive'"),
+        ("Qu'a dit le Kremlin ?", "Le Kremlin l'a jugée 'positive'"),
+        ("How long did the phone call last?", "une heure et quinze minutes"),
+        ("Combien de blessés dans les déraillements ?", "113 blessés"),
+        ("Moscow Kyiv truce negotiations", "au point mort"),
+        ("Poutin riposte", "riposter"),
+        ("Ouchakof", "Ouchakov"),
+    ],
+)
+def test_the_first_excerpt_holds_the_answer(seeded: Depeche, question: str, shown: str) -> None:
+    results = seeded.ask(question)
+    assert results.answered, question
+    assert shown in results.answers[0].excerpt.text
+
+
+@pytest.mark.parametrize(
+    ("question", "also"),
+    [
+        ("What did Putin say?", "Poutine"),
+        ("Moscow Kyiv truce negotiations", "Moscou"),
+        ("Ouchakof", "Ouchakov"),
+    ],
+)
+def test_the_reply_says_what_else_it_searched(seeded: Depeche, question: str, also: str) -> None:
+    assert also in seeded.ask(question).also_searched
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Macron say about pensions?",
+        "Qu'a dit Emmanuel Macron sur les retraites ?",
+        "Résultats du Grand Prix de Monaco",
+    ],
+)
+def test_nothing_answers_directly_but_related_passages_are_shown(
+    seeded: Depeche, question: str
+) -> None:
+    results = seeded.ask(question)
+    assert not results.answered
+
+
+def test_a_question_without_a_subject_gets_guidance(seeded: Depeche) -> None:
+    results = seeded.ask("What did he say?")
+    assert results.needs_subject
+    assert not results.answered and not results.answers
+
+
+def test_another_script_is_searched_as_given(seeded: Depeche) -> None:
+    results = seeded.ask("普京说了什么")
+    assert not results.analysed
+    assert not results.answered
+
+
 def test_ouchakov_finds_the_ouchakov_paragraphs(seeded: Depeche) -> None:
     results = seeded.ask("Ouchakov", k=10)
     assert results.answers

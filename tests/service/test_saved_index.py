@@ -33,7 +33,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     monkeypatch.setattr(
         repository, "all_passage_ids", counting("all_passage_ids", repository.all_passage_ids)
     )
-    monkeypatch.setattr(service_module, "analyze", counting("analyze", service_module.analyze))
+    monkeypatch.setattr(
+        service_module, "passage_terms", counting("analyze", service_module.passage_terms)
+    )
     return counts
 
 

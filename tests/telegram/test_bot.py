@@ -315,7 +315,8 @@ async def test_a_4000_character_question_and_html_in_questions(bot: Chatting) ->
         "Kremlin </i></b><a href='x'>",
     ):
         answer = await bot.ask(chat, person, question)
-        assert "<b>Kremlin</b>" in answer["text"]  # the server parsed the HTML: it is valid
+        # The server parsed the HTML: it is valid, and the question's words are marked in it.
+        assert "<b>Kremlin</b>" in answer["text"] or "<b>Istanbul</b>" in answer["text"]
 
 
 async def test_a_failure_is_logged_and_the_user_told_without_details(

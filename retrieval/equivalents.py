@@ -1,0 +1,103 @@
+"""Curated English ↔ French equivalents of the names and words news questions use.
+
+Data, not code: one line per concept, ``english forms ; french forms`` (forms separated by
+commas). A question word (or phrase) found on one side is also searched as every form of the
+line, at a lower weight than the user's own words (``retrieval.expand``). Country, language and
+city names come from CLDR through babel and need no line here; this table holds what CLDR does
+not: leaders and officials whose names are spelt differently, institutions' acronyms, demonyms
+CLDR lacks, and the frequent words of wire news.
+
+Keep lines short and unambiguous: a form should mean the same thing in every news story (``talks``
+yes; ``party`` no). ``tests/test_expand.py`` checks the table's shape and some lines end to end.
+"""
+
+NEWS_EQUIVALENTS = """
+Putin ; Poutine
+Ushakov ; Ouchakov
+Zelensky, Zelenskyy, Zelenskiy, Zelenski ; Zelensky, Zelenski
+Peskov ; Peskov
+Lavrov ; Lavrov
+Shoigu ; Choïgou
+Medvedev ; Medvedev
+Navalny ; Navalny
+Erdogan ; Erdogan
+Xi Jinping ; Xi Jinping
+Netanyahu ; Netanyahou
+Khamenei ; Khamenei
+Kim Jong Un, Kim Jong-un ; Kim Jong Un
+Assad ; Assad
+Sisi ; Sissi
+Kyiv, Kiev ; Kiev
+Kharkiv ; Kharkiv
+Zaporizhzhia, Zaporizhia ; Zaporijjia
+Odesa, Odessa ; Odessa
+Donbas, Donbass ; Donbass
+Crimea ; Crimée
+Beijing ; Pékin
+Jeddah ; Djeddah
+Riyadh ; Riyad
+Gaza ; Gaza
+Ivory Coast ; Côte d'Ivoire
+Kremlin ; Kremlin
+EU, European Union ; UE, Union européenne
+UN, United Nations ; ONU, Nations unies
+NATO ; OTAN
+IOC ; CIO
+WHO, World Health Organization ; OMS, Organisation mondiale de la santé
+ECB, European Central Bank ; BCE, Banque centrale européenne
+Saudi, Saudis ; saoudien, saoudiens, saoudienne, saoudite
+Croatian, Croatians ; croate, croates
+Ukrainian, Ukrainians ; ukrainien, ukrainiens, ukrainienne
+Russian, Russians ; russe, russes
+Chinese ; chinois, chinoise
+American, Americans ; américain, américains
+Malian ; malien, maliens, malienne
+Moroccan ; marocain
+Ivorian ; ivoirien, ivoirienne
+Swiss ; suisse, helvétique
+French ; français, française, France
+talks, negotiations ; négociations, pourparlers
+truce ; trêve
+ceasefire, cease-fire ; cessez-le-feu
+peace ; paix
+sanctions ; sanctions
+war ; guerre
+attack, attacks ; attaque, attaques
+ambush ; embuscade
+drone, drones ; drone, drones
+missile, missiles ; missile, missiles
+air defence, air defense ; défense antiaérienne, défense aérienne
+troops, soldiers ; troupes, soldats, militaires
+tanks ; chars
+army ; armée
+killed, dead, deaths ; tués, morts
+wounded, injured ; blessés
+death toll, toll ; bilan
+hospital ; hôpital
+earthquake, quake ; séisme, tremblement de terre
+fire, blaze ; incendie
+strike ; grève
+trains, train ; trains, train
+derailed ; déraillé, dérailler
+election, vote ; élection, scrutin
+turnout ; participation
+by-election ; législative partielle, élection partielle
+inflation ; inflation, renchérissement
+prices ; prix
+banks, bank ; banques, banque
+profit, profits, earnings ; bénéfice, bénéfices
+tax ; impôts, impôt, fisc, taxe
+tax evaders, tax dodgers ; fraudeurs
+debt ; dette
+trade ; échanges, commerce
+budget ; budget
+president ; président
+spokesman, spokeswoman, spokesperson ; porte-parole
+government ; gouvernement
+minister ; ministre
+phone call, call ; entretien, conversation
+refugees ; réfugiés
+shadow fleet ; flotte fantôme
+disarmament ; désarmement
+Winter Olympics, Winter Games ; Jeux d'hiver, JO d'hiver
+"""

@@ -1,0 +1,252 @@
+"""Across languages and spellings: the other forms a question's words are also searched as.
+
+- Translations: the curated table of news names and words (``retrieval.equivalents``) and, from
+  CLDR through babel, the English and French names of countries, languages and cities
+  ("Spain"/"Espagne", "Croatian"/"croate", "Moscow"/"Moscou").
+- Spellings: a word the index has never seen ("Ouchakof", "inflaton") is looked up among the
+  index's terms with rapidfuzz and searched as the closest one.
+
+Added terms weigh less than the user's own words (``TRANSLATION_WEIGHT``, ``SPELLING_WEIGHT``,
+multipliers of rank-bm25's per-term score).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import weakref
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
+from typing import Literal, Protocol
+
+from rapidfuzz import fuzz, process
+
+from retrieval.analysis import Language, fold, is_stopword, iter_words, normalize, term
+from retrieval.equivalents import NEWS_EQUIVALENTS
+from retrieval.question import Question
+
+TRANSLATION_WEIGHT = 0.6
+SPELLING_WEIGHT = 0.7
+MAX_PHRASE_WORDS = 3
+# Words this short are names or acronyms too often confused with others to correct them.
+MIN_FUZZY_CHARS = 5
+# CLDR language names shorter than this are also common words ("Ewe", "Ga", "Lao").
+MIN_CLDR_NAME_CHARS = 4
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """A form searched besides the user's words: from which question words, with which terms."""
+
+    words: tuple[int, ...]  # positions in Question.words
+    form: str  # as shown: "Poutine"
+    terms: tuple[str, ...]
+    kind: Literal["translation", "spelling"]
+    weight: float
+
+
+@dataclass(frozen=True)
+class _Form:
+    text: str
+    language: Language
+
+
+def _key(text: str) -> str:
+    """A form's lookup key: its folded words, stopwords and lone letters dropped."""
+    words = [w.text for w in iter_words(normalize(text))]
+    return " ".join(
+        fold(w)
+        for w in words
+        if (w.isupper() and len(w) > 1) or (not is_stopword(w) and (len(w) > 1 or w.isdigit()))
+    )
+
+
+def _curated_groups() -> list[list[_Form]]:
+    groups = []
+    for line in NEWS_EQUIVALENTS.strip().splitlines():
+        english, french = line.split(";")
+        group = [_Form(f.strip(), "en") for f in english.split(",") if f.strip()]
+        group += [_Form(f.strip(), "fr") for f in french.split(",") if f.strip()]
+        groups.append(group)
+    return groups
+
+
+def _cldr_groups() -> list[list[_Form]]:
+    from babel import Locale
+    from babel.core import get_global
+    from babel.dates import get_timezone_location
+
+    en, fr = Locale("en"), Locale("fr")
+    groups: list[list[_Form]] = []
+    for code, name in en.territories.items():
+        if code.isalpha() and code in fr.territories:
+            groups.append([_Form(name, "en"), _Form(fr.territories[code], "fr")])
+    for code, name in en.languages.items():
+        if len(code) == 2 and code in fr.languages and len(name) >= MIN_CLDR_NAME_CHARS:
+            groups.append([_Form(name, "en"), _Form(fr.languages[code], "fr")])
+    for zone in get_global("zone_territories"):
+        try:
+            english = get_timezone_location(zone, locale=en, return_city=True)
+            french = get_timezone_location(zone, locale=fr, return_city=True)
+        except (LookupError, ValueError):
+            continue
+        if fold(english) != fold(french):
+            groups.append([_Form(english, "en"), _Form(french, "fr")])
+    return groups
+
+
+class Equivalents:
+    """Groups of forms meaning the same thing, looked up by a phrase's key or a word's stem."""
+
+    def __init__(self, groups: Iterable[Sequence[_Form]]) -> None:
+        self.groups = [tuple(g) for g in groups]
+        self._by_key: dict[str, set[int]] = defaultdict(set)
+        for index, group in enumerate(self.groups):
+            for form in group:
+                key = _key(form.text)
+                if key:
+                    self._by_key[key].add(index)
+                    if " " not in key:
+                        # Plurals and inflections: "Saudis" finds "Saudi", "croates" "croate".
+                        stemmed = term(key, form.language)
+                        if stemmed:
+                            self._by_key[f"~{stemmed}"].add(index)
+
+    def lookup(self, key: str, stems: Iterable[str] = ()) -> set[int]:
+        found = set(self._by_key.get(key, ()))
+        if not found and " " not in key:
+            for stemmed in stems:
+                found |= self._by_key.get(f"~{stemmed}", set())
+        return found
+
+
+@lru_cache(maxsize=1)
+def equivalents() -> Equivalents:
+    """The curated table and CLDR's names, built once."""
+    return Equivalents([*_curated_groups(), *_cldr_groups()])
+
+
+def form_terms(form: str, language: Language) -> tuple[str, ...]:
+    """The index terms a form is found by in text of its language."""
+    found = (term(w.text, language) for w in iter_words(normalize(form)))
+    return tuple(dict.fromkeys(t for t in found if t))
+
+
+def translations(question: Question, table: Equivalents | None = None) -> list[Expansion]:
+    """Other-language forms of the question's words and phrases (longest phrases first)."""
+    table = table or equivalents()
+    words = question.words
+    own = set(question.terms)
+    expansions: list[Expansion] = []
+    shown: set[str] = set()
+    i = 0
+    while i < len(words):
+        for width in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
+            span = words[i : i + width]
+            key = " ".join(fold(w.text) for w in span)
+            stems = span[0].terms if width == 1 else ()
+            groups = table.lookup(key, stems)
+            if groups:
+                break
+        else:
+            i += 1
+            continue
+        for group_index in sorted(groups):
+            for form in table.groups[group_index]:
+                if _key(form.text) == key or fold(form.text) in shown:
+                    continue
+                all_terms = form_terms(form.text, form.language)
+                # "Union européenne" for "Union": a longer form of the user's words adds noise.
+                if not all_terms or own.intersection(all_terms):
+                    continue
+                terms = all_terms
+                shown.add(fold(form.text))
+                weight = TRANSLATION_WEIGHT / math.sqrt(len(terms))
+                positions = tuple(range(i, i + width))
+                expansions.append(Expansion(positions, form.text, terms, "translation", weight))
+        i += width
+    return expansions
+
+
+class Vocabulary(Protocol):
+    """What spelling correction needs of the index: its terms and their idf (0 when absent)."""
+
+    def idf(self, terms: Iterable[str]) -> dict[str, float]: ...
+
+
+class SpellingIndex:
+    """The index's terms by first letter and length, grown as the index learns new terms."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
+        self._seen = 0
+        self._lock = threading.Lock()
+
+    def update(self, terms: Sequence[str] | Mapping[str, object]) -> None:
+        """Take the terms past those already seen (the index's vocabulary only grows)."""
+        with self._lock:
+            if len(terms) <= self._seen:
+                return
+            for found in islice(iter(terms), self._seen, None):
+                if found and not found.isdigit():
+                    self._buckets[(found[0], len(found))].append(found)
+            self._seen = len(terms)
+
+    def closest(self, word: str, vocabulary: Vocabulary) -> str | None:
+        """The live index term nearest to ``word`` (same first letter), or None."""
+        if len(word) < MIN_FUZZY_CHARS or word.isdigit():
+            return None
+        cutoff = 80.0 if len(word) <= 6 else 75.0
+        # A slip changes a short word's length by one letter at most: wider, "pensent" would
+        # become "président".
+        spread = 1 if len(word) <= 7 else 2
+        candidates: list[str] = []
+        for length in range(len(word) - spread, len(word) + spread + 1):
+            candidates += self._buckets.get((word[0], length), ())
+        matches = process.extract(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5)
+        if not matches:
+            return None
+        idf = vocabulary.idf([m[0] for m in matches])
+        for found, _, _ in matches:
+            if idf[found] > 0:
+                return found
+        return None
+
+
+_spelling_indexes: weakref.WeakKeyDictionary[object, SpellingIndex] = weakref.WeakKeyDictionary()
+
+
+def spelling_index(index: object, terms: Sequence[str] | Mapping[str, object]) -> SpellingIndex:
+    """The spelling index kept beside a search index, brought up to date with its terms."""
+    found = _spelling_indexes.get(index)
+    if found is None:
+        found = _spelling_indexes[index] = SpellingIndex()
+    found.update(terms)
+    return found
+
+
+def spellings(
+    question: Question,
+    vocabulary: Vocabulary,
+    spelling: SpellingIndex,
+    *,
+    covered: Iterable[int] = (),
+) -> list[Expansion]:
+    """Corrections of the question's words that no stored passage contains."""
+    skip = set(covered)
+    idf = vocabulary.idf(question.terms)
+    expansions = []
+    for position, word in enumerate(question.words):
+        if position in skip or any(idf.get(t, 0.0) > 0 for t in word.terms):
+            continue
+        for candidate in dict.fromkeys((fold(word.text), *word.terms)):
+            found = spelling.closest(candidate, vocabulary)
+            if found is not None:
+                expansions.append(
+                    Expansion((position,), found, (found,), "spelling", SPELLING_WEIGHT)
+                )
+                break
+    return expansions

@@ -1,0 +1,207 @@
+"""Reading a question: what kind of answer it wants, and which of its words are searched.
+
+Interrogatives and speech verbs ("what did … say", "qu'a déclaré", "combien", "when") say what
+kind of answer is wanted and are not searched: every news passage "says" something. Names
+(capitalised words past the first, and acronyms) keep an English-stemmed form only, so that the
+French stemmer cannot turn them into common words ("Mali" → "mal", "Saudis" → "saud"). A
+question in a script other than Latin is searched as given (words folded, not stemmed).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from retrieval.analysis import LANGUAGES, fold, is_stopword, iter_words, normalize, stem
+
+QuestionType = Literal["who-said", "how-many", "when", "where", "who", "other"]
+
+# Say-verbs: they make a who-said question and are never searched.
+SPEECH_VERBS = frozenset(
+    fold(w)
+    for w in """say says said saying tell tells told telling state stated declare declared
+    dit dire dites disent déclaré déclare déclarer affirmé affirme affirmer indiqué indique
+    expliqué explique précisé ajouté assuré assure estimé estime répondu souligné raconté""".split()
+)
+# Verbs that report words with a judgement: they make a who-said question but stay searched.
+REPORTING_VERBS = frozenset(
+    fold(w)
+    for w in """warn warned warns claim claimed accuse accused promise promised announce
+    announced deny denied react reacted dénoncé dénonce regretté regrette prévenu averti
+    accusé promis annoncé réagi démenti menacé""".split()
+)
+_WHAT = frozenset(fold(w) for w in "what que qu quoi".split())
+_INTERROGATIVES = frozenset(
+    fold(w)
+    for w in """what which who whom whose when where why how many much long old far
+    did does do is are was were has have had will would can could
+    qu que quoi qui quand où ou combien comment pourquoi quel quelle quels quelles lequel
+    laquelle est ce il elle ils elles t a ont été
+    can could may might must will would should peut peuvent pourra pourront pourrait doit
+    doivent devrait va vont""".split()
+)
+# Filler words of questions: "à propos de", "about", "please".
+_FILLER = frozenset(fold(w) for w in "propos about please svp stp happen happened happens".split())
+# "take place", "avoir lieu": the event is asked about, not a place.
+_TAKE_PLACE = frozenset(
+    {
+        ("take", "place"),
+        ("took", "place"),
+        ("takes", "place"),
+        ("eu", "lieu"),
+        ("avoir", "lieu"),
+        ("ont", "lieu"),
+        ("aura", "lieu"),
+    }
+)
+_HOW_MUCH = frozenset(fold(w) for w in "many much long old far big large".split())
+# "What was the price …", "Quel a été le taux …": a figure is wanted.
+FIGURE_NOUNS = frozenset(
+    fold(w)
+    for w in """price prices cost costs budget rate toll number amount total profit turnout
+    score magnitude percentage age salary size population figure figures
+    prix coût budget taux bilan nombre montant total bénéfice participation score magnitude
+    pourcentage âge salaire taille population chiffre""".split()
+)
+_WHEN_NOUNS = frozenset(fold(w) for w in "time year date day heure année date jour".split())
+_PLACE_NOUNS = frozenset(
+    fold(w)
+    for w in """city cities town towns country countries region regions place village
+    ville villes commune communes pays région régions endroit lieu village""".split()
+)
+_WHICH = frozenset(("which", "quel", "quelle", "quels", "quelles"))
+_LATIN = re.compile(r"[A-Za-zÀ-ɏḀ-ỿ]")
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    """A searched word of the question: as typed, and the index terms it matches."""
+
+    text: str
+    terms: tuple[str, ...]
+    name: bool = False
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as read: the answer type it wants and the words to search."""
+
+    text: str
+    type: QuestionType
+    words: tuple[QueryWord, ...]
+    analysed: bool = True
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The distinct index terms of the user's words, in question order."""
+        return tuple(dict.fromkeys(t for w in self.words for t in w.terms))
+
+    @property
+    def needs_subject(self) -> bool:
+        """A question made only of question words ("what did he say?", "combien ?"): it asks
+        something but says about whom or what."""
+        return not self.words and self.type != "other"
+
+
+def is_latin(text: str) -> bool:
+    """Whether most letters of the text are Latin ones, which Dépêche analyses."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return True
+    latin = sum(1 for c in letters if _LATIN.match(c))
+    return latin * 2 >= len(letters)
+
+
+@lru_cache(maxsize=4096)
+def name_terms(word: str) -> tuple[str, ...]:
+    """Terms of a name: its English stem (plural and possessive gone), and the French stem
+    only when that one did not cut the name shorter ("Mali" stays "mali", never "mal")."""
+    lowered = word.casefold()
+    english = fold(stem(lowered, "en"))
+    french = fold(stem(lowered, "fr"))
+    return (english,) if len(french) < len(english) else tuple(dict.fromkeys((english, french)))
+
+
+@lru_cache(maxsize=4096)
+def word_terms(word: str) -> tuple[str, ...]:
+    """Terms of an ordinary question word: its stem in each language."""
+    lowered = word.casefold()
+    return tuple(dict.fromkeys(fold(stem(lowered, language)) for language in LANGUAGES))
+
+
+def _is_acronym(text: str) -> bool:
+    return len(text) >= 2 and text.isupper() and text.isalpha()
+
+
+def _is_name(text: str, first: bool) -> bool:
+    return _is_acronym(text) or (not first and text[:1].isupper())
+
+
+def read_question(text: str) -> Question:
+    """Read a question: its type and the words to search, with their terms."""
+    text = normalize(text)
+    if not is_latin(text):
+        unanalysed = tuple(QueryWord(w.text, (fold(w.text),)) for w in iter_words(text))
+        return Question(text, "other", tuple(dict.fromkeys(unanalysed)), analysed=False)
+    tokens = [w.text for w in iter_words(text)]
+    folded = [fold(t) for t in tokens]
+    shouting = sum(t.isupper() for t in tokens) * 2 > len(tokens)
+    question_type = _question_type(folded, "où" in {t.casefold() for t in tokens})
+    dropped = _QUESTION_WORDS_BY_TYPE[question_type]
+    words: list[QueryWord] = []
+    seen: set[str] = set()
+    for i, (token, key) in enumerate(zip(tokens, folded, strict=True)):
+        if key in seen or key in SPEECH_VERBS or key in _FILLER or key in dropped:
+            continue
+        after = folded[i + 1] if i + 1 < len(folded) else ""
+        before = folded[i - 1] if i else ""
+        if (key, after) in _TAKE_PLACE or (before, key) in _TAKE_PLACE:
+            continue
+        acronym = not shouting and _is_acronym(token)  # EU, US, WHO: names, not stopwords
+        if not acronym and (key in _INTERROGATIVES or is_stopword(token)):
+            continue
+        if len(key) == 1 and not key.isdigit():
+            continue
+        seen.add(key)
+        name = _is_name(token, first=i == 0)
+        words.append(QueryWord(token, name_terms(token) if name else word_terms(token), name))
+    return Question(text, question_type, tuple(words))
+
+
+_QUESTION_WORDS_BY_TYPE: dict[QuestionType, frozenset[str]] = {
+    "who-said": frozenset(),
+    "how-many": frozenset(fold(w) for w in "temps money argent".split()),
+    "when": _WHEN_NOUNS,
+    "where": _PLACE_NOUNS,
+    "who": frozenset(),
+    "other": frozenset(),
+}
+
+
+def _question_type(words: list[str], where: bool) -> QuestionType:
+    present = set(words)
+    pairs = set(itertools.pairwise(words))
+    if ("how" in present and present & _HOW_MUCH) or "combien" in present:
+        return "how-many"
+    if present & _WHAT and present & (SPEECH_VERBS | REPORTING_VERBS):
+        return "who-said"
+    if "when" in present or "quand" in present:
+        return "when"
+    if pairs & {("what", "time"), ("what", "year"), ("what", "date"), ("which", "day")}:
+        return "when"
+    if pairs & {("quelle", "heure"), ("quelle", "date"), ("quelle", "annee"), ("quel", "jour")}:
+        return "when"
+    if where or "where" in present:
+        return "where"
+    if any(a in _WHICH and b in _PLACE_NOUNS for a, b in pairs):
+        return "where"
+    if present & (_WHICH | {"what"}) and present & FIGURE_NOUNS:
+        return "how-many"
+    if present & (SPEECH_VERBS | REPORTING_VERBS) and (present & {"qu", "que"}):
+        return "who-said"
+    if "who" in present or "qui" in present:
+        return "who"
+    return "other"

@@ -1,0 +1,101 @@
+"""Excerpts by question type: the quote, the figure, the date, the place; datelines never alone."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from retrieval.excerpt import MAX_EXCERPT_CHARS, dateline_end, make_excerpt
+from retrieval.fields import passage_terms
+from retrieval.question import read_question
+
+SPOKESMAN = (
+    "Russia still expects Belarus to repay its gas debt, Deputy Prime Minister Arkady Dvorkovich "
+    'said Tuesday. "So far there is no progress. We are expecting our colleagues to make '
+    'suggestions," he said. Belarus and Russia have been negotiating gas prices since 2016.'
+)
+
+
+def excerpt_for(question: str, text: str, language: str = "en") -> str:
+    read = read_question(question)
+    names = {w.text.casefold() for w in read.words if w.name}
+    return make_excerpt(
+        text,
+        read.terms,
+        language,
+        question_type=read.type,
+        speakers=names,  # type: ignore[arg-type]
+    ).text
+
+
+def test_who_said_takes_the_quote_with_its_attribution() -> None:
+    shown = excerpt_for("What did Dvorkovich say about the gas talks?", SPOKESMAN)
+    assert "So far there is no progress" in shown
+    assert "Dvorkovich" in shown
+
+
+def test_how_many_takes_the_figure() -> None:
+    text = (
+        "Le séisme a secoué la région d'Agadir mardi matin. Les secours sont arrivés par "
+        "hélicoptère dans les villages. Le bilan provisoire fait état de deux morts et de 31 "
+        "blessés, selon le ministère de l'Intérieur."
+    )
+    assert "31" in excerpt_for("Combien de blessés après le séisme d'Agadir ?", text, "fr")
+
+
+def test_when_takes_the_date() -> None:
+    text = (
+        "The next Winter Olympics will be held in PyeongChang. Russia's Olympic committee has "
+        "made its calculations. The Games will take place on February 9-25, 2018."
+    )
+    assert "February 9-25, 2018" in excerpt_for("When are the Winter Olympics?", text)
+
+
+def test_where_takes_the_place() -> None:
+    text = (
+        "RAF fighter jets were scrambled on Tuesday. The plane was escorted to Stansted Airport "
+        "by two Typhoons. The passengers were taken to London by bus."
+    )
+    assert "Stansted" in excerpt_for("Where was the plane escorted?", text)
+
+
+def test_a_dateline_is_cut_and_never_shown_alone() -> None:
+    text = "MOSCOW, February 7. /TASS/. Russia's foreign trade dropped 11.9% last year."
+    assert dateline_end(text) == len("MOSCOW, February 7. /TASS/. ")
+    assert (
+        excerpt_for("Russia foreign trade", text)
+        == "Russia's foreign trade dropped 11.9% last year."
+    )
+    wire = "BAMAKO, 19 janvier (AFP) - Quatorze soldats maliens ont été tués dimanche."
+    assert excerpt_for("soldats maliens", wire, "fr").startswith("Quatorze soldats")
+
+
+def test_a_long_quote_is_cut_around_the_quote_at_word_boundaries() -> None:
+    attribution = "The minister, speaking at length to reporters in the capital, said " * 4
+    text = f'{attribution}that the "talks will resume next week in Geneva" as planned.'
+    shown = excerpt_for("What did the minister say about the talks?", text)
+    assert len(shown) <= MAX_EXCERPT_CHARS
+    assert "talks will resume next week in Geneva" in shown
+
+
+def test_passages_know_their_article_title_and_lead_names() -> None:
+    terms = passage_terms(
+        "He said the negotiations would go on.",
+        "en",
+        title="Kremlin rejects the proposal",
+        lead="Russian President Vladimir Putin spoke to Donald Trump on Wednesday.",
+    )
+    assert {"negoti", "kremlin", "putin", "trump"} <= set(terms)
+
+
+def test_french_names_are_indexed_under_their_english_stem_too() -> None:
+    assert {"mal", "mali"} <= set(passage_terms("Une embuscade au Mali.", "fr"))
+    assert "mali" not in passage_terms("Il a mal au dos.", "fr")
+
+
+@given(st.text(max_size=800), st.sampled_from(["What did Putin say?", "combien", "when", "où"]))
+def test_any_excerpt_fits_and_marks_only_its_own_text(text: str, question: str) -> None:
+    read = read_question(question)
+    excerpt = make_excerpt(text, read.terms, "fr", question_type=read.type)
+    assert len(excerpt.text) <= MAX_EXCERPT_CHARS
+    assert all(0 <= s < e <= len(excerpt.text) for s, e in excerpt.highlights)

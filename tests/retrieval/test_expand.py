@@ -1,0 +1,112 @@
+"""Across languages and spellings: translations from the curated table and CLDR, corrections."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.analysis import analyze
+from retrieval.equivalents import NEWS_EQUIVALENTS
+from retrieval.expand import (
+    SPELLING_WEIGHT,
+    TRANSLATION_WEIGHT,
+    SpellingIndex,
+    spellings,
+    translations,
+)
+from retrieval.index import BM25Index
+from retrieval.question import read_question
+
+
+def test_every_line_of_the_table_has_both_languages() -> None:
+    for line in NEWS_EQUIVALENTS.strip().splitlines():
+        english, french = line.split(";")
+        assert english.strip() and french.strip(), line
+
+
+@pytest.mark.parametrize(
+    ("question", "form"),
+    [
+        ("What did Putin say?", "Poutine"),
+        ("What did Ushakov say?", "Ouchakov"),
+        ("Qu'a dit Zelenskyy ?", "Zelensky"),
+        ("Moscow Kyiv truce negotiations", "Moscou"),
+        ("Moscow Kyiv truce negotiations", "Kiev"),
+        ("Moscow Kyiv truce negotiations", "trêve"),
+        ("Moscow Kyiv truce negotiations", "pourparlers"),
+        ("Beijing", "Pékin"),
+        ("EU sanctions", "UE"),
+        ("ceasefire", "cessez-le-feu"),
+        ("wounded", "blessés"),
+        ("Spanish banks", "espagnol"),  # CLDR language name
+        ("Spanish banks", "banques"),
+        ("Croatian tax evaders", "croate"),
+        ("Croatian tax evaders", "fraudeurs"),
+        ("Croatia", "Croatie"),  # CLDR territory name
+        ("Qu'a dit Poutine ?", "Putin"),  # French to English too
+        ("Londres", "London"),  # CLDR city name
+    ],
+)
+def test_names_and_news_words_find_their_other_language_forms(question: str, form: str) -> None:
+    found = {e.form for e in translations(read_question(question))}
+    assert form in found, found
+
+
+def test_translations_weigh_less_than_the_user_words() -> None:
+    (putin,) = [e for e in translations(read_question("Putin")) if e.form == "Poutine"]
+    assert putin.terms == ("poutin",)
+    assert 0 < putin.weight == TRANSLATION_WEIGHT < 1
+
+
+def test_a_longer_form_of_the_typed_name_adds_nothing() -> None:
+    assert not {e.form for e in translations(read_question("Union"))} & {"Union européenne"}
+
+
+def test_a_word_with_no_equivalent_is_left_alone() -> None:
+    assert translations(read_question("aérodromes bombardiers")) == []
+
+
+@pytest.fixture
+def seed_like_index() -> BM25Index:
+    index = BM25Index()
+    texts = [
+        "Iouri Ouchakov a déclaré aux journalistes que la conversation était positive.",
+        "L'inflation a ralenti en février en Suisse.",
+        "Le Kremlin a jugé l'entretien productif.",
+    ]
+    index.add(list(range(1, 4)), [analyze(t, "fr") for t in texts])
+    return index
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("Ouchakof", "ouchakov"), ("inflaton", "inflat")])
+def test_a_misspelt_word_finds_the_stored_one(
+    seed_like_index: BM25Index, typed: str, stored: str
+) -> None:
+    spelling = SpellingIndex()
+    spelling.update(list(seed_like_index._vocab))
+    found = spellings(read_question(typed), seed_like_index, spelling)
+    assert [(e.terms, e.weight) for e in found] == [((stored,), SPELLING_WEIGHT)]
+
+
+def test_a_known_word_and_an_unrelated_one_are_not_corrected(seed_like_index: BM25Index) -> None:
+    spelling = SpellingIndex()
+    spelling.update(list(seed_like_index._vocab))
+    assert spellings(read_question("Kremlin"), seed_like_index, spelling) == []
+    assert spellings(read_question("Eurovision"), seed_like_index, spelling) == []
+    # Short words are names and acronyms too often: never corrected.
+    assert spellings(read_question("Ouch"), seed_like_index, spelling) == []
+
+
+def test_the_spelling_index_takes_new_terms_only_once() -> None:
+    spelling = SpellingIndex()
+    spelling.update(["kremlin", "ouchakov"])
+    spelling.update(["kremlin", "ouchakov", "poutin"])
+    assert sum(len(b) for b in spelling._buckets.values()) == 3
+
+
+def test_a_word_two_letters_off_a_short_stored_word_is_no_slip() -> None:
+    """ "pensent" is 75% like "président" but no one mistypes one for the other."""
+    index = BM25Index()
+    index.add([1], [analyze("Le président américain a parlé.", "fr")])
+    spelling = SpellingIndex()
+    spelling.update(list(index._vocab))
+    assert spellings(read_question("Que pensent les botanistes ?"), index, spelling) == []

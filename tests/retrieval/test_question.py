@@ -1,0 +1,87 @@
+"""Reading a question: its type, the words searched, names kept from the French stemmer."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from retrieval.question import read_question
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("What did Putin say?", "who-said"),
+        ("Qu'a dit le Kremlin ?", "who-said"),
+        ("Qu'a déclaré Ivan Kovacevic ?", "who-said"),
+        ("Qu'a dénoncé le gouverneur Fedorov ?", "who-said"),
+        ("What did the EU Commission spokesman say about the Brexit bill?", "who-said"),
+        ("How many people were wounded in Kharkiv?", "how-many"),
+        ("How long did the phone call last?", "how-many"),
+        ("Combien de drones la Russie a-t-elle lancés ?", "how-many"),
+        ("Quel a été le taux de participation ?", "how-many"),
+        ("When will the PyeongChang Winter Olympics take place?", "when"),
+        ("Quand la Banque nationale suisse se réunira-t-elle ?", "when"),
+        ("A quelle heure la secousse s'est-elle produite ?", "when"),
+        ("Where is the Combined Air Operations Center located?", "where"),
+        ("Où a eu lieu l'embuscade ?", "where"),
+        ("Dans quelle commune un chalet a-t-il brûlé ?", "where"),
+        ("Who won the IKEA drawing competition?", "who"),
+        ("trains déraillés", "other"),
+    ],
+)
+def test_the_question_type(question: str, kind: str) -> None:
+    assert read_question(question).type == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "searched"),
+    [
+        ("What did Putin say?", ["Putin"]),
+        ("Qu'a dit le Kremlin ?", ["Kremlin"]),
+        ("How many people were wounded in Kharkiv?", ["people", "wounded", "Kharkiv"]),
+        ("Combien de temps a duré l'entretien ?", ["duré", "entretien"]),
+        ("Où a eu lieu l'embuscade ?", ["embuscade"]),
+        ("When will the Olympics take place?", ["Olympics"]),
+        ("Jusqu'à quand les fraudeurs peuvent-ils payer ?", ["fraudeurs", "payer"]),
+    ],
+)
+def test_question_words_and_say_verbs_are_not_searched(question: str, searched: list[str]) -> None:
+    assert [w.text for w in read_question(question).words] == searched
+
+
+@pytest.mark.parametrize(
+    ("question", "name", "not_searched"),
+    [
+        ("What happened in Mali?", "mali", "mal"),  # "mal" is a common French word
+        ("What did the Saudis announce?", "saudi", "saud"),  # a man named Saud
+    ],
+)
+def test_names_are_not_stemmed_into_common_words(
+    question: str, name: str, not_searched: str
+) -> None:
+    terms = read_question(question).terms
+    assert name in terms
+    assert not_searched not in terms
+
+
+def test_a_question_made_only_of_question_words_needs_a_subject() -> None:
+    for question in ("What did he say?", "Qu'a-t-il dit ?", "who said what?"):
+        assert read_question(question).needs_subject, question
+    assert not read_question("What did Putin say?").needs_subject
+
+
+def test_other_scripts_are_searched_as_given() -> None:
+    question = read_question("普京说了什么")
+    assert not question.analysed
+    assert question.terms == ("普京说了什么",)
+    assert read_question("Что сказал Путин?").analysed is False
+    assert read_question("Poutine à Moscou").analysed
+
+
+@given(st.text(max_size=300))
+def test_any_text_reads_as_a_question(text: str) -> None:
+    question = read_question(text)
+    assert all(t for t in question.terms)
+    assert question.type in {"who-said", "how-many", "when", "where", "who", "other"}
