@@ -61,6 +61,12 @@ def _len_dtype(lens: np.ndarray) -> type[np.unsignedinteger[Any]] | type[np.int3
     return np.uint16 if longest <= 0xFFFF else np.int32
 
 
+def _fits(values: np.ndarray, dtype: np.dtype[Any]) -> np.ndarray:
+    """Per value, whether ``dtype`` (an integer type) holds it."""
+    info = np.iinfo(dtype)
+    return (values >= info.min) & (values <= info.max)
+
+
 def _grow(array: np.ndarray, size: int, fill: int | bool = 0) -> np.ndarray:
     """``array`` with room for at least ``size`` items (amortised: grows by an eighth)."""
     if len(array) >= size:
@@ -86,7 +92,7 @@ class BM25Index:
         self._max_tf = np.zeros(0, np.int32)
         self._min_len = np.zeros(0, np.int32)
         # Per position (a passage's slot in the postings): id, token count, alive.
-        self._pos_ids = np.zeros(0, np.int64)
+        self._pos_ids = np.zeros(0, np.int32)  # widened to int64 when an id needs it
         self._lens = np.zeros(0, np.uint8)  # widened when a longer passage comes
         self._alive = np.zeros(0, bool)
         self._n_pos = 0
@@ -121,7 +127,7 @@ class BM25Index:
     def ids(self) -> np.ndarray:
         """Ids of the live passages, ascending."""
         n = self._n_pos
-        return np.sort(self._pos_ids[:n][self._alive[:n]])
+        return np.sort(self._pos_ids[:n][self._alive[:n]]).astype(np.int64)
 
     @property
     def vocabulary_size(self) -> int:
@@ -151,11 +157,15 @@ class BM25Index:
             main_ids = self._pos_ids[:n_main]
             order = self._main_order
             keys = main_ids if order is None else main_ids[order]
+            # Compare in the keys' own type (searching int32 keys for int64 ids would copy
+            # them all); an id outside that type's range is not indexed.
+            fits = _fits(ids, keys.dtype)
+            wanted = np.where(fits, ids, 0).astype(keys.dtype, copy=False)
             # Main may hold a dead copy of a re-added id (background folds keep dead passages);
             # the last of equal ids is the newest copy, the only one that can be alive.
-            j = np.maximum(np.searchsorted(keys, ids, side="right") - 1, 0)
+            j = np.maximum(np.searchsorted(keys, wanted, side="right") - 1, 0)
             pos = j if order is None else order[j]
-            found = (keys[j] == ids) & self._alive[pos]
+            found = (keys[j] == wanted) & self._alive[pos] & fits
             out[found] = pos[found]
         if self._delta_pos:
             if len(ids) <= 64:
@@ -199,6 +209,8 @@ class BM25Index:
         base = self._n_pos
         seg, lens = build(docs, base, self._vocab, self._bump_terms)
         n = len(id_arr)
+        if not _fits(id_arr, self._pos_ids.dtype).all():
+            self._pos_ids = self._pos_ids.astype(np.int64)
         self._pos_ids = _grow(self._pos_ids, base + n)
         self._lens = _grow(self._lens.astype(_len_dtype(lens), copy=False), base + n)
         self._alive = _grow(self._alive, base + n, False)
@@ -508,7 +520,7 @@ class BM25Index:
         index._max_tf = np.array(arrays["max_tf"], np.int32)
         index._min_len = np.array(arrays["min_len"], np.int32)
         n = len(arrays["pos_ids"])
-        index._pos_ids = _grow(np.zeros(0, np.int64), n)
+        index._pos_ids = _grow(np.zeros(0, arrays["pos_ids"].dtype), n)
         index._pos_ids[:n] = arrays["pos_ids"]
         index._lens = _grow(np.zeros(0, arrays["lens"].dtype), n)
         index._lens[:n] = arrays["lens"]

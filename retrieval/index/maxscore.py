@@ -270,6 +270,6 @@ def top(pos_ids: np.ndarray, cand: np.ndarray, scores: np.ndarray, k: int) -> Hi
         kth = np.partition(scores, len(scores) - k)[len(scores) - k]
         keep = scores >= kth
         cand, scores = cand[keep], scores[keep]
-    ids = pos_ids[cand]
+    ids = pos_ids[cand].astype(np.int64, copy=False)
     order = np.lexsort((ids, -scores))[:k]
     return Hits(ids[order], scores[order])

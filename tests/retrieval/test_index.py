@@ -372,3 +372,16 @@ def test_candidates_skip_removed_and_find_recent_passages() -> None:
         hits = index.search(["vote"], k=10, candidates=candidates)
         assert 5 not in hits.ids.tolist()
         assert 11 in hits.ids.tolist()
+
+
+def test_ids_past_32_bits_are_kept_exactly() -> None:
+    index = make_index()
+    big = [2**31 - 1, 2**31, 2**40 + 3, -(2**33)]
+    index.add(big, [["kiev", "sommet"]] * len(big))
+    index.merge()
+    assert set(big) <= set(index.ids.tolist()) and index.ids.dtype == np.int64
+    hits = index.search(["sommet"], k=10)
+    assert hits.ids.tolist() == sorted(big) and hits.ids.dtype == np.int64
+    assert 2**40 + 3 in index and 2**40 + 4 not in index and 7 in index
+    index.remove([2**40 + 3])
+    assert 2**40 + 3 not in index and len(index.search(["sommet"])) == 3
