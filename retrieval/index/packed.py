@@ -23,7 +23,7 @@ from retrieval.index.segment import Segment, dead_hits
 
 BLOCK = 16  # _count_below reads a block's 16 comparisons as two 8-byte words
 _PAD = 0xFFFF  # real offsets are below it: a block spans fewer than 0xFFFF positions
-_CHUNK_POSTINGS = 1 << 22
+_CHUNK_POSTINGS = 1 << 20  # 8 MB per int64 temporary
 _POPCOUNT = getattr(np, "bitwise_count", None)
 
 
