@@ -422,6 +422,33 @@ def main(argv: Sequence[str] | None = None) -> None:
     for row in rows:
         for note in row.notes:
             print(f"- {row.engine} at {row.passages:,}: {note}")
+    print()
+    for line in goal_lines(rows):
+        print(line)
+
+
+# Issue 14's index goals, against tantivy in the same run.
+GOAL_MAX_BYTES_PER_PASSAGE = 200
+
+
+def goal_lines(rows: list[Row]) -> list[str]:
+    """Per size: Dépêche's p50 and memory as ratios to tantivy's, and the memory goal."""
+    out = []
+    for n in sorted({r.passages for r in rows}):
+        ours = next(r for r in rows if r.passages == n and r.engine == Depeche.name)
+        peer = next((r for r in rows if r.passages == n and r.engine == Tantivy.name), None)
+        if peer is None:
+            continue
+        p50 = ours.p50_ms / peer.p50_ms
+        p95 = ours.p95_ms / peer.p95_ms
+        memory = ours.bytes_per_passage
+        verdict = "met" if p50 <= 1 and memory <= GOAL_MAX_BYTES_PER_PASSAGE else "NOT met"
+        out.append(
+            f"goal at {n:,}: p50 Dépêche/tantivy x{p50:.2f} (<= 1), p95 x{p95:.2f}; "
+            f"{memory:.0f} B/passage (<= {GOAL_MAX_BYTES_PER_PASSAGE}; tantivy "
+            f"{peer.bytes_per_passage:.0f}): {verdict}"
+        )
+    return out
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import sys
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -31,9 +32,11 @@ from retrieval.index.maxscore import (
     maxscore,
     plan,
     query_terms,
+    tf_part_table,
     top,
 )
-from retrieval.index.segment import Segment, Vocab, build, compact, dead_postings, merge
+from retrieval.index.packed import PackedSegment, is_consistent, pack
+from retrieval.index.segment import Segment, Vocab, build, compact, merge
 
 # The delta segment is folded into the main one past this many postings or 1/_DELTA_RATIO of
 # main: each add copies the delta (a larger one costs every add more) and each fold copies
@@ -43,6 +46,25 @@ _DELTA_RATIO = 16
 # Folds into a main segment this large run on a thread (they take ~1 s at 1M passages) while
 # additions go on into a fresh delta; smaller ones are done on the spot.
 _BACKGROUND_FOLD_POSTINGS = 1 << 22
+
+
+def _fold(main: Segment | PackedSegment, delta: Segment, n_terms: int) -> PackedSegment:
+    """Main with the delta's runs appended, packed (delta positions come after main's)."""
+    return pack(merge(main.unpack(), delta, n_terms))
+
+
+def _len_dtype(lens: np.ndarray) -> type[np.unsignedinteger[Any]] | type[np.int32]:
+    """The narrowest type for passage token counts (most passages are under 256 tokens)."""
+    longest = int(lens.max(initial=0))
+    if longest <= 0xFF:
+        return np.uint8
+    return np.uint16 if longest <= 0xFFFF else np.int32
+
+
+def _fits(values: np.ndarray, dtype: np.dtype[Any]) -> np.ndarray:
+    """Per value, whether ``dtype`` (an integer type) holds it."""
+    info = np.iinfo(dtype)
+    return (values >= info.min) & (values <= info.max)
 
 
 def _grow(array: np.ndarray, size: int, fill: int | bool = 0) -> np.ndarray:
@@ -70,17 +92,17 @@ class BM25Index:
         self._max_tf = np.zeros(0, np.int32)
         self._min_len = np.zeros(0, np.int32)
         # Per position (a passage's slot in the postings): id, token count, alive.
-        self._pos_ids = np.zeros(0, np.int64)
-        self._lens = np.zeros(0, np.int32)
+        self._pos_ids = np.zeros(0, np.int32)  # widened to int64 when an id needs it
+        self._lens = np.zeros(0, np.uint8)  # widened when a longer passage comes
         self._alive = np.zeros(0, bool)
         self._n_pos = 0
         self._n_main = 0
-        self._main = Segment.empty()
+        self._main: Segment | PackedSegment = Segment.empty()
         self._delta = Segment.empty()
         # While a background fold runs: the delta being folded, and where its positions end.
         self._frozen: Segment | None = None
         self._frozen_end = 0
-        self._fold: tuple[threading.Thread, list[Segment]] | None = None
+        self._fold: tuple[threading.Thread, list[PackedSegment]] | None = None
         self._main_order: np.ndarray | None = None  # argsort of main ids when not ascending
         self._delta_pos: dict[int, int] = {}
         self._delta_sorted: tuple[np.ndarray, np.ndarray] | None = None  # delta ids, positions
@@ -88,10 +110,8 @@ class BM25Index:
         self._n_dead = 0
         self._total_len = 0
         self._idf: np.ndarray | None = None
-        self._norm: np.ndarray | None = None
-        self._acc = np.zeros(0, np.float64)
-        self._mark = np.zeros(0, bool)
-        self._scratch_lock = threading.Lock()
+        self._norm_of_len: np.ndarray | None = None
+        self._tf_part: np.ndarray | None = None
 
     # -- size and membership -------------------------------------------------------------------
 
@@ -107,7 +127,7 @@ class BM25Index:
     def ids(self) -> np.ndarray:
         """Ids of the live passages, ascending."""
         n = self._n_pos
-        return np.sort(self._pos_ids[:n][self._alive[:n]])
+        return np.sort(self._pos_ids[:n][self._alive[:n]]).astype(np.int64)
 
     @property
     def vocabulary_size(self) -> int:
@@ -119,8 +139,8 @@ class BM25Index:
         segments = [self._main, self._delta, *((self._frozen,) if self._frozen else ())]
         arrays = [a for seg in segments for a in seg.arrays()]
         arrays += [self._df, self._max_tf, self._min_len, self._pos_ids, self._lens]
-        arrays += [self._alive, self._acc, self._mark]
-        arrays += [a for a in (self._idf, self._norm, self._main_order) if a is not None]
+        arrays.append(self._alive)
+        arrays += [a for a in (self._idf, self._norm_of_len, self._main_order) if a is not None]
         total = sum(a.nbytes for a in arrays)
         total += sys.getsizeof(self._vocab) + sys.getsizeof(self._delta_pos)
         # Each term: its string, and its id unless CPython caches small ints.
@@ -137,11 +157,15 @@ class BM25Index:
             main_ids = self._pos_ids[:n_main]
             order = self._main_order
             keys = main_ids if order is None else main_ids[order]
+            # Compare in the keys' own type (searching int32 keys for int64 ids would copy
+            # them all); an id outside that type's range is not indexed.
+            fits = _fits(ids, keys.dtype)
+            wanted = np.where(fits, ids, 0).astype(keys.dtype, copy=False)
             # Main may hold a dead copy of a re-added id (background folds keep dead passages);
             # the last of equal ids is the newest copy, the only one that can be alive.
-            j = np.maximum(np.searchsorted(keys, ids, side="right") - 1, 0)
+            j = np.maximum(np.searchsorted(keys, wanted, side="right") - 1, 0)
             pos = j if order is None else order[j]
-            found = (keys[j] == ids) & self._alive[pos]
+            found = (keys[j] == wanted) & self._alive[pos] & fits
             out[found] = pos[found]
         if self._delta_pos:
             if len(ids) <= 64:
@@ -185,8 +209,10 @@ class BM25Index:
         base = self._n_pos
         seg, lens = build(docs, base, self._vocab, self._bump_terms)
         n = len(id_arr)
+        if not _fits(id_arr, self._pos_ids.dtype).all():
+            self._pos_ids = self._pos_ids.astype(np.int64)
         self._pos_ids = _grow(self._pos_ids, base + n)
-        self._lens = _grow(self._lens, base + n)
+        self._lens = _grow(self._lens.astype(_len_dtype(lens), copy=False), base + n)
         self._alive = _grow(self._alive, base + n, False)
         self._pos_ids[base : base + n] = id_arr
         self._lens[base : base + n] = lens
@@ -234,14 +260,14 @@ class BM25Index:
         if self._n_dead > max(1024, self._n_pos // 8):
             self._fold_delta()
 
-    def _forget_df(self, seg: Segment, dead: np.ndarray, lo: int, hi: int) -> None:
+    def _forget_df(self, seg: Segment | PackedSegment, dead: np.ndarray, lo: int, hi: int) -> None:
         """Take the ``dead`` passages (positions ``lo``..``hi``) out of document frequencies."""
-        counts = dead_postings(seg, dead, lo, hi, self._n_pos)
+        counts = seg.dead_postings(dead, lo, hi, self._n_pos)
         self._df[: len(counts)] -= counts.astype(np.int32)
 
     def _invalidate(self) -> None:
         self._idf = None
-        self._norm = None
+        self._norm_of_len = None
 
     def _bump_terms(
         self,
@@ -267,9 +293,9 @@ class BM25Index:
         main, frozen, n_terms = self._main, self._delta, len(self._vocab)
         self._frozen, self._frozen_end = frozen, self._n_pos
         self._delta = Segment.empty()
-        result: list[Segment] = []
+        result: list[PackedSegment] = []
         thread = threading.Thread(
-            target=lambda: result.append(merge(main, frozen, n_terms)),
+            target=lambda: result.append(_fold(main, frozen, n_terms)),
             name="bm25-fold",
             daemon=True,
         )
@@ -287,7 +313,7 @@ class BM25Index:
             thread.join()
         assert self._frozen is not None
         # No result means the thread failed (say, out of memory): fold here and let it raise.
-        main = result[0] if result else merge(self._main, self._frozen, len(self._vocab))
+        main = result[0] if result else _fold(self._main, self._frozen, len(self._vocab))
         self._main, self._frozen, self._fold = main, None, None
         self._n_main = self._frozen_end
         self._delta_pos = {i: p for i, p in self._delta_pos.items() if p >= self._n_main}
@@ -304,7 +330,7 @@ class BM25Index:
         self._finish_fold(wait=True)
         n_terms = len(self._vocab)
         n = self._n_pos
-        main, delta = self._main, self._delta
+        main, delta = self._main.unpack(), self._delta
         if self._n_dead:
             alive = self._alive[:n]
             new_pos = (np.cumsum(alive, dtype=np.int64) - 1).astype(np.int32)
@@ -315,36 +341,37 @@ class BM25Index:
             self._alive = np.ones(len(self._pos_ids), bool)
             self._n_pos = len(self._pos_ids)
             self._n_dead = 0
-        self._main = merge(main, delta, n_terms)
+        self._main = _fold(main, delta, n_terms)
         self._delta = Segment.empty()
         self._invalidate()  # the length normalisers are per position, and positions moved
         self._n_main = self._n_pos
         self._delta_pos = {}
         self._delta_sorted = None
         self._sort_main_ids()
-        self._acc = np.zeros(0, np.float64)
-        self._mark = np.zeros(0, bool)
 
     # -- scoring -------------------------------------------------------------------------------
 
     def _stats(self) -> tuple[np.ndarray, np.ndarray]:
-        """(idf per term id, length normaliser per position), recomputed after any change."""
-        if self._idf is None or self._norm is None:
+        """(idf per term id, length normaliser per token count), recomputed after any change."""
+        if self._idf is None or self._norm_of_len is None:
             self._idf = floored_idf(self._df[: len(self._vocab)], self._n_live, self.epsilon)
             avgdl = self._total_len / self._n_live if self._total_len else 1.0
-            lens = self._lens[: self._n_pos]
-            self._norm = self.k1 * (1 - self.b + self.b * lens / avgdl)
-        return self._idf, self._norm
+            longest = int(self._lens[: self._n_pos].max(initial=0))
+            lengths = np.arange(longest + 1, dtype=np.float64)
+            # Indexed by a passage's length: 8 bytes per distinct length, not per passage.
+            self._norm_of_len = self.k1 * (1 - self.b + self.b * lengths / avgdl)
+            max_tf = int(self._max_tf[: len(self._vocab)].max(initial=0))
+            self._tf_part = tf_part_table(self.k1, self._norm_of_len, max_tf)
+        return self._idf, self._norm_of_len
 
     def _query_terms(
         self, query: Sequence[str], weights: Mapping[str, float] | None = None
     ) -> list[tuple[int, float]]:
         return query_terms(query, weights, self._vocab, self._df)
 
-    def _segments(self) -> tuple[Segment, ...]:
-        if self._frozen is None:
-            return self._main, self._delta
-        return self._main, self._frozen, self._delta
+    def _segments(self) -> tuple[Segment | PackedSegment, ...]:
+        segments = (self._main, *((self._frozen,) if self._frozen else ()), self._delta)
+        return tuple(seg for seg in segments if len(seg))
 
     def _runs(self, tid: int) -> list[tuple[np.ndarray, np.ndarray]]:
         return [r for r in (seg.run(tid) for seg in self._segments()) if r is not None]
@@ -353,14 +380,20 @@ class BM25Index:
         return [r for r in (seg.lookup(tid, pos) for seg in self._segments()) if r is not None]
 
     def _scorer(self) -> tuple[np.ndarray, Scorer]:
-        idf, norm = self._stats()
-        return idf, Scorer(self.k1, norm, self._runs, self._lookups)
+        idf, norm_of_len = self._stats()
+        scorer = Scorer(
+            self.k1,
+            self._lens,
+            norm_of_len,
+            self._tf_part,
+            self._runs,
+            self._lookups,
+            self._run_length,
+        )
+        return idf, scorer
 
-    def _scratch(self) -> tuple[np.ndarray, np.ndarray]:
-        if len(self._acc) < self._n_pos:
-            self._acc = np.zeros(self._n_pos + self._n_pos // 8 + 64, np.float64)
-            self._mark = np.zeros(len(self._acc), bool)
-        return self._acc, self._mark
+    def _run_length(self, tid: int) -> int:
+        return sum(seg.run_length(tid) for seg in self._segments())
 
     def search(
         self,
@@ -390,7 +423,7 @@ class BM25Index:
             pos = np.unique(pos[pos >= 0])
             if len(pos) == 0:
                 return NO_HITS
-            postings = sum(seg.run_length(tid) for tid, _ in terms for seg in self._segments())
+            postings = sum(self._run_length(tid) for tid, _ in terms)
             # Few candidates: look each up in every run (a binary search each) rather than
             # walk the runs; many: walk them as usual and keep only the candidates.
             if len(pos) * 8 <= postings:
@@ -401,16 +434,7 @@ class BM25Index:
         elif self._n_dead:
             allowed = self._alive
         order, rest = plan(weighted, self._bounds(weighted))
-        # Defence in depth: should a caller ever search concurrently, the shared scratch arrays
-        # go to one search and the others get their own.
-        if self._scratch_lock.acquire(blocking=False):
-            try:
-                cand, scores = maxscore(scorer, order, rest, k, *self._scratch(), allowed)
-            finally:
-                self._scratch_lock.release()
-        else:
-            scratch = np.zeros(self._n_pos, np.float64), np.zeros(self._n_pos, bool)
-            cand, scores = maxscore(scorer, order, rest, k, *scratch, allowed)
+        cand, scores = maxscore(scorer, order, rest, k, allowed)
         return top(self._pos_ids, cand, scores, k)
 
     def _bounds(self, weighted: Sequence[tuple[int, float]]) -> list[float]:
@@ -459,6 +483,7 @@ class BM25Index:
     def save(self, path: Path) -> None:
         """Write the index to one file (atomically), loadable with :meth:`load`."""
         self._fold_delta()
+        main = self._main if isinstance(self._main, PackedSegment) else pack(self._main)
         n_terms = len(self._vocab)
         n = self._n_pos
         fields = {
@@ -469,9 +494,12 @@ class BM25Index:
             "total_len": self._total_len,
         }
         arrays = {
-            "ptr": self._main.padded_ptr(n_terms),
-            "docs": self._main.docs,
-            "tfs": self._main.tfs,
+            "ptr": main.ptr,
+            "tfs": main.tfs,
+            "loc": main.loc,
+            "offs": main.offs,
+            "skips": main.skips,
+            "wide": main.wide,
             "pos_ids": self._pos_ids[:n],
             "lens": self._lens[:n],
             "df": self._df[:n_terms],
@@ -492,24 +520,26 @@ class BM25Index:
         index._max_tf = np.array(arrays["max_tf"], np.int32)
         index._min_len = np.array(arrays["min_len"], np.int32)
         n = len(arrays["pos_ids"])
-        index._pos_ids = _grow(np.zeros(0, np.int64), n)
+        index._pos_ids = _grow(np.zeros(0, arrays["pos_ids"].dtype), n)
         index._pos_ids[:n] = arrays["pos_ids"]
-        index._lens = _grow(np.zeros(0, np.int32), n)
+        index._lens = _grow(np.zeros(0, arrays["lens"].dtype), n)
         index._lens[:n] = arrays["lens"]
         index._alive = _grow(np.zeros(0, bool), n, False)
         index._alive[:n] = True
         index._n_pos = index._n_main = n
         index._n_live = int(header["n_live"])
         index._total_len = int(header["total_len"])
-        ptr = arrays["ptr"]
+        main = PackedSegment(
+            *(arrays[name] for name in ("ptr", "tfs", "loc", "offs", "skips", "wide"))
+        )
         consistent = (
             index._n_live == n
-            and len(ptr) == len(index._vocab) + 1
-            and int(ptr[-1]) == len(arrays["docs"]) == len(arrays["tfs"])
+            and len(main.ptr) == len(index._vocab) + 1
             and len(index._df) == len(index._vocab)
+            and is_consistent(main)
         )
         if not consistent:
             raise ValueError(f"{path} is inconsistent")
-        index._main = Segment(ptr, arrays["docs"], arrays["tfs"])
+        index._main = main
         index._sort_main_ids()
         return index

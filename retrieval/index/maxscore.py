@@ -17,6 +17,11 @@ import numpy as np
 
 _EMPTY_IDS = np.empty(0, dtype=np.int64)
 _EMPTY_SCORES = np.empty(0, dtype=np.float64)
+# Walking a run costs about as much per posting as looking a candidate up in it costs per
+# candidate, twice over (measured at 1M passages): below that ratio the terms are walked.
+_WALK_OR_LOOK = 2
+# Impacts come from a (tf, length) table when it has at most this many cells (512 kB).
+_TABLE_CELLS = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -85,20 +90,46 @@ Runs = Callable[[int], list[tuple[np.ndarray, np.ndarray]]]
 Lookups = Callable[[int, np.ndarray], list[tuple[np.ndarray, np.ndarray]]]
 
 
-@dataclass(frozen=True)
+# Term id -> how many postings it has, over every segment.
+RunLength = Callable[[int], int]
+
+
 class Scorer:
     """What scoring needs of the index for one query: parameters, statistics and postings."""
 
-    k1: float
-    norm: np.ndarray  # length normaliser per position: k1 * (1 - b + b * len / avgdl)
-    runs: Runs
-    lookups: Lookups
+    __slots__ = ("k1", "lens", "lookups", "norm_of_len", "run_length", "runs", "tf_part")
 
-    def impacts(self, weight: float, tfs: np.ndarray, norm: np.ndarray) -> np.ndarray:
-        """``weight * tf * (k1 + 1) / (tf + norm)`` per posting."""
-        tf = tfs.astype(np.float64)
-        out = tf * (self.k1 + 1)
-        out /= tf + norm
+    def __init__(
+        self,
+        k1: float,
+        lens: np.ndarray,
+        norm_of_len: np.ndarray,
+        tf_part: np.ndarray | None,
+        runs: Runs,
+        lookups: Lookups,
+        run_length: RunLength,
+    ) -> None:
+        self.k1 = k1
+        self.lens = lens  # token count per position
+        self.norm_of_len = norm_of_len  # k1 * (1 - b + b * len / avgdl) by length
+        self.tf_part = tf_part  # tf * (k1 + 1) / (tf + norm) by tf * len(norm_of_len) + length
+        self.runs = runs
+        self.lookups = lookups
+        self.run_length = run_length
+
+    def impacts(self, weight: float, tfs: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        """``weight * tf * (k1 + 1) / (tf + norm)`` per posting at positions ``docs``."""
+        lens = self.lens.take(docs)
+        if self.tf_part is not None:
+            # Looked up, not computed: the same operations made the table, so the same bits.
+            cell = tfs.astype(np.intp)
+            cell *= len(self.norm_of_len)
+            cell += lens
+            out = self.tf_part.take(cell)
+        else:
+            tf = tfs.astype(np.float64)
+            out = tf * (self.k1 + 1)
+            out /= tf + self.norm_of_len.take(lens)
         out *= weight
         return out
 
@@ -115,9 +146,20 @@ class Scorer:
         matched = np.zeros(len(pos), bool)
         for tid, weight in terms:
             for where, tfs in self.lookups(tid, pos):
-                scores[where] += self.impacts(weight, tfs, self.norm[pos[where]])
+                scores[where] += self.impacts(weight, tfs, pos[where])
                 matched[where] = True
         return scores, matched
+
+
+def tf_part_table(k1: float, norm_of_len: np.ndarray, max_tf: int) -> np.ndarray | None:
+    """``tf * (k1 + 1) / (tf + norm)`` for every tf up to ``max_tf`` and every length, flat;
+    None when that would be large."""
+    if (max_tf + 1) * len(norm_of_len) > _TABLE_CELLS:
+        return None
+    tf = np.arange(max_tf + 1, dtype=np.float64)[:, None]
+    out = tf * (k1 + 1)
+    out = out / (tf + norm_of_len[None, :])
+    return out.ravel()
 
 
 def plan(
@@ -140,66 +182,86 @@ def maxscore(
     plan: list[tuple[float, int, float]],
     rest: list[float],
     k: int,
-    acc: np.ndarray,
-    mark: np.ndarray,
     allowed: np.ndarray | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Positions and scores of the top-k candidates (possibly more, ties included).
 
-    ``acc`` and ``mark`` are zeroed scratch arrays over positions, left zeroed; ``allowed``
-    (per position), when given, limits the results to those positions.
+    ``allowed`` (per position), when given, limits the results to those positions.
+
+    The terms scored in full are merged run by run into one sorted array of positions and
+    their partial scores: a query touches a few thousand postings, and merging them costs
+    less than scattering into an array over every passage (each posting a cache miss).
     """
-    touched: list[np.ndarray] = []
-    try:
-        return _maxscore_into(scorer, plan, rest, k, acc, mark, allowed, touched)
-    finally:  # leave the scratch arrays zeroed for the next search
-        for docs in touched:
-            acc[docs] = 0.0
-            mark[docs] = False
-
-
-def _maxscore_into(
-    scorer: Scorer,
-    plan: list[tuple[float, int, float]],
-    rest: list[float],
-    k: int,
-    acc: np.ndarray,
-    mark: np.ndarray,
-    allowed: np.ndarray | None,
-    touched: list[np.ndarray],
-) -> tuple[np.ndarray, np.ndarray]:
-    """MaxScore proper; every position it accumulates into is listed in ``touched``."""
-    norm = scorer.norm
-    theta = 0.0
-    slack = 0.0
+    docs = np.empty(0, np.int32)
+    scores = np.empty(0, np.float64)
     done = len(plan)
     for i, (_, tid, weight) in enumerate(plan):
-        if i and rest[i] < theta - slack:
+        # Stop scoring in full once the remaining terms cannot lift a passage none of the
+        # terms so far holds into the top k, unless their runs are so short that walking them
+        # costs less than looking the candidates up in them.
+        if (
+            i
+            and _can_stop(scores, rest[i], k)
+            and sum(scorer.run_length(t) for _, t, _ in plan[i:]) > _WALK_OR_LOOK * len(docs)
+        ):
             done = i
             break
-        for docs, tfs in scorer.runs(tid):
-            acc[docs] += scorer.impacts(weight, tfs, norm[docs])
-            fresh = docs[~mark[docs]]
-            mark[fresh] = True
-            touched.append(fresh)
-        # theta (the k-th best partial score) can only prune what is left if it may exceed
-        # the bound of the remaining terms; it never can while that bound tops everything.
-        if i + 1 < len(plan) and rest[i + 1] < rest[0] - rest[i + 1]:
-            cand = np.concatenate(touched)
+        for run_docs, tfs in scorer.runs(tid):
             if allowed is not None:
-                cand = cand[allowed[cand]]
-            if len(cand) >= k:
-                partial = acc[cand]
-                theta = float(np.partition(partial, len(partial) - k)[len(partial) - k])
-                slack = 1e-9 * (1.0 + abs(theta))
-    seen = np.concatenate(touched) if touched else _EMPTY_IDS
-    cand = seen if allowed is None else seen[allowed[seen]]
-    if done == len(plan):
-        return cand, acc[cand]
-    cand = cand[acc[cand] + rest[done] >= theta - slack]
-    cand.sort()
-    scores, _ = scorer.score_positions([(t, w) for _, t, w in plan[done:]], cand, acc[cand])
-    return cand, scores
+                keep = allowed[run_docs]
+                run_docs, tfs = run_docs[keep], tfs[keep]
+            docs, scores = _merge_sum(docs, scores, run_docs, scorer.impacts(weight, tfs, run_docs))
+    if done == len(plan) or len(docs) == 0:
+        return docs, scores
+    # Passages without a term scored in full score at most rest[done] < theta: not in the
+    # top k. Of the others, only those that can still reach theta are looked up.
+    theta = _kth(scores, k)
+    keep = scores + rest[done] >= theta - _slack(theta)
+    docs = docs[keep]
+    scores, _ = scorer.score_positions([(t, w) for _, t, w in plan[done:]], docs, scores[keep])
+    return docs, scores
+
+
+def _kth(scores: np.ndarray, k: int) -> float:
+    """The k-th largest of ``scores`` (at least k of them)."""
+    return float(np.partition(scores, len(scores) - k)[len(scores) - k])
+
+
+def _slack(theta: float) -> float:
+    """Float tolerance on pruning comparisons: sums in another order may differ by ulps."""
+    return 1e-9 * (1.0 + abs(theta))
+
+
+def _can_stop(scores: np.ndarray, rest: float, k: int) -> bool:
+    """Whether k passages already beat ``rest``, the most the remaining terms can add to a
+    passage: then theta (the k-th best score) exceeds it, and passages none of the terms
+    scored so far hold cannot make the top k."""
+    if len(scores) < k:
+        return False
+    return int(np.count_nonzero(scores > rest + _slack(rest))) >= k
+
+
+def _merge_sum(
+    docs: np.ndarray, scores: np.ndarray, more: np.ndarray, impacts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Union of two ascending position arrays, adding the scores of positions in both."""
+    if len(docs) == 0:
+        return more, impacts
+    if len(more) == 0:
+        return docs, scores
+    both = np.concatenate((docs, more))
+    # A stable sort of two sorted runs is one merge pass (timsort); a position in both runs
+    # comes out twice in a row, docs' copy first.
+    order = np.argsort(both, kind="stable")
+    both = both[order]
+    summed = np.concatenate((scores, impacts))[order]
+    new = np.empty(len(both), bool)
+    new[0] = True
+    np.not_equal(both[1:], both[:-1], out=new[1:])
+    if new.all():
+        return both, summed
+    starts = np.flatnonzero(new)
+    return both[starts], np.add.reduceat(summed, starts)
 
 
 def top(pos_ids: np.ndarray, cand: np.ndarray, scores: np.ndarray, k: int) -> Hits:
@@ -208,6 +270,6 @@ def top(pos_ids: np.ndarray, cand: np.ndarray, scores: np.ndarray, k: int) -> Hi
         kth = np.partition(scores, len(scores) - k)[len(scores) - k]
         keep = scores >= kth
         cand, scores = cand[keep], scores[keep]
-    ids = pos_ids[cand]
+    ids = pos_ids[cand].astype(np.int64, copy=False)
     order = np.lexsort((ids, -scores))[:k]
     return Hits(ids[order], scores[order])

@@ -8,7 +8,7 @@ arrays, not passage ids.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
 from typing import Any
@@ -18,7 +18,7 @@ import numpy as np
 # Tokens interned per build step: bounds the temporaries of building to ~40 MB.
 _BUILD_CHUNK_TOKENS = 1_000_000
 # Postings scanned per slice when a removal looks for the passages' terms.
-_SCAN_STEP = 1 << 20
+SCAN_STEP = 1 << 20
 
 # Called with (vocabulary size, terms, postings per term, largest tf, shortest passage).
 TermStatsSink = Callable[[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
@@ -83,6 +83,18 @@ class Segment:
             return None
         return where, tfs[j[where]]
 
+    def unpack(self) -> Segment:
+        return self
+
+    def dead_postings(self, dead: np.ndarray, lo: int, hi: int, n_pos: int) -> np.ndarray:
+        """Per term, how many of its postings here are at ``dead`` positions (all in lo..hi)."""
+        n_terms = len(self.ptr) - 1
+        docs = self.docs
+        parts = ((at, docs[at : at + SCAN_STEP]) for at in range(0, len(docs), SCAN_STEP))
+        hits = dead_hits(parts, dead, lo, hi, n_pos)
+        terms = np.searchsorted(self.ptr, hits, side="right") - 1
+        return np.bincount(terms, minlength=n_terms)
+
     def padded_ptr(self, n_terms: int) -> np.ndarray:
         """``ptr`` extended to a vocabulary of ``n_terms`` (new terms have empty runs)."""
         if len(self.ptr) == n_terms + 1:
@@ -131,23 +143,24 @@ def compact(seg: Segment, alive: np.ndarray, new_pos: np.ndarray, n_terms: int) 
     return Segment(ptr, docs, seg.tfs[keep])
 
 
-def dead_postings(seg: Segment, dead: np.ndarray, lo: int, hi: int, n_pos: int) -> np.ndarray:
-    """Per term, how many of its postings here are at ``dead`` positions (all in lo..hi)."""
+def dead_hits(
+    parts: Iterable[tuple[int, np.ndarray]], dead: np.ndarray, lo: int, hi: int, n_pos: int
+) -> np.ndarray:
+    """Indices (``start`` of a part + offset in it) of the positions that are ``dead``.
+
+    ``parts`` are (start, positions) slices; every dead position is within ``lo``..``hi``.
+    """
     # No forward index (it would cost ~180 B/passage): scan the postings, a slice at a time
     # into reused buffers. Passages removed together are usually one article, i.e. adjacent
     # positions: then a range test (two SIMD passes) beats a gather from ``dead``.
-    docs = seg.docs
-    n_terms = len(seg.ptr) - 1
-    if len(docs) == 0:
-        return np.zeros(n_terms, np.int64)
-    step = min(len(docs), _SCAN_STEP)
-    shifted = np.empty(step, np.int32)
-    flag = np.empty(step, bool)
     narrow = (hi - lo) * 4 < n_pos
+    shifted = np.empty(0, np.int32)
+    flag = np.empty(0, bool)
     hits: list[np.ndarray] = []
-    for start in range(0, len(docs), step):
-        part = docs[start : start + step]
+    for start, part in parts:
         n = len(part)
+        if n > len(flag):
+            shifted, flag = np.empty(n, np.int32), np.empty(n, bool)
         if narrow:
             np.subtract(part, np.int32(lo), out=shifted[:n])
             np.less_equal(shifted[:n].view(np.uint32), np.uint32(hi - lo), out=flag[:n])
@@ -158,10 +171,7 @@ def dead_postings(seg: Segment, dead: np.ndarray, lo: int, hi: int, n_pos: int) 
             idx = np.flatnonzero(flag[:n])
         if len(idx):
             hits.append(idx + start)
-    if not hits:
-        return np.zeros(n_terms, np.int64)
-    terms = np.searchsorted(seg.ptr, np.concatenate(hits), side="right") - 1
-    return np.bincount(terms, minlength=n_terms)
+    return np.concatenate(hits) if hits else np.empty(0, np.int64)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -254,14 +255,14 @@ def test_explicit_merge_keeps_results() -> None:
     np.testing.assert_array_equal(before.scores, after.scores)
 
 
-def test_concurrent_search_uses_its_own_scratch() -> None:
+def test_concurrent_searches_agree() -> None:
     index = make_index()
     alone = index.search(["europ", "vote"])
-    with index._scratch_lock:  # as if another thread were mid-search
-        during = index.search(["europ", "vote"])
-    assert during.ids.tolist() == alone.ids.tolist()
-    np.testing.assert_array_equal(during.scores, alone.scores)
-    assert index.search(["europ", "vote"]).ids.tolist() == alone.ids.tolist()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: index.search(["europ", "vote"]), range(200)))
+    for during in results:
+        assert during.ids.tolist() == alone.ids.tolist()
+        np.testing.assert_array_equal(during.scores, alone.scores)
 
 
 def test_load_rejects_a_foreign_or_truncated_file(tmp_path: Path) -> None:
@@ -371,3 +372,16 @@ def test_candidates_skip_removed_and_find_recent_passages() -> None:
         hits = index.search(["vote"], k=10, candidates=candidates)
         assert 5 not in hits.ids.tolist()
         assert 11 in hits.ids.tolist()
+
+
+def test_ids_past_32_bits_are_kept_exactly() -> None:
+    index = make_index()
+    big = [2**31 - 1, 2**31, 2**40 + 3, -(2**33)]
+    index.add(big, [["kiev", "sommet"]] * len(big))
+    index.merge()
+    assert set(big) <= set(index.ids.tolist()) and index.ids.dtype == np.int64
+    hits = index.search(["sommet"], k=10)
+    assert hits.ids.tolist() == sorted(big) and hits.ids.dtype == np.int64
+    assert 2**40 + 3 in index and 2**40 + 4 not in index and 7 in index
+    index.remove([2**40 + 3])
+    assert 2**40 + 3 not in index and len(index.search(["sommet"])) == 3

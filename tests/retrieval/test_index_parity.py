@@ -142,7 +142,7 @@ def test_parity_after_removals_and_additions(
     thread at every add; merge/save: folded explicitly at the end."""
     if mode in ("fold", "background"):
         monkeypatch.setattr(bm25_index, "_DELTA_MIN_POSTINGS", 0)
-        monkeypatch.setattr(segment, "_SCAN_STEP", 777)  # removals scan in many slices
+        monkeypatch.setattr(segment, "SCAN_STEP", 777)  # removals scan in many slices
     if mode == "background":
         monkeypatch.setattr(bm25_index, "_BACKGROUND_FOLD_POSTINGS", 0)
     ids, docs = corpus
