@@ -194,9 +194,7 @@ def _expansions(read: Question, index: BM25Index) -> list[Expansion]:
         return []
     found = translations(read)
     covered = {p for e in found for p in e.words}
-    # The index has no public listing of its terms yet; its vocabulary dict only grows.
-    vocabulary = getattr(index, "_vocab", {})
-    found += spellings(read, index, spelling_index(index, vocabulary), covered=covered)
+    found += spellings(read, index, spelling_index(index, index.terms), covered=covered)
     return found
 
 

@@ -130,6 +130,12 @@ class BM25Index:
         return np.sort(self._pos_ids[:n][self._alive[:n]]).astype(np.int64)
 
     @property
+    def terms(self) -> Mapping[str, int]:
+        """Every term the index has seen, in the order it first saw them (ids only grow; a
+        term may no longer be in a live passage: its idf says so)."""
+        return self._vocab
+
+    @property
     def vocabulary_size(self) -> int:
         """Terms in at least one live passage."""
         return int(np.count_nonzero(self._df[: len(self._vocab)]))

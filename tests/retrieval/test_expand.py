@@ -82,14 +82,14 @@ def test_a_misspelt_word_finds_the_stored_one(
     seed_like_index: BM25Index, typed: str, stored: str
 ) -> None:
     spelling = SpellingIndex()
-    spelling.update(list(seed_like_index._vocab))
+    spelling.update(list(seed_like_index.terms))
     found = spellings(read_question(typed), seed_like_index, spelling)
     assert [(e.terms, e.weight) for e in found] == [((stored,), SPELLING_WEIGHT)]
 
 
 def test_a_known_word_and_an_unrelated_one_are_not_corrected(seed_like_index: BM25Index) -> None:
     spelling = SpellingIndex()
-    spelling.update(list(seed_like_index._vocab))
+    spelling.update(list(seed_like_index.terms))
     assert spellings(read_question("Kremlin"), seed_like_index, spelling) == []
     assert spellings(read_question("Eurovision"), seed_like_index, spelling) == []
     # Short words are names and acronyms too often: never corrected.
@@ -108,5 +108,5 @@ def test_a_word_two_letters_off_a_short_stored_word_is_no_slip() -> None:
     index = BM25Index()
     index.add([1], [analyze("Le président américain a parlé.", "fr")])
     spelling = SpellingIndex()
-    spelling.update(list(index._vocab))
+    spelling.update(list(index.terms))
     assert spellings(read_question("Que pensent les botanistes ?"), index, spelling) == []
