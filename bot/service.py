@@ -12,7 +12,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -133,28 +133,6 @@ class ResultNumbers:
         """The article shown as result ``number`` in the chat's last answer, if any."""
         with self._lock:
             return self._chats.get(chat, {}).get(number)
-
-
-@dataclass(frozen=True)
-class TopicTrend:
-    """Articles on a topic per day of a period, by source (``days`` in order, one count each)."""
-
-    topic: str
-    period: Period
-    days: tuple[date, ...]
-    by_source: dict[str, tuple[int, ...]]
-    month_only: int  # matching articles dated only to their month or year, not on any day
-
-    @property
-    def total(self) -> int:
-        """Articles drawn."""
-        return sum(sum(counts) for counts in self.by_source.values())
-
-    def busiest(self) -> tuple[date, int]:
-        """The day with the most articles (the latest of equal ones) and its count."""
-        totals = [sum(c[i] for c in self.by_source.values()) for i in range(len(self.days))]
-        best = max(range(len(totals)), key=lambda i: (totals[i], i))
-        return self.days[best], totals[best]
 
 
 @dataclass(frozen=True)
@@ -652,40 +630,6 @@ class Depeche:
             for a in texts
             if topic.matches([a.title, *a.passages], "en" if a.language == "en" else "fr")
         ]
-
-    def trend(
-        self,
-        topic_text: str,
-        *,
-        period: Period | None = None,
-        sources: Sequence[str] = (),
-        now: datetime | None = None,
-    ) -> TopicTrend:
-        """Articles on a topic per day and source over the period (default: the last 30 days),
-        from ``sources`` if given."""
-        if period is None:
-            today = local_today(now or self.clock(), self.timezone)
-            period = Period(today - timedelta(days=29), today, "30 days")
-        found = self.articles_matching(topic_text, period=period, sources=sources)
-        days = tuple(period.start + timedelta(days=i) for i in range(period.days))
-        position = {day: i for i, day in enumerate(days)}
-        counts: dict[str, list[int]] = {}
-        month_only = 0
-        for item in found:
-            day = self._local_day(item.published_at, item.published_precision)
-            if day is None or day not in position:
-                month_only += 1
-                continue
-            counts.setdefault(item.source, [0] * len(days))[position[day]] += 1
-        by_source = {s: tuple(c) for s, c in sorted(counts.items(), key=lambda kv: -sum(kv[1]))}
-        return TopicTrend(topic_text, period, days, by_source, month_only)
-
-    def _local_day(self, published_at: datetime | None, precision: str) -> date | None:
-        if published_at is None or precision in ("month", "year"):
-            return None
-        if precision == "time":
-            return local_today(published_at, self.timezone)
-        return published_at.date()
 
     def article(self, article_id: int) -> tuple[Article, list[Passage]] | None:
         """An article and its passages, or None."""

@@ -16,7 +16,7 @@ from matplotlib.ticker import MaxNLocator
 from bot.chat.messages import Lang, t
 
 if TYPE_CHECKING:
-    from bot.service import TopicTrend
+    from bot.chat.trends import TopicTrend
 
 MAX_SOURCES = 8  # more get one "other" colour, so that the legend stays readable
 

@@ -29,6 +29,7 @@ from bot.chat.render import (
     utf16_len,
 )
 from bot.chat.subscriptions import resume_on_start
+from bot.chat.trends import topic_trend
 from retrieval.analysis import detect_language
 from retrieval.topics import TopicError
 
@@ -242,8 +243,8 @@ def trend(request: Request) -> Reply:
     if not topic:
         return Reply.plain(t("trend_usage", lang))
     try:
-        found = request.service.trend(
-            topic, period=parsed.filters.period, sources=parsed.filters.sources
+        found = topic_trend(
+            request.service, topic, period=parsed.filters.period, sources=parsed.filters.sources
         )
     except TopicError as error:
         return Reply.plain(f"{error}\n{t('trend_usage', lang)}")

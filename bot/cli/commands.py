@@ -328,6 +328,7 @@ def trend(settings: Settings, topic: tuple[str, ...], out: Path, lang: str) -> N
     from bot.chat.charts import trend_png
     from bot.chat.messages import t
     from bot.chat.render import format_period
+    from bot.chat.trends import topic_trend
     from retrieval.topics import TopicError
 
     language: Lang = "fr" if lang == "fr" else "en"
@@ -335,8 +336,8 @@ def trend(settings: Settings, topic: tuple[str, ...], out: Path, lang: str) -> N
         service = open_service(settings)
         parsed = service.read_question(" ".join(topic))
         try:
-            found = service.trend(
-                parsed.text, period=parsed.filters.period, sources=parsed.filters.sources
+            found = topic_trend(
+                service, parsed.text, period=parsed.filters.period, sources=parsed.filters.sources
             )
         except TopicError as error:
             raise click.BadParameter(str(error), param_hint="TOPIC") from None

@@ -79,7 +79,17 @@ def test_ask_json_from_stdin_answers_one_question_a_line(run: CliRunner) -> None
         "photosynthèse",
     ]
     assert "Ouchakov" in answers[0]["results"][0]["excerpt"]
-    assert answers[1] == answers[2] == {"question": "", "terms": [], "results": []}
+    no_filters = {"period": None, "sources": [], "unknown_sources": []}
+    assert (
+        answers[1]
+        == answers[2]
+        == {
+            "question": "",
+            "terms": [],
+            "filters": no_filters,
+            "results": [],
+        }
+    )
     assert "Kremlin" in answers[3]["results"][0]["excerpt"]
     assert len(answers[3]["results"]) == 1  # -k applies to every line
     assert answers[4]["results"] == []
