@@ -9,8 +9,10 @@ import os
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -19,14 +21,24 @@ from sqlalchemy.engine import Engine
 from bot.settings import Settings
 from retrieval.analysis import Language
 from retrieval.fields import ANALYSIS_VERSION, passage_terms
+from retrieval.filters import (
+    Filters,
+    ParsedQuestion,
+    Period,
+    in_period,
+    local_today,
+    parse_filters,
+)
 from retrieval.index import BM25Index
-from retrieval.search import PassageRecord, Results, search
+from retrieval.question import read_question
+from retrieval.search import PassageRecord, Results, Scope, search
+from retrieval.topics import parse_topic
 from storage import alerts as outbox
 from storage import repository
 from storage.db import make_engine, prepare_schema, wait_for_database
 from storage.ingest import IngestReport, QueueAlerts, ingest_drafts
-from storage.models import Article, Passage
-from storage.readers import ArticleDraft, ReaderError, discover, read_file
+from storage.models import Article, Passage, utcnow
+from storage.readers import ArticleDraft, ReaderError, discover, read_file, with_defaults
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +50,16 @@ log = logging.getLogger(__name__)
 # rolled back, or their passage was deleted before any sync saw it). Ingest transactions last
 # milliseconds; ten minutes is a wide margin. The same holds for the removal log.
 GAP_GRACE_SECONDS = 600.0
+# Articles matching a topic (/latest TOPIC, /trend) are looked for among the passages that best
+# match its words, this many at most; within a period or from sources, only among those.
+TOPIC_DEPTH = 20_000
+# Up to this many articles passing a question's filters, the search is limited to their passages
+# (listed by storage); beyond, each hit is checked against the filters instead.
+FILTER_SCAN_ARTICLES = 2_000
+# Nothing in a question's period: the newest of this many best passages outside it is named.
+NEWEST_MATCH_DEPTH = 200
+# Result numbers (/article N) are remembered for this many chats, the least recent forgotten.
+MAX_NUMBERED_CHATS = 10_000
 # At start the index holds what was committed; ids missing just below the newest may still be
 # in flight in another process, so the newest RECONCILE_GAP_WINDOW ids are watched too.
 RECONCILE_GAP_WINDOW = 1_000
@@ -87,6 +109,32 @@ class IdGaps:
         """Stop watching these ids: they have appeared."""
         for item in ids:
             self._since.pop(item, None)
+
+
+class ResultNumbers:
+    """For each chat, the article behind each number of its last answer or list (/article N).
+
+    A new answer replaces a chat's numbers; its next pages add to them. Kept in memory: after
+    a restart ``/article N`` asks for a question first (``/article #id`` always works).
+    """
+
+    def __init__(self, max_chats: int = MAX_NUMBERED_CHATS) -> None:
+        self.max_chats = max_chats
+        self._chats: OrderedDict[int | None, dict[int, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, chat: int | None, numbers: dict[int, int], *, page: bool = False) -> None:
+        """Number → article id for a chat's new answer (``page``: another page of the last)."""
+        with self._lock:
+            known = self._chats.pop(chat, {}) if page else {}
+            self._chats[chat] = {**known, **numbers}
+            while len(self._chats) > self.max_chats:
+                self._chats.popitem(last=False)
+
+    def article_id(self, chat: int | None, number: int) -> int | None:
+        """The article shown as result ``number`` in the chat's last answer, if any."""
+        with self._lock:
+            return self._chats.get(chat, {}).get(number)
 
 
 @dataclass(frozen=True)
@@ -157,8 +205,14 @@ class Depeche:
         index_path: Path | None = None,
         queue_alerts: QueueAlerts | None = None,
         mark: IndexMark | None = None,
+        timezone: str = "Europe/Paris",
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.engine = engine
+        self.timezone = timezone
+        self.clock = clock
+        self._known_sources: list[repository.SourceCount] | None = None
+        self.numbers = ResultNumbers()
         self.index = index or BM25Index()
         self.index_path = index_path
         self.queue_alerts = queue_alerts
@@ -206,6 +260,7 @@ class Depeche:
             index_path=settings.index_path,
             queue_alerts=queue_alerts or outbox.queue_alerts,
             mark=mark,
+            timezone=settings.timezone,
         )
         service.reconcile_index()
         return service
@@ -295,6 +350,7 @@ class Depeche:
         with self._lock:
             self._max_passage_id = newest
             self._last_removal_id = last_removal
+        self._known_sources = None
         return IndexSync(added, len(stale))
 
     def _index_passages(self, passage_ids: Sequence[int]) -> int:
@@ -367,6 +423,8 @@ class Depeche:
                 self.index.add([p.passage_id for p in chosen], docs)
             if fresh:
                 self._max_passage_id = max(self._max_passage_id, fresh[-1].passage_id)
+        if chosen or dropped:
+            self._known_sources = None  # a new source, or a corrected one
         return IndexSync(len(chosen), dropped)
 
     def save_index(self) -> None:
@@ -425,15 +483,25 @@ class Depeche:
         paths: Iterable[Path],
         *,
         on_progress: Callable[[ArticleDraft | ReaderError], None] | None = None,
+        source: str | None = None,
+        language: str | None = None,
+        published: tuple[datetime, str] | None = None,
     ) -> IngestReport:
-        """Ingest files and folders (recursively)."""
+        """Ingest files and folders (recursively); ``source``, ``language`` and ``published``
+        (date, precision) are given to the articles whose files carry none."""
 
         def drafts() -> Iterable[ArticleDraft | ReaderError]:
             for found in discover(paths):
                 if isinstance(found, ReaderError):
                     yield found
-                else:
-                    yield from read_file(found)
+                    continue
+                for draft in read_file(found):
+                    if isinstance(draft, ReaderError):
+                        yield draft
+                    else:
+                        yield with_defaults(
+                            draft, source=source, language=language, published=published
+                        )
 
         return self.ingest_drafts(drafts(), on_progress=on_progress)
 
@@ -447,14 +515,126 @@ class Depeche:
         """Passages and their articles by id (search's window onto storage)."""
         return repository.get_passage_records(engine=self.engine, passage_ids=passage_ids)
 
-    def ask(self, question: str, *, k: int = 3, offset: int = 0) -> Results:
-        """The best cited passages for a question, a page at a time."""
-        with self._lock:
-            return search(question, index=self.index, fetch=self.fetch_passages, k=k, offset=offset)
+    def read_question(self, question: str, *, now: datetime | None = None) -> ParsedQuestion:
+        """A question's date phrase and ``source:`` filters, and the words left to search."""
+        today = local_today(now or self.clock(), self.timezone)
+        known = [s.source for s in self.sources()]
+        return parse_filters(question, today=today, known_sources=known)
 
-    def latest(self, limit: int = 5) -> list[Article]:
-        """The newest articles."""
-        return repository.latest_articles(engine=self.engine, limit=limit)
+    def ask(
+        self, question: str, *, k: int = 3, offset: int = 0, now: datetime | None = None
+    ) -> Results:
+        """The best cited passages for a question, a page at a time, within its filters."""
+        parsed = self.read_question(question, now=now)
+        filters = parsed.filters
+        scope = Scope(filters)
+        if filters.sources:
+            known = {s.source.lower() for s in self.sources()}
+            unknown = tuple(s for s in filters.sources if s.lower() not in known)
+            if unknown:
+                scope = Scope(filters, unknown, tuple(s.source for s in self.sources()))
+                return Results(question, (), (), offset, scope=scope)
+        candidates, keep = self._restriction(filters)
+        with self._lock:
+            results = search(
+                parsed.text,
+                index=self.index,
+                fetch=self.fetch_passages,
+                k=k,
+                offset=offset,
+                candidates=candidates,
+                keep=keep,
+                scope=scope,
+            )
+        if filters.period is not None and not results.answers and not offset and results.terms:
+            scope = replace(scope, newest_outside=self._newest_match(parsed.text, filters.sources))
+            results = replace(results, scope=scope)
+        return replace(results, question=question)
+
+    def _restriction(
+        self, filters: Filters
+    ) -> tuple[np.ndarray | None, Callable[[PassageRecord], bool] | None]:
+        """How search honours the filters: the candidate passage ids when few articles pass
+        them, else a check of each hit (listing half the collection would cost more)."""
+        if not filters:
+            return None, None
+        period, sources = filters.period, filters.sources
+        broad = repository.filter_exceeds(
+            engine=self.engine,
+            period=period,
+            sources=sources,
+            timezone=self.timezone,
+            limit=FILTER_SCAN_ARTICLES,
+        )
+        if not broad:
+            ids = repository.filtered_passage_ids(
+                engine=self.engine, period=period, sources=sources, timezone=self.timezone
+            )
+            return ids, None
+        wanted = {s.lower() for s in sources}
+        timezone = self.timezone
+
+        def keep(record: PassageRecord) -> bool:
+            if wanted and record.source.lower() not in wanted:
+                return False
+            return period is None or in_period(
+                record.published_at, record.published_precision, period, timezone
+            )
+
+        return None, keep
+
+    def _newest_match(self, text: str, sources: Sequence[str]) -> PassageRecord | None:
+        """The newest of the best passages matching ``text`` at any date (from ``sources``)."""
+        candidates = None
+        if sources:
+            candidates = repository.filtered_passage_ids(
+                engine=self.engine, period=None, sources=sources, timezone=self.timezone
+            )
+        terms = list(read_question(text).terms)
+        with self._lock:
+            hits = self.index.search(terms, NEWEST_MATCH_DEPTH, candidates=candidates)
+        records = self.fetch_passages([int(i) for i in hits.ids])
+        dated = [r for r in records if r.published_at is not None]
+        return max(dated, key=lambda r: (r.published_at, r.passage_id), default=None)
+
+    def latest(self, limit: int = 5, *, topic: str | None = None) -> list[Article]:
+        """The newest articles; with ``topic``, the newest of those matching it (all its words,
+        as a subscription's topic)."""
+        if not topic:
+            return repository.latest_articles(engine=self.engine, limit=limit)
+        return repository.latest_articles(
+            engine=self.engine,
+            limit=limit,
+            article_ids=[a.article_id for a in self.articles_matching(topic)],
+        )
+
+    def articles_matching(
+        self,
+        topic_text: str,
+        *,
+        period: Period | None = None,
+        sources: Sequence[str] = (),
+    ) -> list[repository.ArticleText]:
+        """The articles matching a topic as a subscription does (every word, phrases, OR,
+        -excluded), within a period and sources; ``TopicError`` when it does not parse."""
+        topic = parse_topic(topic_text)
+        candidates = None
+        if period is not None or sources:
+            candidates = repository.filtered_passage_ids(
+                engine=self.engine, period=period, sources=sources, timezone=self.timezone
+            )
+            if not len(candidates):
+                return []
+        with self._lock:
+            hits = self.index.search(sorted(topic.terms), TOPIC_DEPTH, candidates=candidates)
+        passage_ids = [int(i) for i in hits.ids]
+        article_ids = {r.article_id for r in self.fetch_passages(passage_ids)}
+        texts = repository.article_texts(engine=self.engine, article_ids=list(article_ids))
+        return [
+            a
+            for a in texts
+            if topic.matches([a.title, *a.passages], "en" if a.language == "en" else "fr")
+        ]
 
     def article(self, article_id: int) -> tuple[Article, list[Passage]] | None:
         """An article and its passages, or None."""
@@ -464,8 +644,11 @@ class Depeche:
         return article, repository.get_passages(engine=self.engine, article_id=article_id)
 
     def sources(self) -> list[repository.SourceCount]:
-        """Articles per source."""
-        return repository.source_counts(engine=self.engine)
+        """Articles per source (kept between index syncs that change nothing)."""
+        known = self._known_sources
+        if known is None:
+            known = self._known_sources = repository.source_counts(engine=self.engine)
+        return known
 
     def stats(self) -> repository.Stats:
         """Size of the collection."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -56,6 +57,8 @@ class Settings(BaseSettings):
     # Bring the schema to the newest migration at start; off: only `depeche db upgrade` does.
     auto_migrate: bool = True
     log_level: str = "INFO"
+    # Where "today", "yesterday" and "this week" are reckoned (an IANA time zone name).
+    timezone: str = "Europe/Paris"
     # The terminal's locale, for the language of `depeche chat` (the first set one wins).
     lc_all: str = Field(default="", validation_alias=AliasChoices("LC_ALL", "lc_all"))
     lc_messages: str = Field(
@@ -78,6 +81,16 @@ class Settings(BaseSettings):
     def _upper_level(cls, value: str) -> str:
         """Logging level names are upper case."""
         return value.upper()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        """An IANA name such as ``Europe/Paris`` or ``UTC``."""
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. Europe/Paris, UTC)") from None
+        return value.strip()
 
     @field_validator("telegram_token", mode="before")
     @classmethod

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
 
 from retrieval.analysis import Language, fold, iter_words, term
 from retrieval.excerpt import Excerpt, make_excerpt, passage_feature
 from retrieval.expand import Expansion, spelling_index, spellings, translations
 from retrieval.fields import holds_any, passage_terms
+from retrieval.filters import Filters
 from retrieval.index import BM25Index
 from retrieval.question import Question, QuestionType, read_question
 
@@ -30,6 +33,9 @@ RERANK_FACTOR = 3
 RERANK_MIN = 12
 # Share of the question's idf weight the best passages must hold to count as answering it.
 ANSWERED_SHARE = 0.35
+# Recency: results scoring within this fraction of the best score of their group match about
+# equally well and are shown newest first (see ``by_recency`` and the README).
+RECENCY_TIE = 0.05
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,18 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What a question's filters did: the filters applied, the ``source:`` names that are not
+    known (with the known ones, to suggest), and when nothing matched in the period, the newest
+    passage matching the question outside it."""
+
+    filters: Filters = field(default_factory=Filters)
+    unknown_sources: tuple[str, ...] = ()
+    known_sources: tuple[str, ...] = ()
+    newest_outside: PassageRecord | None = None
+
+
+@dataclass(frozen=True)
 class Results:
     """The answers to a question, a page at a time; ``has_more``: a next page exists.
 
@@ -79,6 +97,7 @@ class Results:
     question_type: QuestionType = "other"
     needs_subject: bool = False
     analysed: bool = True
+    scope: Scope = field(default_factory=Scope)
 
 
 FetchPassages = Callable[[Sequence[int]], Sequence[PassageRecord]]
@@ -94,6 +113,34 @@ def _is_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
     return len(a & b) / len(a | b) >= DUPLICATE_SIMILARITY
 
 
+_UNDATED = datetime.min.replace(tzinfo=UTC)
+
+
+def by_recency(
+    ranked: Sequence[tuple[PassageRecord, float]], *, tie: float = RECENCY_TIE
+) -> list[tuple[PassageRecord, float]]:
+    """Results in score order, the newer article first among those matching about equally.
+
+    Walking down the scores, a group starts at the best score not yet placed and takes every
+    result scoring at least ``(1 - tie)`` times it; within a group, newest first (undated
+    last, then by score). So BM25 decides, and recency only reorders near-ties: a result is
+    never moved above one scoring more than ``tie`` better.
+    """
+    ordered = sorted(ranked, key=lambda item: -item[1])
+    out: list[tuple[PassageRecord, float]] = []
+    start = 0
+    while start < len(ordered):
+        floor = ordered[start][1] * (1 - tie)
+        end = start + 1
+        while end < len(ordered) and ordered[end][1] >= floor:
+            end += 1
+        group = ordered[start:end]
+        group.sort(key=lambda item: (item[0].published_at or _UNDATED, item[1]), reverse=True)
+        out += group
+        start = end
+    return out
+
+
 def search(
     question: str,
     *,
@@ -102,19 +149,31 @@ def search(
     k: int = 3,
     offset: int = 0,
     per_article: int = MAX_PER_ARTICLE,
+    candidates: np.ndarray | None = None,
+    keep: Callable[[PassageRecord], bool] | None = None,
+    scope: Scope | None = None,
 ) -> Results:
-    """Find the passages that answer ``question``; ``fetch`` loads passages by id from storage."""
+    """Find the passages that answer ``question``; ``fetch`` loads passages by id from storage.
+
+    A question's filters restrict the search either to ``candidates`` (sorted passage ids: a
+    narrow filter) or to the hits that ``keep`` accepts (a broad one, where listing the
+    candidates would cost more than skipping the few hits outside); ``scope`` is handed back in
+    the results for the reply to state.
+    """
+    scope = scope or Scope()
     read = read_question(question)
-    if read.needs_subject or k <= 0:
+    nothing_in_scope = candidates is not None and not len(candidates)
+    if read.needs_subject or k <= 0 or nothing_in_scope:
         return Results(
             question,
-            (),
+            read.terms if nothing_in_scope else (),  # the reply says the period is empty
             (),
             offset,
             answered=False,
             question_type=read.type,
             needs_subject=read.needs_subject,
             analysed=read.analysed,
+            scope=scope,
         )
     expansions = _expansions(read, index)
     weights = _weights(read, expansions)
@@ -122,10 +181,12 @@ def search(
     wanted = offset + k + 1  # one more than shown tells whether another page exists
     depth = max(4 * wanted, 20)
     while True:
-        hits = index.search(terms, depth, weights=weights)
+        hits = index.search(terms, depth, weights=weights, candidates=candidates)
         ids, scores = hits.ids.tolist(), hits.scores.tolist()
         unnamed = _unnamed(read, expansions, index, ids)
-        kept = _select(read, expansions, terms, ids, scores, fetch, per_article, wanted, unnamed)
+        kept = _select(
+            read, expansions, terms, ids, scores, fetch, per_article, wanted, unnamed, keep
+        )
         exhausted = len(hits.ids) < depth
         if len(kept) >= wanted or exhausted:
             break
@@ -161,6 +222,7 @@ def search(
         also_searched=_also_searched(expansions, [a.passage for a in answers]),
         question_type=read.type,
         analysed=read.analysed,
+        scope=scope,
     )
 
 
@@ -226,17 +288,19 @@ def _select(
     per_article: int,
     limit: int,
     unnamed: Collection[int] = (),
+    keep: Callable[[PassageRecord], bool] | None = None,
 ) -> list[tuple[PassageRecord, float]]:
     """The first ``limit`` hits in rank order, a passage carrying the answer's kind ahead of its
-    siblings, at most ``per_article`` from an article and no re-sent duplicate."""
+    siblings, the newer among near-ties (``by_recency``), at most ``per_article`` from an
+    article, no re-sent duplicate, and none that ``keep`` refuses."""
     records = {r.passage_id: r for r in fetch(ids)}
     wanted = set(terms)
     speakers = speaker_names(read, expansions)
     ranked = []
     for rank, (passage_id, score) in enumerate(zip(ids, scores, strict=True)):
         record = records.get(passage_id)
-        if record is None:  # deleted since the index last caught up
-            continue
+        if record is None or (keep is not None and not keep(record)):
+            continue  # deleted since the index last caught up, or filtered out
         boost = 1.0
         # Hits far down the list cannot climb to the page: they are not read again.
         if rank < max(RERANK_FACTOR * limit, RERANK_MIN):
@@ -246,10 +310,12 @@ def _select(
                 boost *= CONTEXT_ONLY
         ranked.append((score * boost, record, score))
     ranked.sort(key=lambda item: (-item[0], item[1].passage_id))
+    bm25 = {record.passage_id: score for _, record, score in ranked}
     kept: list[tuple[PassageRecord, float]] = []
     per_article_count: dict[int, int] = {}
     seen: list[frozenset[str]] = []
-    for _, record, score in ranked:
+    for record, _ in by_recency([(record, boosted) for boosted, record, _ in ranked]):
+        score = bm25[record.passage_id]
         if per_article_count.get(record.article_id, 0) >= per_article:
             continue
         shingles = _shingles(record.text)

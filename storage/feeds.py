@@ -22,7 +22,7 @@ from sqlmodel import col, select
 
 from storage.db import session_scope
 from storage.html import html_to_blocks, looks_like_html
-from storage.models import MAX_ERROR_CHARS, Article, Feed, as_utc
+from storage.models import MAX_ERROR_CHARS, Article, Feed, as_utc, utcnow
 from storage.readers import (
     MAX_TITLE_CHARS,
     ArticleDraft,
@@ -33,6 +33,9 @@ from storage.readers import (
 )
 
 log = logging.getLogger(__name__)
+
+# A feed entry dated further ahead than this is taken to be wrong (see ``entry_to_draft``).
+FUTURE_TOLERANCE = timedelta(days=1)
 
 
 MAX_BACKOFF = timedelta(hours=24)
@@ -263,6 +266,17 @@ def entry_to_draft(
     link = entry.get("link")
     entry_id = entry.get("id")
     published = _entry_date(entry)
+    now = utcnow()
+    if published is not None and published > now + FUTURE_TOLERANCE:
+        # A clock or time-zone mistake in the feed: dated next week, it would head /latest
+        # until then. Its arrival is the best date there is.
+        log.warning(
+            "%s: entry %r dated %s, in the future; stored with its ingest time",
+            origin,
+            title[:80],
+            published.isoformat(),
+        )
+        published = now
     return ArticleDraft(
         blocks=blocks,
         source=source[:100] or "feed",

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from retrieval.analysis import normalize
 from retrieval.passages import Block, split_sentences
@@ -181,9 +183,19 @@ def _strip_markdown(line: str) -> str:
     return re.sub(r"^\s*(?:[-*+]|\d+[.)]|>)\s+", "", line)
 
 
-def parse_markdown(text: str, *, origin: str = "<text>", source: str = "file") -> ArticleDraft:
-    """Read plain text or Markdown: ``#`` lines are headings, the first one is the title."""
+def parse_markdown(
+    text: str, *, origin: str = "<text>", source: str = "unknown", first_line_title: bool = False
+) -> ArticleDraft:
+    """Read plain text or Markdown: ``#`` lines are headings, the first one is the title.
+
+    With ``first_line_title`` (plain ``.txt``), a text that does not start with a ``#`` heading
+    takes its first line as its title, and that line is not part of the first passage.
+    """
     text = normalize(text).replace("\r\n", "\n")
+    if first_line_title and not _MD_HEADING.match(text.lstrip().split("\n", 1)[0]):
+        first, _, rest = text.strip().partition("\n")
+        if first.strip() and rest.strip() and not looks_like_html(first):
+            text = f"# {first.strip().rstrip(' .')}\n\n{rest}"
     if looks_like_html(text) and re.search(r"</?(p|div|h\d|br)\b", text, re.IGNORECASE):
         blocks: list[Block] = html_to_blocks(text)
     else:
@@ -298,6 +310,83 @@ def decode(data: bytes, *, origin: str) -> str:
         ) from None
 
 
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
+FRONT_MATTER_KEYS = ("title", "source", "date", "url", "language", "slug")
+
+
+def split_front_matter(text: str, *, origin: str) -> tuple[dict[str, str], str]:
+    """A leading YAML block between ``---`` lines (title, source, date, url, language, slug)
+    and the text after it; a text without one is returned whole."""
+    match = _FRONT_MATTER.match(text.lstrip("\ufeff"))
+    if match is None:
+        return {}, text
+    try:
+        data = yaml.safe_load(match.group(1) or "") or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        raise ReaderError(origin, f"unreadable front matter ({error})", line=line) from None
+    if not isinstance(data, dict):
+        raise ReaderError(origin, "front matter must be key: value lines", line=2)
+    fields: dict[str, str] = {}
+    for key in FRONT_MATTER_KEYS:
+        value = data.get(key, data.get("published") if key == "date" else None)
+        if value is None or value == "":
+            continue
+        if isinstance(value, datetime | date):
+            value = value.isoformat()
+        if not isinstance(value, str | int):
+            raise ReaderError(origin, f'front matter "{key}" must be text', line=2)
+        fields[key] = str(value).strip()
+    return fields, text[match.end() + (len(text) - len(text.lstrip("\ufeff"))) :]
+
+
+def apply_front_matter(
+    draft: ArticleDraft, fields: Mapping[str, str], *, origin: str
+) -> ArticleDraft:
+    """The draft with what its front matter says (which wins over what the text suggests)."""
+    if not fields:
+        return draft
+    changes: dict[str, Any] = {}
+    if "title" in fields:
+        changes["title"] = shorten(normalize(fields["title"]), MAX_TITLE_CHARS * 2)
+    if "source" in fields:
+        changes["source"] = fields["source"][:100]
+    if "url" in fields:
+        changes["url"] = fields["url"]
+    if "slug" in fields:
+        changes["slug"] = fields["slug"][:100]
+    if "language" in fields:
+        language = fields["language"].lower()[:2]
+        if language not in {"fr", "en"}:
+            raise ReaderError(origin, f"unsupported language {fields['language']!r} (fr or en)")
+        changes["language"] = language
+    if "date" in fields:
+        try:
+            changes["published_at"], changes["published_precision"] = parse_date(fields["date"])
+        except ValueError as error:
+            raise ReaderError(origin, f"front matter: {error}") from None
+    return replace(draft, **changes)
+
+
+def with_defaults(
+    draft: ArticleDraft,
+    *,
+    source: str | None = None,
+    language: str | None = None,
+    published: tuple[datetime, str] | None = None,
+) -> ArticleDraft:
+    """The draft with these values where its file gave none (``depeche ingest --source``)."""
+    changes: dict[str, Any] = {}
+    if source and draft.source in ("unknown", "file", ""):
+        changes["source"] = source[:100]
+    if language and draft.language is None:
+        changes["language"] = language
+    if published and draft.published_at is None:
+        changes["published_at"], changes["published_precision"] = published
+    return replace(draft, **changes) if changes else draft
+
+
 def read_file(path: Path) -> Iterator[ArticleDraft | ReaderError]:
     """Drafts from one file, chosen by its suffix; errors are yielded, not raised."""
     origin = str(path)
@@ -308,10 +397,15 @@ def read_file(path: Path) -> Iterator[ArticleDraft | ReaderError]:
         suffix = path.suffix.lower()
         if suffix in JSONL_SUFFIXES:
             yield from parse_jsonl(text, origin=origin)
-        elif suffix in MARKDOWN_SUFFIXES or not looks_like_wire(text):
-            yield parse_markdown(text, origin=origin)
+            return
+        fields, text = split_front_matter(text, origin=origin)
+        if suffix in MARKDOWN_SUFFIXES or not looks_like_wire(text):
+            draft = parse_markdown(
+                text, origin=origin, first_line_title=suffix not in MARKDOWN_SUFFIXES
+            )
         else:
-            yield parse_wire(text, origin=origin)
+            draft = parse_wire(text, origin=origin)
+        yield apply_front_matter(draft, fields, origin=origin)
     except ReaderError as error:
         yield error
     except OSError as error:

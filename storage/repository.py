@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+import numpy as np
 import sqlalchemy
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
+from retrieval.filters import Period, day_bounds
 from retrieval.search import PassageRecord
 from storage.db import session_scope
 from storage.models import Article, Passage, PassageRemoval, as_utc
@@ -160,18 +162,91 @@ def last_removal_id(*, engine: Engine) -> int:
         return int(cast(int, newest))
 
 
-def latest_articles(*, engine: Engine, limit: int = 5) -> list[Article]:
-    """The most recently published (then ingested) articles."""
+def period_clause(period: Period, timezone: str) -> Any:
+    """Articles published in the period, each as precisely as its date is known (the rule of
+    ``retrieval.filters.in_period``, which a test holds this to).
+
+    A publication time (feeds) is compared in ``timezone``. A calendar date is stored at
+    midnight UTC; one known only to its month or year at midnight on the 1st of it, so those
+    are matched as the few month (or year) starts the period touches: index look-ups, where a
+    range from the 1st of the year would walk half the index for "yesterday".
+    """
+    start_at, end_at = day_bounds(period, timezone)
+    start = datetime(period.start.year, period.start.month, period.start.day, tzinfo=UTC)
+    end = datetime(period.end.year, period.end.month, period.end.day, tzinfo=UTC)
+    end += timedelta(days=1)
+    months = [
+        datetime(year, month, 1, tzinfo=UTC)
+        for year in range(period.start.year, period.end.year + 1)
+        for month in range(1, 13)
+        if (period.start.year, period.start.month) <= (year, month)
+        and (year, month) <= (period.end.year, period.end.month)
+    ]
+    years = [datetime(y, 1, 1, tzinfo=UTC) for y in range(period.start.year, period.end.year + 1)]
+    at, precision = col(Article.published_at), col(Article.published_precision)
+    return or_(
+        and_(at >= start_at, at < end_at, precision == "time"),
+        and_(at >= start, at < end, precision == "day"),
+        and_(at.in_(months), precision == "month"),
+        and_(at.in_(years), precision == "year"),
+    )
+
+
+def sources_clause(sources: Sequence[str]) -> Any:
+    """Articles from any of these sources, whatever their case."""
+    return func.lower(col(Article.source)).in_([s.lower() for s in sources])
+
+
+def filtered_passage_ids(
+    *, engine: Engine, period: Period | None, sources: Sequence[str], timezone: str
+) -> np.ndarray:
+    """The sorted ids of the passages whose article is in the period and from the sources
+    (either may be absent): the candidates a filtered question is searched among."""
+    query = select(col(Passage.id)).join(Article, col(Article.id) == Passage.article_id)
+    if period is not None:
+        query = query.where(period_clause(period, timezone))
+    if sources:
+        query = query.where(sources_clause(sources))
+    # Core, not the ORM session: a broad period is many thousands of plain integers. (Each
+    # precision's range is indexable on its own: SQLite walks the index once per range.)
+    with engine.connect() as conn:
+        ids = np.fromiter(conn.execute(query).scalars(), dtype=np.int64)
+    ids.sort()
+    return ids
+
+
+def filter_exceeds(
+    *, engine: Engine, period: Period | None, sources: Sequence[str], timezone: str, limit: int
+) -> bool:
+    """Whether more than ``limit`` articles are in the period and from the sources (the
+    query stops at ``limit + 1``)."""
+    query = select(col(Article.id))
+    if period is not None:
+        query = query.where(period_clause(period, timezone))
+    if sources:
+        query = query.where(sources_clause(sources))
+    with engine.connect() as conn:
+        return len(conn.execute(query.limit(limit + 1)).all()) > limit
+
+
+def latest_articles(
+    *,
+    engine: Engine,
+    limit: int = 5,
+    article_ids: Sequence[int] | None = None,
+) -> list[Article]:
+    """The most recently published (then ingested) articles, among ``article_ids`` if given."""
     with session_scope(engine) as session:
+        query = select(Article)
+        if article_ids is not None:
+            query = query.where(col(Article.id).in_(list(article_ids)))
         return list(
             session.exec(
-                select(Article)
-                .order_by(
+                query.order_by(
                     col(Article.published_at).desc().nulls_last(),
                     col(Article.ingested_at).desc(),
                     col(Article.id).desc(),
-                )
-                .limit(limit)
+                ).limit(limit)
             ).all()
         )
 
@@ -256,3 +331,45 @@ def has_articles(*, engine: Engine) -> bool:
     """Whether any article is stored."""
     with session_scope(engine) as session:
         return session.exec(select(Article.id).limit(1)).first() is not None
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """An article's title, language, date and passages, to match a topic against."""
+
+    article_id: int
+    title: str
+    language: str
+    source: str
+    published_at: datetime | None
+    published_precision: str
+    passages: tuple[str, ...]
+
+
+def article_texts(*, engine: Engine, article_ids: Sequence[int]) -> list[ArticleText]:
+    """These articles with their passages' text in reading order (in article id order)."""
+    found: list[ArticleText] = []
+    with session_scope(engine) as session:
+        for chunk in _chunks(sorted(set(article_ids))):
+            articles = session.exec(select(Article).where(col(Article.id).in_(chunk))).all()
+            rows = session.exec(
+                select(Passage.article_id, Passage.heading, Passage.text)
+                .where(col(Passage.article_id).in_(chunk))
+                .order_by(col(Passage.article_id), col(Passage.position))
+            ).all()
+            texts: dict[int, list[str]] = {}
+            for article_id, heading, text in rows:
+                texts.setdefault(article_id, []).append(f"{heading}\n{text}" if heading else text)
+            found += [
+                ArticleText(
+                    a.id or 0,
+                    a.title,
+                    a.language,
+                    a.source,
+                    as_utc(a.published_at),
+                    a.published_precision,
+                    tuple(texts.get(a.id or 0, ())),
+                )
+                for a in sorted(articles, key=lambda a: a.id or 0)
+            ]
+    return found

@@ -42,6 +42,7 @@ from bot.telegram.app import build_application
 TOKEN = "123456:TEST-token"
 BOT = {"id": 123456, "is_bot": True, "first_name": "Dépêche", "username": "DepecheTestBot"}
 LIMIT = 4096  # UTF-16 code units of a message's text, after entity parsing
+CAPTION_LIMIT = 1024  # characters of a photo's caption, after parsing
 CALLBACK_DATA_LIMIT = 64  # bytes
 
 FLOOD = "Too Many Requests: retry after {}"
@@ -270,6 +271,9 @@ class FakeBotAPI:
         else:
             data = {}
             for key, value in (await request.post()).items():
+                if isinstance(value, web.FileField):  # an upload (sendPhoto): its bytes
+                    data[key] = value.file.read()
+                    continue
                 try:
                     data[key] = json.loads(str(value))
                 except ValueError:
@@ -350,6 +354,26 @@ class FakeBotAPI:
             message["reply_to_message"] = {k: v for k, v in replied.items() if k != "reply_markup"}
         if data.get("reply_markup"):
             message["reply_markup"] = data["reply_markup"]
+        self.messages[(chat_id, message["message_id"])] = message
+        return message
+
+    async def _sendPhoto(self, data: JSONDict) -> JSONDict:
+        photo = data.get("photo")
+        if not isinstance(photo, bytes) or not photo:
+            raise BadRequest("there is no photo in the request")
+        caption = str(data.get("caption", ""))
+        shown = telegram_text(caption) if str(data.get("parse_mode")).upper() == "HTML" else caption
+        if utf16(shown) > CAPTION_LIMIT:
+            raise BadRequest("message caption is too long")
+        chat_id = int(data["chat_id"])
+        message: JSONDict = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "from": BOT,
+            "photo": [{"file_id": "photo", "file_unique_id": "p", "width": 800, "height": 400}],
+            "caption": caption,
+        }
         self.messages[(chat_id, message["message_id"])] = message
         return message
 

@@ -26,15 +26,21 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "more": "More results ▸",
         "previous": "◂ Previous",
         "read": "Read {n}",
-        "read_hint": "read an article: /article {id}",
+        "read_hint": "read a result: /article {n}",
         "more_hint": "next results: /more",
         "previous_hint": "previous results: /previous",
         "ask_again": "This button has expired: please ask your question again.",
-        "article_usage": "Give the number of an article, for example: /article 1",
+        "article_usage": (
+            "Give the number of a result of the last answer (/article 1), or an article id "
+            "(/article #12)"
+        ),
         "article_missing": "No article {id}: it may have been removed.",
         "latest_title": "Newest articles:",
         "latest_none": "No article is stored yet.",
-        "latest_usage": "Give how many articles to list, from 1 to {max}: /latest 5",
+        "latest_usage": (
+            "Give how many articles to list, from 1 to {max}, and a topic if you like: "
+            "/latest 5 · /latest Ukraine"
+        ),
         "sources_title": "Articles per source:",
         "sources_line": "{source}: {count} (newest {date})",
         "sources_line_undated": "{source}: {count}",
@@ -51,13 +57,13 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "cmd_start": "What Dépêche does",
         "cmd_help": "How to ask, with examples",
         "cmd_ask": "Answer a question from the articles",
-        "cmd_latest": "The newest articles",
+        "cmd_latest": "The newest articles, on a topic if given",
         "cmd_sources": "Articles per source",
         "cmd_stats": "Size of the collection",
-        "cmd_article": "Read a whole article by its number",
+        "cmd_article": "Read a whole article: a result's number, or #id",
         "usage_ask": "question",
-        "usage_latest": "[n]",
-        "usage_article": "number",
+        "usage_latest": "[n] [topic]",
+        "usage_article": "N | #id",
         # answers without results
         "no_question": "Ask a question, for example: What did the Kremlin say?",
         "only_common_words": "Your question has only very common words; add a name or a topic.",
@@ -78,6 +84,33 @@ STRINGS: dict[Lang, dict[str, str]] = {
         ),
         "day_one": "1",
         "quoted": "“{text}”",
+        # news in time: periods, sources, numbering, trends
+        "period_line": "Period: {phrase} ({dates})",
+        "period_range": "{start} to {end}",
+        "sources_filter": "Sources: {sources}",
+        "nothing_in_period": "Nothing matches in the stored articles for {dates}.",
+        "newest_outside": "The latest matching article is from {date}: {title}",
+        "unknown_source": "No article from {sources}. Known sources: {known}",
+        "no_sources": "No source yet: no article is stored.",
+        "undated": "undated",
+        "no_such_result": (
+            "The last answer in this chat has no result {n}. Ask a question first, or give an "
+            "article id: /article #{n}"
+        ),
+        "latest_topic_title": "Newest articles on {topic}:",
+        "latest_topic_none": "No stored article matches {topic}.",
+        "cmd_trend": "A chart of the articles on a topic, per day",
+        "usage_trend": "topic [period]",
+        "trend_usage": (
+            "Give a topic, and a period if you like: /trend Ukraine · /trend Kremlin this month"
+        ),
+        "trend_none": "No article on {topic} for {dates}.",
+        "trend_caption": (
+            "{topic}: {count} articles, {dates}. Busiest day: {day} ({busiest} articles)."
+        ),
+        "trend_month_only": "{count} more dated only to their month are not drawn.",
+        "trend_saved": "Chart saved to {path}",
+        "trend_axis": "articles per day",
         # subscriptions and feeds
         "cmd_subscribe": "Get an alert for new articles on a topic",
         "cmd_unsubscribe": "Stop a subscription",
@@ -133,15 +166,21 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "more": "Plus de résultats ▸",
         "previous": "◂ Précédents",
         "read": "Lire {n}",
-        "read_hint": "lire un article : /article {id}",
+        "read_hint": "lire un résultat : /article {n}",
         "more_hint": "résultats suivants : /more",
         "previous_hint": "résultats précédents : /previous",
         "ask_again": "Ce bouton a expiré : posez à nouveau votre question.",
-        "article_usage": "Indiquez le numéro d'un article, par exemple : /article 1",
+        "article_usage": (
+            "Indiquez le numéro d'un résultat de la dernière réponse (/article 1), ou "
+            "l'identifiant d'un article (/article #12)"
+        ),
         "article_missing": "Pas d'article {id} : il a peut-être été retiré.",
         "latest_title": "Derniers articles :",
         "latest_none": "Aucun article n'est encore enregistré.",
-        "latest_usage": "Indiquez combien d'articles lister, de 1 à {max} : /latest 5",
+        "latest_usage": (
+            "Indiquez combien d'articles lister, de 1 à {max}, et un sujet si vous voulez : "
+            "/latest 5 · /latest Ukraine"
+        ),
         "sources_title": "Articles par source :",
         "sources_line": "{source} : {count} (dernier {date})",
         "sources_line_undated": "{source} : {count}",
@@ -160,13 +199,13 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "cmd_start": "Ce que fait Dépêche",
         "cmd_help": "Comment poser une question, avec des exemples",
         "cmd_ask": "Répondre à une question à partir des articles",
-        "cmd_latest": "Les derniers articles",
+        "cmd_latest": "Les derniers articles, sur un sujet si indiqué",
         "cmd_sources": "Articles par source",
         "cmd_stats": "Taille de la collection",
-        "cmd_article": "Lire un article entier par son numéro",
+        "cmd_article": "Lire un article entier : numéro d'un résultat, ou #id",
         "usage_ask": "question",
-        "usage_latest": "[n]",
-        "usage_article": "numéro",
+        "usage_latest": "[n] [sujet]",
+        "usage_article": "N | #id",
         "no_question": "Posez une question, par exemple : Qu'a dit le Kremlin ?",
         "only_common_words": (
             "Votre question ne contient que des mots trop courants ; ajoutez un nom ou un sujet."
@@ -190,6 +229,34 @@ STRINGS: dict[Lang, dict[str, str]] = {
         ),
         "day_one": "1er",
         "quoted": "« {text} »",
+        # l'actualité dans le temps : périodes, sources, numérotation, tendances
+        "period_line": "Période : {phrase} ({dates})",
+        "period_range": "du {start} au {end}",
+        "sources_filter": "Sources : {sources}",
+        "nothing_in_period": "Rien ne correspond dans les articles enregistrés pour {dates}.",
+        "newest_outside": "Le dernier article correspondant date de {date} : {title}",
+        "unknown_source": "Aucun article de {sources}. Sources connues : {known}",
+        "no_sources": "Aucune source : aucun article n'est enregistré.",
+        "undated": "non daté",
+        "no_such_result": (
+            "La dernière réponse de cette discussion n'a pas de résultat {n}. Posez d'abord une "
+            "question, ou donnez l'identifiant d'un article : /article #{n}"
+        ),
+        "latest_topic_title": "Derniers articles sur {topic} :",
+        "latest_topic_none": "Aucun article enregistré ne correspond à {topic}.",
+        "cmd_trend": "Un graphique des articles sur un sujet, par jour",
+        "usage_trend": "sujet [période]",
+        "trend_usage": (
+            "Indiquez un sujet, et une période si vous voulez : /trend Ukraine · "
+            "/trend Kremlin ce mois-ci"
+        ),
+        "trend_none": "Aucun article sur {topic} pour {dates}.",
+        "trend_caption": (
+            "{topic} : {count} articles, {dates}. Jour le plus chargé : {day} ({busiest} articles)."
+        ),
+        "trend_month_only": "{count} autres, datés seulement du mois, ne sont pas dessinés.",
+        "trend_saved": "Graphique enregistré dans {path}",
+        "trend_axis": "articles par jour",
         # abonnements et flux
         "cmd_subscribe": "Recevoir une alerte pour les nouveaux articles sur un sujet",
         "cmd_unsubscribe": "Arrêter un abonnement",

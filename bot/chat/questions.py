@@ -1,5 +1,10 @@
 """Questions and reading: /ask (and plain questions), paging buttons, /article, /latest,
-/sources, /stats, /start and /help."""
+/sources, /trend, /stats, /start and /help.
+
+One numbering: an answer numbers its results 1, 2, 3 (the next page 4, 5, 6), its "Read N"
+buttons carry the same N, and ``/article N`` opens result N of the chat's last answer (or of
+its last /latest list); ``/article #12`` opens the article whose id is 12.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,13 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.chat.messages import EXAMPLES, Lang, t
+from bot.chat.numbers import parse_number
 from bot.chat.registry import Button, Command, Reply, Request, action, command, menu
 from bot.chat.render import (
     TELEGRAM_LIMIT,
     cite,
     format_date,
+    format_period,
     linked_title,
     render_answer_html,
     render_answer_text,
@@ -22,9 +29,12 @@ from bot.chat.render import (
     utf16_len,
 )
 from bot.chat.subscriptions import resume_on_start
+from bot.chat.trends import topic_trend
 from retrieval.analysis import detect_language
+from retrieval.topics import TopicError
 
 LATEST_MAX = 20
+MAX_OFFSET = 1_000  # paging further than this is no longer reading answers
 
 
 # -- questions ---------------------------------------------------------------------------------
@@ -59,6 +69,9 @@ def answer(request: Request, question: str, offset: int = 0) -> Reply:
     text = render_answer_text(page, language)
     has_more = results.has_more or len(shown) < len(results.answers)
 
+    numbered = {n: a.passage.article_id for n, a in enumerate(shown, start=offset + 1)}
+    if shown or not offset:
+        request.service.numbers.remember(request.chat_id, numbered, page=offset > 0)
     reads: list[Button] = []
     seen: set[int] = set()
     for number, item in enumerate(shown, start=offset + 1):
@@ -74,8 +87,7 @@ def answer(request: Request, question: str, offset: int = 0) -> Reply:
         paging.append(Button(t("more", language), f"more:{offset + len(shown)}"))
         hints.append(t("more_hint", language))
     if shown:
-        first_id = shown[0].passage.article_id
-        hints.append(t("read_hint", language, id=first_id))
+        hints.append(t("read_hint", language, n=offset + 1))
         text += "\n\n(" + " · ".join(hints) + ")"
     elif hints:
         text += "\n\n(" + " · ".join(hints) + ")"
@@ -86,15 +98,19 @@ def answer(request: Request, question: str, offset: int = 0) -> Reply:
 @action("more", edit=True)
 def more(request: Request) -> Reply | None:
     """Another page of the answer to the question the button's message answered."""
-    if not request.question or not request.args.isdigit():
+    offset = parse_number(request.args, high=MAX_OFFSET)
+    if not request.question or offset is None:
         return None
-    return answer(request, request.question, int(request.args))
+    return answer(request, request.question, offset)
 
 
 @action("read")
 def read(request: Request) -> Reply | None:
-    """The whole article of a result."""
-    return article(request)
+    """The whole article of a result (the button carries the article's id)."""
+    article_id = parse_number(request.args, low=1)
+    if article_id is None:
+        return None
+    return _article_reply(request, article_id)
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -174,30 +190,87 @@ def _day(value: datetime | None, language: Lang) -> str:
     return format_date(value, "month" if month_only else "day", language)
 
 
+def _latest_arguments(args: str) -> tuple[int, str] | None:
+    """``[n] [topic]`` of /latest: how many (5 by default) and the topic; None if n is wrong."""
+    first, _, rest = args.strip().partition(" ")
+    if first and any(c.isdigit() for c in first) and not any(c.isalpha() for c in first):
+        count = parse_number(first, low=1, high=LATEST_MAX)
+        return None if count is None else (count, rest.strip())
+    return 5, args.strip()
+
+
 @command("latest", "cmd_latest", usage="usage_latest")
 def latest(request: Request) -> Reply:
-    """The newest articles, each with a Read button."""
+    """The newest articles (on a topic, if given), numbered, each with a Read button."""
     lang = request.language
-    arg = request.args.strip()
-    if arg and not (arg.isdigit() and 1 <= int(arg) <= LATEST_MAX):
+    arguments = _latest_arguments(request.args)
+    if arguments is None:
         return Reply.plain(t("latest_usage", lang, max=LATEST_MAX))
-    articles = request.service.latest(int(arg) if arg else 5)
+    count, topic = arguments
+    try:
+        articles = request.service.latest(count, topic=topic or None)
+    except TopicError as error:
+        return Reply.plain(f"{error}\n{t('latest_usage', lang, max=LATEST_MAX)}")
     if not articles:
+        if topic:
+            return Reply.plain(t("latest_topic_none", lang, topic=topic))
         return Reply.plain(t("latest_none", lang))
-    lines = [f"<b>{html.escape(t('latest_title', lang), quote=False)}</b>"]
-    text_lines = [t("latest_title", lang)]
+    title = t("latest_topic_title", lang, topic=topic) if topic else t("latest_title", lang)
+    lines = [f"<b>{html.escape(title, quote=False)}</b>"]
+    text_lines = [title]
     buttons: list[Button] = []
     for number, item in enumerate(articles, start=1):
-        title = linked_title(item.title, item.url)
-        cited = cite(item)
-        lines.append(
-            f"{number}. {title}" + (f"\n{html.escape(cited, quote=False)}" if cited else "")
-        )
-        text_lines.append(f"[{item.id}] {item.title}" + (f" — {cited}" if cited else ""))
+        linked = linked_title(item.title, item.url)
+        cited = cite(item, lang)
+        lines.append(f"{number}. {linked}\n{html.escape(cited, quote=False)}")
+        text_lines.append(f"{number}. {item.title} — {cited}")
         buttons.append(Button(t("read", lang, n=number), f"read:{item.id}"))
+    request.service.numbers.remember(
+        request.chat_id, {n: a.id or 0 for n, a in enumerate(articles, start=1)}
+    )
     rows = tuple(tuple(buttons[i : i + 5]) for i in range(0, len(buttons), 5))
     body = "\n\n".join([lines[0] + "\n", *lines[1:]]).replace("\n\n\n", "\n\n")
+    text_lines.append("(" + t("read_hint", lang, n=1) + ")")
     return Reply(body, "\n".join(text_lines), rows)
+
+
+@command("trend", "cmd_trend", usage="usage_trend")
+def trend(request: Request) -> Reply:
+    """A chart of the articles on a topic per day (the last 30 days, or the period asked)."""
+    lang = request.language
+    parsed = request.service.read_question(request.args)
+    topic = parsed.text
+    if not topic:
+        return Reply.plain(t("trend_usage", lang))
+    try:
+        found = topic_trend(
+            request.service, topic, period=parsed.filters.period, sources=parsed.filters.sources
+        )
+    except TopicError as error:
+        return Reply.plain(f"{error}\n{t('trend_usage', lang)}")
+    dates = format_period(found.period, lang)
+    if not found.total:
+        said = t("trend_none", lang, topic=topic, dates=dates)
+        if found.month_only:
+            said += " " + t("trend_month_only", lang, count=found.month_only)
+        return Reply.plain(said)
+    day, busiest = found.busiest()
+    # The caption fits Telegram's 1,024 characters by construction: its one long part, the
+    # topic, is at most 300 characters and 12 words (parse_topic refuses longer ones).
+    caption = t(
+        "trend_caption",
+        lang,
+        topic=topic,
+        count=found.total,
+        dates=dates,
+        day=format_date(datetime(day.year, day.month, day.day), "day", lang),
+        busiest=busiest,
+    )
+    if found.month_only:
+        caption += " " + t("trend_month_only", lang, count=found.month_only)
+    from bot.chat.charts import trend_png  # matplotlib: a third of the start-up, only for charts
+
+    return Reply(html.escape(caption, quote=False), caption, photo=trend_png(found, lang))
 
 
 @command("sources", "cmd_sources")
@@ -235,17 +308,31 @@ def stats(request: Request) -> Reply:
 
 @command("article", "cmd_article", usage="usage_article")
 def article(request: Request) -> Reply:
-    """A whole article by its number (split into several messages when long)."""
+    """A whole article: result N of the last answer, or ``#id`` (several messages when long)."""
     lang = request.language
-    arg = request.args.strip().lstrip("#")
-    if not arg.isdigit():
+    arg = request.args.strip()
+    if arg.startswith("#"):
+        article_id = parse_number(arg[1:], low=1)
+        if article_id is None:
+            return Reply.plain(t("article_usage", lang))
+        return _article_reply(request, article_id)
+    number = parse_number(arg, low=1)
+    if number is None:
         return Reply.plain(t("article_usage", lang))
-    found = request.service.article(int(arg))
+    found_id = request.service.numbers.article_id(request.chat_id, number)
+    if found_id is None:
+        return Reply.plain(t("no_such_result", lang, n=number))
+    return _article_reply(request, found_id)
+
+
+def _article_reply(request: Request, article_id: int) -> Reply:
+    lang = request.language
+    found = request.service.article(article_id)
     if found is None:
-        return Reply.plain(t("article_missing", lang, id=arg))
+        return Reply.plain(t("article_missing", lang, id=f"#{article_id}"))
     item, passages = found
     paragraphs = [(p.heading, p.text) for p in passages]
-    cited = cite(item)
+    cited = cite(item, lang)
     return Reply(
         render_article_html(item.title, paragraphs, cited, item.url),
         render_article_text(item.title, paragraphs, cited + (f"\n{item.url}" if item.url else "")),

@@ -55,12 +55,14 @@ class Reply:
     """What to answer: Telegram HTML, the same as plain text, and rows of buttons.
 
     ``html`` may be longer than one Telegram message: :meth:`messages` splits it cleanly.
-    An empty reply (``Reply.silent()``) means say nothing.
+    An empty reply (``Reply.silent()``) means say nothing. With ``photo`` (PNG bytes), the
+    reply is that picture and ``html`` its caption (at most 1,024 characters).
     """
 
     html: str
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    photo: bytes | None = None
 
     @classmethod
     def plain(cls, text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import html
 import re
+from calendar import monthrange
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.chat.messages import Lang, t
@@ -19,7 +20,8 @@ from retrieval.excerpt import Excerpt, make_excerpt
 from retrieval.topics import cached_topic
 
 if TYPE_CHECKING:  # search's types only: importing it loads the index (slow CLI start)
-    from retrieval.search import Answer, Results
+    from retrieval.filters import Period
+    from retrieval.search import Answer, Results, Scope
     from storage.alerts import AlertContent
 
 TELEGRAM_LIMIT = 4096
@@ -51,8 +53,10 @@ def citation(
     slug: str | None,
     language: str = "en",
 ) -> str:
-    """The citation after an article's title: ``AFP · 3 June 2025 · ukraine-russie``."""
-    parts = [source, format_date(published_at, precision, language)]
+    """The citation after an article's title: ``AFP · 3 June 2025 · ukraine-russie``; an
+    article without a date says so (``AFP · undated``), never an empty field."""
+    lang: Lang = "fr" if language == "fr" else "en"
+    parts = [source, format_date(published_at, precision, language) or t("undated", lang)]
     if slug and slug != source:
         parts.append(slug)
     return " · ".join(p for p in parts if p and p != "unknown")
@@ -122,11 +126,48 @@ def answer_notes(results: Results, language: str = "en") -> list[str]:
     return notes
 
 
+def format_period(period: Period, language: str = "en") -> str:
+    """A period as dates: ``4 June 2025``, ``June 2025``, ``1 June 2025 to 5 June 2025``."""
+    lang: Lang = "fr" if language == "fr" else "en"
+
+    def day(value: date) -> str:
+        return format_date(datetime(value.year, value.month, value.day, tzinfo=UTC), "day", lang)
+
+    start, end = period.start, period.end
+    if start == end:
+        return day(start)
+    whole_month = (
+        start.day == 1
+        and (start.year, start.month) == (end.year, end.month)
+        and end.day == monthrange(end.year, end.month)[1]
+    )
+    if whole_month:
+        return format_date(datetime(start.year, start.month, 1, tzinfo=UTC), "month", lang)
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return str(start.year)
+    return t("period_range", lang, start=day(start), end=day(end))
+
+
+def scope_lines(scope: Scope, language: str = "en") -> list[str]:
+    """The filters a reply applied, stated before its answers (plain text)."""
+    lang: Lang = "fr" if language == "fr" else "en"
+    lines = []
+    period = scope.filters.period
+    if period is not None:
+        lines.append(
+            t("period_line", lang, phrase=period.phrase, dates=format_period(period, lang))
+        )
+    if scope.filters.sources:
+        lines.append(t("sources_filter", lang, sources=", ".join(scope.filters.sources)))
+    return lines
+
+
 def render_answer_text(results: Results, language: str = "en") -> str:
     """Answers as plain text for the terminal: numbered excerpts with their citations."""
+    scope = scope_lines(results.scope, language)
     if not results.answers:
-        return no_answer_text(results, language)
-    notes = answer_notes(results, language)
+        return "\n".join([*scope, no_answer_text(results, language)])
+    notes = [*scope, *answer_notes(results, language)]
     blocks = ["\n".join(notes)] if notes else []
     for number, answer in enumerate(results.answers, start=results.offset + 1):
         passage = answer.passage
@@ -144,6 +185,10 @@ def render_answer_text(results: Results, language: str = "en") -> str:
 def no_answer_text(results: Results, language: str = "en") -> str:
     """The sentence shown when a question has no usable words or nothing matches."""
     lang: Lang = "fr" if language == "fr" else "en"
+    scope = results.scope
+    if scope.unknown_sources:
+        known = ", ".join(scope.known_sources) or t("no_sources", lang)
+        return t("unknown_source", lang, sources=", ".join(scope.unknown_sources), known=known)
     if not any(True for _ in iter_words(results.question)):  # empty, or only emoji/punctuation
         return t("no_question", lang)
     if results.needs_subject:  # "what did he say?"
@@ -154,6 +199,14 @@ def no_answer_text(results: Results, language: str = "en") -> str:
         return t("only_common_words", lang)
     if results.offset:
         return t("no_more_results", lang)
+    period = scope.filters.period
+    if period is not None:
+        said = t("nothing_in_period", lang, dates=format_period(period, lang))
+        newest = scope.newest_outside
+        if newest is not None:
+            dated = format_date(newest.published_at, newest.published_precision, lang)
+            said += "\n" + t("newest_outside", lang, date=dated, title=newest.title)
+        return said
     return t("nothing_found", lang)
 
 
@@ -163,9 +216,15 @@ def render_answer_html(results: Results, language: str = "en") -> str:
     Everything that comes from an article is escaped, so a title holding ``<script>`` or ``&``
     shows as text.
     """
+    scope = [
+        f"<i>{html.escape(line, quote=False)}</i>" for line in scope_lines(results.scope, language)
+    ]
     if not results.answers:
-        return html.escape(no_answer_text(results, language), quote=False)
-    notes = [f"<i>{html.escape(n, quote=False)}</i>" for n in answer_notes(results, language)]
+        return "\n".join([*scope, html.escape(no_answer_text(results, language), quote=False)])
+    notes = [
+        *scope,
+        *(f"<i>{html.escape(n, quote=False)}</i>" for n in answer_notes(results, language)),
+    ]
     blocks = ["\n".join(notes)] if notes else []
     blocks += [
         _answer_html(a, n, language) for n, a in enumerate(results.answers, results.offset + 1)

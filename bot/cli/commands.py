@@ -12,6 +12,7 @@ import functools
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
@@ -118,17 +119,55 @@ def cli(verbose: bool) -> None:
     """Dépêche answers questions about the news with cited excerpts of stored articles."""
 
 
+def _date_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    from storage.readers import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError as error:
+        raise click.BadParameter(f"{error} (use 2025-06, 2025-06-04 or an ISO time)") from None
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--source", default=None, help="Source of the articles whose files name none.")
+@click.option(
+    "--language",
+    type=click.Choice(["fr", "en"]),
+    default=None,
+    help="Language of the articles whose files give none (else detected).",
+)
+@click.option(
+    "--date",
+    "published",
+    default=None,
+    callback=_date_option,
+    metavar="DATE",
+    help="Date (2025-06-04, 2025-06) of the articles whose files carry none.",
+)
 @pass_settings
-def ingest(settings: Settings, paths: tuple[Path, ...]) -> None:
+def ingest(
+    settings: Settings,
+    paths: tuple[Path, ...],
+    source: str | None,
+    language: str | None,
+    published: tuple[datetime, str] | None,
+) -> None:
     """Store articles from files or folders (wire .txt, .md, .jsonl), recursively."""
     from tqdm import tqdm
 
     with _database_errors():
         service = open_service(settings)
         with tqdm(desc="ingesting", unit=" articles", disable=None, file=sys.stderr) as bar:
-            report = service.ingest_paths(list(paths), on_progress=lambda _draft: bar.update())
+            report = service.ingest_paths(
+                list(paths),
+                on_progress=lambda _draft: bar.update(),
+                source=source.strip() if source and source.strip() else None,
+                language=language,
+                published=published,
+            )
         service.save_index()
     for failure in report.failures:
         click.echo(f"failed: {failure}", err=True)
@@ -143,6 +182,7 @@ def ingest(settings: Settings, paths: tuple[Path, ...]) -> None:
 
 def results_json(results: Results) -> dict[str, Any]:
     """Machine-readable results, for scripts that evaluate answers."""
+    period = results.scope.filters.period
     return {
         "question": results.question,
         "terms": list(results.terms),
@@ -151,6 +191,17 @@ def results_json(results: Results) -> dict[str, Any]:
         "question_type": results.question_type,
         "needs_subject": results.needs_subject,
         "analysed": results.analysed,
+        "filters": {
+            "period": {
+                "phrase": period.phrase,
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
+            }
+            if period
+            else None,
+            "sources": list(results.scope.filters.sources),
+            "unknown_sources": list(results.scope.unknown_sources),
+        },
         "results": [
             {
                 "article_id": a.passage.article_id,
@@ -245,16 +296,74 @@ def stats(settings: Settings) -> None:
 
 @cli.command()
 @click.option("-n", default=5, show_default=True, type=click.IntRange(1, 50), help="How many.")
+@click.option("--topic", default=None, help="Only articles on this topic (as /subscribe).")
 @pass_settings
-def latest(settings: Settings, n: int) -> None:
-    """List the newest stored articles."""
-    from bot.chat.render import format_date
+def latest(settings: Settings, n: int, topic: str | None) -> None:
+    """List the newest stored articles (on a topic)."""
+    from bot.chat.render import cite
+    from retrieval.topics import TopicError
 
     with _database_errors():
-        articles = open_service(settings).latest(n)
+        try:
+            articles = open_service(settings).latest(n, topic=topic)
+        except TopicError as error:
+            raise click.BadParameter(str(error), param_hint="--topic") from None
+    if not articles:
+        click.echo(f"No stored article matches {topic}." if topic else "No article is stored yet.")
     for article in articles:
-        date = format_date(article.published_at, article.published_precision, article.language)
-        click.echo(f"[{article.id}] {article.title} — {article.source}, {date}")
+        click.echo(f"[#{article.id}] {article.title} — {cite(article)}")
+
+
+@cli.command()
+@click.argument("topic", nargs=-1, required=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("trend.png"),
+    show_default=True,
+    help="Where to write the PNG chart.",
+)
+@click.option(
+    "--lang", type=click.Choice(["en", "fr"]), default="en", help="Language of the chart."
+)
+@pass_settings
+def trend(settings: Settings, topic: tuple[str, ...], out: Path, lang: str) -> None:
+    """Chart the articles on TOPIC per day, by source (last 30 days, or a period in TOPIC
+    such as "Ukraine this month")."""
+    from bot.chat.charts import trend_png
+    from bot.chat.messages import t
+    from bot.chat.render import format_period
+    from bot.chat.trends import topic_trend
+    from retrieval.topics import TopicError
+
+    language: Lang = "fr" if lang == "fr" else "en"
+    with _database_errors():
+        service = open_service(settings)
+        parsed = service.read_question(" ".join(topic))
+        try:
+            found = topic_trend(
+                service, parsed.text, period=parsed.filters.period, sources=parsed.filters.sources
+            )
+        except TopicError as error:
+            raise click.BadParameter(str(error), param_hint="TOPIC") from None
+    dates = format_period(found.period, language)
+    if not found.total:
+        click.echo(t("trend_none", language, topic=parsed.text, dates=dates))
+        return
+    out.write_bytes(trend_png(found, language))
+    day, busiest = found.busiest()
+    click.echo(
+        t(
+            "trend_caption",
+            language,
+            topic=parsed.text,
+            count=found.total,
+            dates=dates,
+            day=day.isoformat(),
+            busiest=busiest,
+        )
+    )
+    click.echo(t("trend_saved", language, path=out))
 
 
 def seed_if_empty(service: Depeche, settings: Settings) -> None:

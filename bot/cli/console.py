@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bot.chat import Reply, Request, dispatch, questions
 from bot.chat.messages import Lang, language_of_user, t
+from bot.chat.numbers import parse_number
 from bot.service import Depeche
 from bot.settings import Settings
 
@@ -37,6 +40,8 @@ class ConsoleChat:
     question: str | None = None
     offset: int = 0
     pages: dict[str, int] = field(default_factory=dict)  # "more"/"previous" -> offset
+    # Where charts (/trend) are written, since a terminal cannot show them.
+    chart_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()))
 
     def request(self, args: str = "") -> Request:
         """A request from the terminal's user."""
@@ -69,6 +74,10 @@ class ConsoleChat:
         reply = dispatch(name, self.request(args))
         if reply is None:
             return t("unknown_command", self.language, name=name)
+        if reply.photo is not None:
+            path = self.chart_dir / f"depeche-{name}.png"
+            path.write_bytes(reply.photo)
+            return f"{reply.text}\n{t('trend_saved', self.language, path=path)}"
         return reply.text
 
     def _ask(self, question: str) -> str:
@@ -89,8 +98,9 @@ class ConsoleChat:
         for row in reply.buttons:
             for button in row:
                 name, _, value = button.action.partition(":")
-                if name == "more" and value.isdigit():
-                    self.pages["more" if int(value) > self.offset else "previous"] = int(value)
+                offset = parse_number(value) if name == "more" else None
+                if offset is not None:
+                    self.pages["more" if offset > self.offset else "previous"] = offset
 
 
 def run_chat(

@@ -153,7 +153,16 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 
 async def send(message: Message, reply: Reply) -> None:
-    """Send a reply quoting ``message``, split into ≤4,096-character messages, buttons last."""
+    """Send a reply quoting ``message``, split into ≤4,096-character messages, buttons last
+    (a chart: one photo with its caption)."""
+    if reply.photo is not None:
+        await message.reply_photo(
+            reply.photo,
+            caption=reply.html,
+            reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
+            reply_markup=keyboard(reply),
+        )
+        return
     parts = reply.messages()
     for number, part in enumerate(parts):
         last = number == len(parts) - 1

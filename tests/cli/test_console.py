@@ -34,9 +34,9 @@ def test_chat_seeds_an_empty_database_and_answers_lines_from_stdin(runner: CliRu
     assert result.exit_code == 0, result.output
     assert "Stored 1 article(s)" in result.output
     assert "Le [Kremlin] l'a jugée" in result.output
-    assert "(read an article: /article 1)" in result.output
+    assert "(read a result: /article 1)" in result.output
     assert "Newest articles:" in result.output
-    assert "[1] Donald Trump et son homologue russe" in result.output
+    assert "1. Donald Trump et son homologue russe" in result.output
     assert "1 articles, 7 passages, 1 sources" in result.output
     assert "ATS: 1" in result.output
     again = runner.invoke(cli, ["chat"], input="/stats\n")
@@ -65,10 +65,11 @@ def test_chat_speaks_french_and_reads_articles(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["chat", "--lang", "fr"], input=script)
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Envoyez-moi une question" in out and "/latest [n] — Les derniers articles" in out
+    assert "Envoyez-moi une question" in out
+    assert "/latest [n] [sujet] — Les derniers articles" in out
     assert "1. « " in out and "ATS · juin 2025" in out
     assert "NÉGOCIATIONS 'UTILES'" in out  # the whole article, intertitles included
-    assert "Pas d'article 99" in out
+    assert "n'a pas de résultat 99" in out  # /article N is a result of the last answer
     assert "Posez une question après /ask, par exemple : /ask Qu'a dit le Kremlin ?" in out
     assert "Posez une question, par exemple" in out  # emoji only
     assert "Je ne connais pas /nope" in out

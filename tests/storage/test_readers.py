@@ -7,8 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from storage.readers import (
+    FRONT_MATTER_KEYS,
     ArticleDraft,
     ReaderError,
     discover,
@@ -16,6 +19,7 @@ from storage.readers import (
     parse_markdown,
     parse_wire,
     read_file,
+    split_front_matter,
 )
 from tests.helpers import SEEDS
 
@@ -106,8 +110,9 @@ def test_plain_text_without_date_or_slug(tmp_path: Path) -> None:
     path = tmp_path / "note.txt"
     path.write_text("The Kremlin said the talks were useful.\n\nMore text follows here.\n")
     draft = only_draft(path)
+    # the first line is the title, and not also the start of the text
     assert draft.title == "The Kremlin said the talks were useful"
-    assert len(draft.blocks) == 2
+    assert [b.text for b in draft.blocks] == ["More text follows here."]
 
 
 def test_jsonl_reads_every_field_and_reports_bad_lines_by_number() -> None:
@@ -190,3 +195,48 @@ def test_discover_walks_folders_and_reports_missing_paths(tmp_path: Path) -> Non
     assert sorted(p.name for p in paths) == ["one.txt", "two.jsonl"]
     (missing,) = [e for e in found if isinstance(e, ReaderError)]
     assert "no such file" in str(missing)
+
+
+def test_front_matter_is_read_and_leaves_the_text(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(
+        "---\ntitle: Talks in Istanbul\nsource: Reuters\ndate: 2025-06-04\nlanguage: en\n"
+        "url: https://example.test/talks\n---\nThe Kremlin said talks were useful.\n",
+        encoding="utf-8",
+    )
+    draft = only_draft(path)
+    assert (draft.title, draft.source, draft.language, draft.url) == (
+        "Talks in Istanbul",
+        "Reuters",
+        "en",
+        "https://example.test/talks",
+    )
+    assert draft.published_at == datetime(2025, 6, 4, tzinfo=UTC)
+    assert draft.published_precision == "day"
+    assert [b.text for b in draft.blocks] == ["The Kremlin said talks were useful."]
+
+
+@pytest.mark.parametrize(
+    ("front", "message"),
+    [
+        ("date: June the 4th", "unreadable date"),
+        ("language: de", "unsupported language"),
+        ("title: [unclosed", "unreadable front matter"),
+        ("- a list", "key: value"),
+    ],
+)
+def test_bad_front_matter_names_the_file(tmp_path: Path, front: str, message: str) -> None:
+    path = tmp_path / "bad.md"
+    path.write_text(f"---\n{front}\n---\nSome text.\n", encoding="utf-8")
+    (error,) = list(read_file(path))
+    assert isinstance(error, ReaderError) and message in str(error) and "bad.md" in str(error)
+
+
+@given(st.text(max_size=300))
+def test_any_front_matter_is_read_or_reported(body: str) -> None:
+    try:
+        fields, rest = split_front_matter(f"---\n{body}\n---\ntext", origin="x.md")
+    except ReaderError:
+        return
+    assert set(fields) <= set(FRONT_MATTER_KEYS)
+    assert rest.endswith("text")

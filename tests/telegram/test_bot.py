@@ -109,12 +109,14 @@ async def test_help_latest_sources_stats_and_article(bot: Chatting) -> None:
     latest = await bot.ask(chat, person, "/latest 3")
     assert "Newest articles:" in latest["text"] and "Donald Trump" in latest["text"]
     assert buttons(latest)[0]["callback_data"] == "read:1"
-    assert "Give how many" in (await bot.ask(chat, person, "/latest lots"))["text"]
+    assert "Give how many" in (await bot.ask(chat, person, "/latest 0"))["text"]
+    assert "No stored article matches lots" in (await bot.ask(chat, person, "/latest lots"))["text"]
     assert "ATS: 1" in (await bot.ask(chat, person, "/sources"))["text"]
     assert "1 articles, 7 passages, 1 sources" in (await bot.ask(chat, person, "/stats"))["text"]
     article = await bot.ask(chat, person, "/article 1")
     assert "<b>Négociations 'utiles'</b>" in article["text"]
-    assert "No article 42" in (await bot.ask(chat, person, "/article 42"))["text"]
+    assert "has no result 42" in (await bot.ask(chat, person, "/article 42"))["text"]
+    assert "No article #42" in (await bot.ask(chat, person, "/article #42"))["text"]
     assert "I don't know /nope" in (await bot.ask(chat, person, "/nope"))["text"]
 
 
