@@ -534,10 +534,24 @@ class Depeche:
             if unknown:
                 scope = Scope(filters, unknown, tuple(s.source for s in self.sources()))
                 return Results(question, (), (), offset, scope=scope)
+        results = self._search(parsed.text, filters, k=k, offset=offset, scope=scope)
+        if (
+            filters.period is not None
+            and not results.answers
+            and results.terms
+            # a later page of a widened answer: the period's first page is empty too
+            and (offset == 0 or not self._search(parsed.text, filters, k=1, scope=scope).answers)
+        ):
+            results = self._widened(parsed, k=k, offset=offset, scope=scope)
+        return replace(results, question=question)
+
+    def _search(
+        self, text: str, filters: Filters, *, k: int, offset: int = 0, scope: Scope
+    ) -> Results:
         candidates, keep = self._restriction(filters)
         with self._lock:
-            results = search(
-                parsed.text,
+            return search(
+                text,
                 index=self.index,
                 fetch=self.fetch_passages,
                 k=k,
@@ -546,10 +560,19 @@ class Depeche:
                 keep=keep,
                 scope=scope,
             )
-        if filters.period is not None and not results.answers and not offset and results.terms:
-            scope = replace(scope, newest_outside=self._newest_match(parsed.text, filters.sources))
-            results = replace(results, scope=scope)
-        return replace(results, question=question)
+
+    def _widened(self, parsed: ParsedQuestion, *, k: int, offset: int, scope: Scope) -> Results:
+        """Nothing matches in the question's period: the best matches from any date, the date
+        phrase searched as words. A question's dates often name the events, not the day of
+        the dispatch ("How much did Opel lose in 2016?" is answered in February 2017)."""
+        assert parsed.filters.period is not None
+        sources = parsed.filters.sources
+        newest = self._newest_match(parsed.text, sources)
+        scope = replace(scope, newest_outside=newest, widened=newest is not None)
+        if newest is None:
+            return self._search(parsed.text, parsed.filters, k=k, offset=offset, scope=scope)
+        text = f"{parsed.text} {parsed.filters.period.phrase}"
+        return self._search(text, Filters(sources=sources), k=k, offset=offset, scope=scope)
 
     def _restriction(
         self, filters: Filters

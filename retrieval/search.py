@@ -69,12 +69,14 @@ class Answer:
 class Scope:
     """What a question's filters did: the filters applied, the ``source:`` names that are not
     known (with the known ones, to suggest), and when nothing matched in the period, the newest
-    passage matching the question outside it."""
+    passage matching the question outside it (``widened``: the answers are from any date)."""
 
     filters: Filters = field(default_factory=Filters)
     unknown_sources: tuple[str, ...] = ()
     known_sources: tuple[str, ...] = ()
     newest_outside: PassageRecord | None = None
+    # Nothing matched in the period, so the answers come from any date.
+    widened: bool = False
 
 
 @dataclass(frozen=True)

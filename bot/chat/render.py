@@ -159,7 +159,19 @@ def scope_lines(scope: Scope, language: str = "en") -> list[str]:
         )
     if scope.filters.sources:
         lines.append(t("sources_filter", lang, sources=", ".join(scope.filters.sources)))
+    if scope.widened:
+        lines += [*_nothing_in_period(scope, lang), t("other_dates", lang)]
     return lines
+
+
+def _nothing_in_period(scope: Scope, lang: Lang) -> list[str]:
+    assert scope.filters.period is not None
+    said = [t("nothing_in_period", lang, dates=format_period(scope.filters.period, lang))]
+    newest = scope.newest_outside
+    if newest is not None:
+        dated = format_date(newest.published_at, newest.published_precision, lang)
+        said.append(t("newest_outside", lang, date=dated, title=newest.title))
+    return said
 
 
 def render_answer_text(results: Results, language: str = "en") -> str:
@@ -199,14 +211,8 @@ def no_answer_text(results: Results, language: str = "en") -> str:
         return t("only_common_words", lang)
     if results.offset:
         return t("no_more_results", lang)
-    period = scope.filters.period
-    if period is not None:
-        said = t("nothing_in_period", lang, dates=format_period(period, lang))
-        newest = scope.newest_outside
-        if newest is not None:
-            dated = format_date(newest.published_at, newest.published_precision, lang)
-            said += "\n" + t("newest_outside", lang, date=dated, title=newest.title)
-        return said
+    if scope.filters.period is not None:
+        return "\n".join(_nothing_in_period(scope, lang))
     return t("nothing_found", lang)
 
 

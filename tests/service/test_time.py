@@ -13,6 +13,7 @@ from bot.chat import Request, dispatch, questions, run_action
 from bot.service import Depeche
 from bot.settings import Settings
 from retrieval.filters import Period, in_period
+from retrieval.search import Results
 from storage import repository
 from tests.helpers import article
 
@@ -65,8 +66,9 @@ def news(
     return service
 
 
-def titles(results: object) -> list[str]:
-    return [a.passage.title for a in results.answers]  # type: ignore[attr-defined]
+def titles(results: Results) -> list[str]:
+    """The titles answered within the question's period (none when it had to look wider)."""
+    return [] if results.scope.widened else [a.passage.title for a in results.answers]
 
 
 def test_yesterday_restricts_and_the_reply_says_the_period(
@@ -111,6 +113,16 @@ def test_an_empty_period_says_so_and_names_the_latest_match(
     text = questions.ask(request).text
     assert "Nothing matches in the stored articles for 2023." in text
     assert "The latest matching article is from 4 June 2025: Le Kremlin et la réunion" in text
+    # ... and still answers, from other dates, saying so.
+    assert "The closest passages, from other dates:" in text
+    assert "Le Kremlin et la réunion" in text.split("from other dates:")[1]
+
+
+def test_dates_that_name_the_events_still_find_the_later_dispatch(news: Depeche) -> None:
+    """A question about 2023 answered by a dispatch of 2025: the year is searched as a word."""
+    results = news.ask("Kremlin in 2023")
+    assert results.scope.widened and results.answers
+    assert results.scope.newest_outside is not None
 
 
 def test_sources_filter_and_an_unknown_source_lists_the_known(
