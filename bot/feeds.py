@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from bot import metrics
 from bot.settings import Settings
 from storage import feeds as feed_store
 from storage.models import Feed, utcnow
@@ -145,6 +146,7 @@ class FeedPoller:
 
                 results = await asyncio.gather(*(one(f) for f in feeds))
             for result in results:
+                metrics.record_feed_poll(result.status)
                 level = logging.WARNING if result.status == "failed" else logging.INFO
                 log.log(level, "feed %s", result.summary())
             return list(results)

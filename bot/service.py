@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy.engine import Engine
 
+from bot import metrics
 from bot.settings import Settings
 from retrieval.analysis import Language
 from retrieval.fields import ANALYSIS_VERSION, passage_terms
@@ -369,6 +370,10 @@ class Depeche:
                 self._max_passage_id = max(self._max_passage_id, fresh[-1].passage_id)
         return IndexSync(len(chosen), dropped)
 
+    def index_size(self) -> int:
+        """Passages in the search index (read without the lock: an int, for metrics)."""
+        return len(self.index)
+
     def save_index(self) -> None:
         """Write the index beside the database, with its mark, so that the next start is fast."""
         with self._sync_lock:
@@ -417,6 +422,7 @@ class Depeche:
             queue_alerts=self.queue_alerts,
             on_progress=on_progress,
         )
+        metrics.record_ingest(report)
         self.sync_index()
         return report
 
@@ -447,6 +453,7 @@ class Depeche:
         """Passages and their articles by id (search's window onto storage)."""
         return repository.get_passage_records(engine=self.engine, passage_ids=passage_ids)
 
+    @metrics.timed_question
     def ask(self, question: str, *, k: int = 3, offset: int = 0) -> Results:
         """The best cited passages for a question, a page at a time."""
         with self._lock:
