@@ -293,7 +293,7 @@ def demo(settings: Settings, questions: tuple[str, ...]) -> None:
 
 @cli.group()
 def feeds() -> None:
-    """Manage the RSS/Atom feeds the bot polls (add, list, remove, poll)."""
+    """Manage the RSS/Atom feeds the bot polls (add, list, remove, poll, import, export)."""
 
 
 @feeds.command("add")
@@ -301,16 +301,31 @@ def feeds() -> None:
 @click.option("--source", default=None, help="Source name for its articles (default: feed title).")
 @pass_settings
 def feeds_add(settings: Settings, url: str, source: str | None) -> None:
-    """Register a feed; the bot polls it at once, then every DEPECHE_FEED_POLL_MINUTES."""
+    """Fetch a feed once and register it; the bot then polls it every DEPECHE_FEED_POLL_MINUTES."""
+    import asyncio
+
+    from bot.feeds import FeedPoller
     from storage import feeds as feed_store
 
     with _database_errors():
         service = open_service(settings)
+        poller = FeedPoller.from_settings(settings, service)
         try:
-            feed, created = feed_store.add_feed(engine=service.engine, url=url, source=source)
+            added = asyncio.run(poller.add(url, source=source))
         except feed_store.FeedError as error:
-            raise click.ClickException(str(error)) from None
-    click.echo(f"{'added' if created else 'already there'}: [{feed.id}] {feed.url}")
+            raise click.ClickException(
+                f"cannot add {feed_store.redact(url.strip())}: {error}"
+            ) from None
+        service.save_index()
+    shown = feed_store.redact(added.feed.url)
+    if not added.created:
+        click.echo(f"already there: [{added.feed.id}] {shown}")
+        return
+    new = added.poll.new if added.poll else 0
+    click.echo(
+        f"added: [{added.feed.id}] {shown} — {added.title or 'untitled'}, "
+        f"{added.entries} entries, {new} new stored"
+    )
 
 
 @feeds.command("list")
@@ -339,7 +354,7 @@ def feeds_remove(settings: Settings, reference: str) -> None:
         removed = feed_store.remove_feed(engine=open_database(settings), reference=reference)
     if removed is None:
         raise click.ClickException(f"no feed {reference!r} (see depeche feeds list)")
-    click.echo(f"removed: [{removed.id}] {removed.url}")
+    click.echo(f"removed: [{removed.id}] {feed_store.redact(removed.url)}")
 
 
 @feeds.command("poll")
@@ -362,6 +377,55 @@ def feeds_poll(settings: Settings, due: bool) -> None:
         click.echo(result.summary())
     if results and all(r.status == "failed" for r in results):
         sys.exit(1)
+
+
+@feeds.command("import")
+@click.argument("opml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def feeds_import(settings: Settings, opml: Path) -> None:
+    """Register the feeds of an OPML file (from another reader); each is polled at the next tick."""
+    from storage import feeds as feed_store
+
+    try:
+        entries = feed_store.read_opml(opml.read_bytes())
+    except feed_store.FeedError as error:
+        raise click.ClickException(f"{opml}: {error}") from None
+    added = known = refused = 0
+    with _database_errors():
+        engine = open_service(settings).engine
+        for entry in entries:
+            try:
+                feed, created = feed_store.add_feed(
+                    engine=engine, url=entry.url, source=entry.title
+                )
+            except feed_store.FeedError as error:
+                refused += 1
+                click.echo(f"refused: {feed_store.redact(entry.url)}: {error}", err=True)
+                continue
+            added, known = added + created, known + (not created)
+            if created:
+                click.echo(f"added: [{feed.id}] {feed_store.redact(feed.url)}")
+    click.echo(f"{added} added, {known} already there, {refused} refused")
+    if refused and not (added or known):
+        sys.exit(1)
+
+
+@feeds.command("export")
+@click.argument("opml", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def feeds_export(settings: Settings, opml: Path | None) -> None:
+    """Write the feeds as OPML, to a file or to standard output (URLs in full: keep it private)."""
+    from storage import feeds as feed_store
+
+    with _database_errors():
+        document = feed_store.write_opml(
+            feed_store.list_feeds(engine=open_service(settings).engine)
+        )
+    if opml is None:
+        click.echo(document, nl=False)
+    else:
+        opml.write_text(document, encoding="utf-8")
+        click.echo(f"wrote {document.count('<outline ')} feed(s) to {opml}", err=True)
 
 
 # -- the database -------------------------------------------------------------------------------
