@@ -74,7 +74,7 @@ def _database_errors() -> Iterator[None]:
     try:
         yield
     except Exception as error:
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import DatabaseError, OperationalError
 
         from storage.db import SchemaError
 
@@ -89,7 +89,28 @@ def _database_errors() -> Iterator[None]:
         if isinstance(error, SchemaError):
             click.echo(f"Error: {error}.", err=True)
             sys.exit(2)
+        if isinstance(error, DatabaseError):  # not OperationalError: a file that is no database
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            click.echo(f"Error: {_not_a_database(reason)}", err=True)
+            sys.exit(2)
         raise
+
+
+def _not_a_database(reason: str) -> str:
+    """One sentence for a database that answers but cannot be used (SQLite: not a database)."""
+    from sqlalchemy.engine import make_url
+
+    from bot.settings import Settings
+
+    context = click.get_current_context(silent=True)
+    settings = context.find_object(Settings) if context else None
+    url = make_url(settings.database_url) if settings else None
+    if url is not None and url.get_backend_name() == "sqlite" and url.database:
+        return (
+            f"{url.database} is not a usable SQLite database ({reason}); set "
+            "DEPECHE_DATABASE_URL to another file, or move this one away to start afresh."
+        )
+    return f"the database refused to work ({reason}); nothing was changed."
 
 
 def open_service(settings: Settings, *, wait: bool = False) -> Depeche:
@@ -479,9 +500,13 @@ def _schema_verdict(state: Any) -> str:
 @cli.command()
 @pass_settings
 def health(settings: Settings) -> None:
-    """Exit 0 when the database answers and its schema is current (for HEALTHCHECK)."""
+    """Exit 0 when the bot is healthy: its /healthz when DEPECHE_METRICS_PORT is set, else
+    whether the database answers with a current schema (the Docker HEALTHCHECK)."""
     from storage.db import make_engine, schema_state
 
+    if settings.metrics_port:
+        _check_running_bot(settings.metrics_listen, settings.metrics_port)
+        return
     engine = make_engine(settings.database_url)
     with _database_errors():
         state = schema_state(engine)
@@ -490,6 +515,25 @@ def health(settings: Settings) -> None:
         click.echo(f"unhealthy: schema {state.current or 'missing'}; {_schema_verdict(state)}")
         sys.exit(1)
     click.echo(f"ok: the database answers, schema at {state.current}")
+
+
+def _check_running_bot(listen: str, port: int) -> None:
+    """Ask the running bot's /healthz; exit 1 with its reason when it is not healthy."""
+    import httpx
+
+    host = "127.0.0.1" if listen in ("", "0.0.0.0", "::") else listen
+    url = f"http://{host}:{port}/healthz"
+    try:
+        response = httpx.get(url, timeout=5.0)
+        body = response.json()
+    except (httpx.HTTPError, ValueError) as error:
+        click.echo(f"unhealthy: the bot does not answer on {url} ({error})")
+        sys.exit(1)
+    if response.status_code != 200:
+        click.echo(f"unhealthy: {body.get('reason', response.status_code)}")
+        sys.exit(1)
+    checks = body.get("checks", {})
+    click.echo("ok: " + "; ".join(f"{name} {c.get('detail', '')}" for name, c in checks.items()))
 
 
 NO_TOKEN = """\

@@ -10,10 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot.cli import cli
 from bot.service import Depeche
 from bot.settings import Settings
 from bot.telegram.app import build_application, metrics_of, poller_of, sender_of
@@ -195,3 +197,20 @@ async def test_no_port_no_endpoint(seeded: Depeche, bot_settings: Settings) -> N
         assert metrics_of(application) is None
     finally:
         await application.shutdown()
+
+
+async def test_depeche_health_asks_the_running_bot(bot: Chatting) -> None:
+    await eventually_healthy(bot)
+    server = metrics_of(bot.app)
+    assert server is not None
+    run = CliRunner(env={"DEPECHE_METRICS_PORT": str(server.port)})
+    healthy = await asyncio.to_thread(run.invoke, cli, ["health"])
+    assert healthy.exit_code == 0, healthy.output
+    assert healthy.output.startswith("ok: database answers; schema at ")
+    with bot.service.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+    unhealthy = await asyncio.to_thread(run.invoke, cli, ["health"])
+    assert unhealthy.exit_code == 1 and "unhealthy: schema: at 0000" in unhealthy.output
+    await stop_application(bot.app)
+    stopped = await asyncio.to_thread(run.invoke, cli, ["health"])
+    assert stopped.exit_code == 1 and "the bot does not answer" in stopped.output
