@@ -73,6 +73,20 @@ class PollResult:
         return text
 
 
+class _HideCredentials(logging.Filter):
+    """httpx logs each request's URL in full, password and ``token=`` included: hide them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(a, httpx.URL) for a in record.args):
+            record.args = tuple(
+                feed_store.redact(str(a)) if isinstance(a, httpx.URL) else a for a in record.args
+            )
+        return True
+
+
+logging.getLogger("httpx").addFilter(_HideCredentials())
+
+
 class FeedFetchError(Exception):
     """A feed could not be downloaded (HTTP error, too big, timeout)."""
 

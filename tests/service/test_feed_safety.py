@@ -141,6 +141,26 @@ async def test_credentials_never_reach_the_list_or_the_log(
     assert stored.url == url  # kept whole: the poll needs them
 
 
+async def test_credentials_are_used_but_not_logged_when_the_feed_answers(
+    feed_server: FeedServer, depeche: Depeche, caplog: pytest.LogCaptureFixture
+) -> None:
+    feed_server.serve_file("private.rss", "depeches.rss")
+    url = feed_server.url("private.rss?key=abcdef").replace("//", "//editor:hunter22@", 1)
+    caplog.set_level(logging.DEBUG)
+    added = await FeedPoller(service=depeche, timeout=5.0, allow_private=True).add(url)
+    assert added.poll is not None and added.poll.new == 3
+    [request] = feed_server.requests_for("private.rss")
+    assert request.headers["Authorization"].startswith("Basic ")  # the credentials were sent
+    ours = "\n".join(  # the bot's and httpx's lines (not the test server's access log)
+        r.getMessage() for r in caplog.records if not r.name.startswith("aiohttp")
+    )
+    assert "HTTP Request: GET http://***@127.0.0.1:" in ours  # httpx's own line, hidden
+    assert "hunter22" not in ours and "abcdef" not in ours and "editor" not in ours
+    with Session(depeche.engine) as session:
+        origins = {a.origin for a in session.exec(select(Article)).all()}
+    assert all(o and "hunter22" not in o and "abcdef" not in o for o in origins)
+
+
 # -- corrected entries ---------------------------------------------------------------------------
 
 
