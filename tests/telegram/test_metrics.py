@@ -31,7 +31,7 @@ from tests.fake_bot_api import (
     user,
 )
 from tests.feed_server import FeedServer, run_feed_server
-from tests.helpers import article
+from tests.helpers import SEEDS, Outage, article
 
 
 @pytest.fixture
@@ -168,7 +168,7 @@ async def test_healthz_is_503_with_the_reason_when_the_database_is_gone(
     bot: Chatting, settings: Settings
 ) -> None:
     if bot.service.engine.dialect.name != "sqlite":
-        pytest.skip("the SQLite file is taken away; PostgreSQL's outage is tested in service/")
+        pytest.skip("SQLite's file taken away; PostgreSQL's outage is the next test")
     await eventually_healthy(bot)
     database = Path(make_url(settings.database_url).database or "")
     folder, aside = database.parent, database.parent.with_name("aside")
@@ -186,6 +186,39 @@ async def test_healthz_is_503_with_the_reason_when_the_database_is_gone(
     assert body["checks"]["database"]["ok"] is False
     assert "database: unreachable" in body["reason"]
     assert "depeche_outbox_depth" not in after and "depeche_index_passages" in after
+
+
+async def test_healthz_is_503_while_postgresql_is_cut_off_and_200_once_back(
+    postgres_url: str, bot_settings: Settings, api: FakeBotAPI
+) -> None:
+    if bot_settings.database_url.startswith("sqlite"):
+        pytest.skip("runs once, in the PostgreSQL variant")
+    target = make_url(postgres_url)
+    relay = Outage((target.host or "127.0.0.1", target.port or 5432))
+    relay.up()
+    relayed = target.set(port=relay.port).render_as_string(hide_password=False)
+    settings = bot_settings.model_copy(
+        update={"database_url": relayed, "metrics_port": 0, "metrics_listen": "127.0.0.1"}
+    )
+    service = Depeche.open(settings)
+    service.ingest_paths([SEEDS])
+    application = await start_application(settings, service)
+    bot = Chatting(api, application, service)
+    try:
+        await eventually_healthy(bot)
+        relay.down()
+        status, body = await healthz(bot)
+        assert status == 503
+        assert body["checks"]["database"]["ok"] is False
+        assert "database: unreachable" in body["reason"]
+        relay.up()
+        await eventually_healthy(bot)  # pre-ping: it carries on by itself
+    finally:
+        relay.up()
+        await api.end_long_polls()
+        await stop_application(application)
+        relay.down()
+        service.engine.dispose()
 
 
 async def test_no_port_no_endpoint(seeded: Depeche, bot_settings: Settings) -> None:
