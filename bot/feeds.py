@@ -7,6 +7,11 @@ thread (the event loop keeps answering questions), entries already stored being 
 storing transaction queues the alerts (the service's ``queue_alerts``). A broken, slow or
 unreachable feed is logged, its failures counted and its next poll pushed back (doubling, at
 most a day); the other feeds are not held up.
+
+Feeds are fetched only from public addresses (``GuardedBackend``, at every connection, so every
+redirect too) unless private ones are allowed, and a feed URL's credentials never reach a log
+line or a reply (``storage.feeds.redact``). ``FeedPoller.add`` fetches a feed once before
+registering it.
 """
 
 from __future__ import annotations

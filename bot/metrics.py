@@ -233,6 +233,10 @@ def _first_line(error: BaseException) -> str:
 # -- the HTTP endpoint -------------------------------------------------------------------------
 
 
+class MetricsPortError(RuntimeError):
+    """The metrics port cannot be listened on (in use, not allowed)."""
+
+
 class _QuietHandler(WSGIRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Scrapes every few seconds would flood the log."""
@@ -256,9 +260,15 @@ class MetricsServer:
             self.registry.register(collector)
         self.registry.register(ServiceCollector(service))
         self._metrics_app = make_wsgi_app(self.registry)
-        self._server = make_server(
-            listen, port, self._app, ThreadingWSGIServer, handler_class=_QuietHandler
-        )
+        try:
+            self._server = make_server(
+                listen, port, self._app, ThreadingWSGIServer, handler_class=_QuietHandler
+            )
+        except OSError as error:
+            raise MetricsPortError(
+                f"cannot serve the metrics on {listen}:{port} ({error.strerror or error}); "
+                "set DEPECHE_METRICS_PORT to a free port, or unset it"
+            ) from None
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="metrics", daemon=True
         )

@@ -592,11 +592,17 @@ def run(settings: Settings, webhook_url: str | None, port: int | None, listen: s
                 "warning: no article is stored yet; add some with `depeche ingest PATH`.",
                 err=True,
             )
+    from bot.metrics import MetricsPortError
+
     application = build_application(settings, service)
-    if url:
-        run_webhook(application, settings, url)
-    else:
-        run_polling(application)
+    try:
+        if url:
+            run_webhook(application, settings, url)
+        else:
+            run_polling(application)
+    except MetricsPortError as error:
+        click.echo(f"Error: {error}.", err=True)
+        sys.exit(1)
 
 
 @cli.command()

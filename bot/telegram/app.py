@@ -226,10 +226,10 @@ async def post_init(application: Application) -> None:
 async def post_shutdown(application: Application) -> None:
     """Shut-down work: save the index so that the next start is fast."""
     deps: Front = application.bot_data[FRONT_KEY]
-    await sender_of(application).close()  # hand back claimed, unsent alerts
     server = application.bot_data.pop(METRICS_KEY, None)
     if server is not None:
-        server.stop()
+        await asyncio.to_thread(server.stop)
+    await sender_of(application).close()  # hand back claimed, unsent alerts
     await asyncio.to_thread(deps.service.save_index)
 
 

@@ -4,6 +4,7 @@ application of ``depeche run`` talking to the fake Bot API server."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.cli import cli
+from bot.metrics import MetricsPortError
 from bot.service import Depeche
 from bot.settings import Settings
 from bot.telegram.app import build_application, metrics_of, poller_of, sender_of
@@ -247,3 +249,23 @@ async def test_depeche_health_asks_the_running_bot(bot: Chatting) -> None:
     await stop_application(bot.app)
     stopped = await asyncio.to_thread(run.invoke, cli, ["health"])
     assert stopped.exit_code == 1 and "the bot does not answer" in stopped.output
+
+
+async def test_a_metrics_port_in_use_is_said_in_one_sentence(
+    seeded: Depeche, bot_settings: Settings
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = bot_settings.model_copy(
+            update={"metrics_port": port, "metrics_listen": "127.0.0.1"}
+        )
+        application = build_application(settings, seeded)
+        await application.initialize()
+        assert application.post_init is not None
+        try:
+            with pytest.raises(MetricsPortError, match=f"on 127.0.0.1:{port} .*free port"):
+                await application.post_init(application)
+        finally:
+            await application.shutdown()
