@@ -147,6 +147,7 @@ async def test_credentials_are_used_but_not_logged_when_the_feed_answers(
     feed_server.serve_file("private.rss", "depeches.rss")
     url = feed_server.url("private.rss?key=abcdef").replace("//", "//editor:hunter22@", 1)
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="httpx")  # the CLI quiets it, process-wide
     added = await FeedPoller(service=depeche, timeout=5.0, allow_private=True).add(url)
     assert added.poll is not None and added.poll.new == 3
     [request] = feed_server.requests_for("private.rss")
