@@ -402,7 +402,7 @@ def feeds_poll(settings: Settings, due: bool) -> None:
 
 @feeds.command("import")
 @click.argument("opml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.pass_obj
+@pass_settings
 def feeds_import(settings: Settings, opml: Path) -> None:
     """Register the feeds of an OPML file (from another reader); each is polled at the next tick."""
     from storage import feeds as feed_store
@@ -413,7 +413,7 @@ def feeds_import(settings: Settings, opml: Path) -> None:
         raise click.ClickException(f"{opml}: {error}") from None
     added = known = refused = 0
     with _database_errors():
-        engine = open_service(settings).engine
+        engine = open_database(settings)
         for entry in entries:
             try:
                 feed, created = feed_store.add_feed(
@@ -433,15 +433,13 @@ def feeds_import(settings: Settings, opml: Path) -> None:
 
 @feeds.command("export")
 @click.argument("opml", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.pass_obj
+@pass_settings
 def feeds_export(settings: Settings, opml: Path | None) -> None:
     """Write the feeds as OPML, to a file or to standard output (URLs in full: keep it private)."""
     from storage import feeds as feed_store
 
     with _database_errors():
-        document = feed_store.write_opml(
-            feed_store.list_feeds(engine=open_service(settings).engine)
-        )
+        document = feed_store.write_opml(feed_store.list_feeds(engine=open_database(settings)))
     if opml is None:
         click.echo(document, nl=False)
     else:
