@@ -33,10 +33,14 @@ USER 10001:10001
 
 # The SQLite database and the saved search index live here.
 VOLUME ["/data"]
-# Webhook mode (DEPECHE_WEBHOOK_URL) listens here; long polling needs no port.
-EXPOSE 8443
+# Prometheus metrics and /healthz (the health check below asks it).
+ENV DEPECHE_METRICS_PORT=9090
+# Webhook mode (DEPECHE_WEBHOOK_URL) listens on 8443; long polling needs no port.
+EXPOSE 8443 9090
 
-HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+# The start period covers waiting for the database (DEPECHE_DB_CONNECT_ATTEMPTS: about 91 s at
+# most) and loading or rebuilding the index; /healthz answers 503 until the bot takes updates.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=120s --retries=3 \
     CMD ["depeche", "health"]
 
 ENTRYPOINT ["depeche"]

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy.engine import Engine
 
+from bot import metrics
 from bot.settings import Settings
 from retrieval.analysis import Language
 from retrieval.fields import ANALYSIS_VERSION, passage_terms
@@ -427,6 +428,10 @@ class Depeche:
             self._known_sources = None  # a new source, or a corrected one
         return IndexSync(len(chosen), dropped)
 
+    def index_size(self) -> int:
+        """Passages in the search index (read without the lock: an int, for metrics)."""
+        return len(self.index)
+
     def save_index(self) -> None:
         """Write the index beside the database, with its mark, so that the next start is fast."""
         with self._sync_lock:
@@ -475,6 +480,7 @@ class Depeche:
             queue_alerts=self.queue_alerts,
             on_progress=on_progress,
         )
+        metrics.record_ingest(report)
         self.sync_index()
         return report
 
@@ -521,6 +527,7 @@ class Depeche:
         known = [s.source for s in self.sources()]
         return parse_filters(question, today=today, known_sources=known)
 
+    @metrics.timed_question
     def ask(
         self, question: str, *, k: int = 3, offset: int = 0, now: datetime | None = None
     ) -> Results:

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Where "today", "yesterday" and "this week" are reckoned (an IANA time zone name).
     timezone: str = "Europe/Paris"
+    # Prometheus metrics and /healthz (`depeche run`); unset: not served, 0: any free port.
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    metrics_listen: str = "0.0.0.0"
+    # Feeds at loopback, link-local or private addresses are refused unless this is on.
+    feeds_allow_private: bool = False
     # The terminal's locale, for the language of `depeche chat` (the first set one wins).
     lc_all: str = Field(default="", validation_alias=AliasChoices("LC_ALL", "lc_all"))
     lc_messages: str = Field(
@@ -75,6 +80,12 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return [value]
         return value
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _blank_port_is_none(cls, value: Any) -> Any:
+        """An empty DEPECHE_METRICS_PORT means no metrics endpoint."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_level")
     @classmethod

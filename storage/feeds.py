@@ -14,14 +14,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
+from xml.etree import ElementTree
 
 import feedparser
+import listparser
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from storage.db import session_scope
 from storage.html import html_to_blocks, looks_like_html
+from storage.ingest import content_hash
 from storage.models import MAX_ERROR_CHARS, Article, Feed, as_utc, utcnow
 from storage.readers import (
     MAX_TITLE_CHARS,
@@ -57,6 +60,56 @@ def check_url(url: str) -> str:
     if len(url) > 2000:
         raise FeedError("that address is too long")
     return url
+
+
+# Query parameters whose values are secrets as often as not.
+SECRET_PARAMETERS = frozenset(
+    {"token", "key", "apikey", "api_key", "access_token", "auth", "password", "secret", "sig"}
+)
+HIDDEN = "***"
+
+
+def redact(url: str) -> str:
+    """A feed URL fit to show or log: user and password, and secret-looking parameters, hidden.
+
+    The stored URL keeps them (they are needed to fetch the feed).
+    """
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return url.split("@")[-1] if "@" in url else url
+    netloc = parts.netloc
+    if parts.username is not None or parts.password is not None:
+        netloc = f"{HIDDEN}@{host}" + (f":{port}" if port is not None else "")
+    query = parts.query
+    if query:
+        pairs = [p.partition("=") for p in query.split("&")]
+        query = "&".join(
+            f"{name}={HIDDEN}" if sep and name.lower() in SECRET_PARAMETERS else name + sep + value
+            for name, sep, value in pairs
+        )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def scrub(text: str, url: str) -> str:
+    """``text`` (an error message) without the secrets of ``url``."""
+    try:
+        parts = urlsplit(url)
+        secrets = [parts.password, parts.username]
+    except ValueError:
+        secrets = []
+    for secret in secrets:
+        if secret and len(secret) > 2:
+            text = text.replace(secret, HIDDEN)
+    return text.replace(url, redact(url))
+
+
+def find_feed(*, engine: Engine, url: str) -> Feed | None:
+    """The feed registered at this URL, if any."""
+    with session_scope(engine) as session:
+        return session.exec(select(Feed).where(Feed.url == url)).first()
 
 
 def add_feed(
@@ -170,20 +223,66 @@ def record_failure(
         return feed.next_poll_at
 
 
-def known_identities(*, engine: Engine, identities: Iterable[str]) -> set[str]:
-    """Which of these article identities (entry ids, ``url:`` links) are already stored."""
+def known_identities(*, engine: Engine, identities: Iterable[str]) -> dict[str, str]:
+    """Which of these article identities (entry ids, ``url:`` links) are stored, with the
+    content hash of the stored text (a changed entry is then stored again, replacing it)."""
     wanted = list(dict.fromkeys(identities))
-    found: set[str] = set()
+    found: dict[str, str] = {}
     with session_scope(engine) as session:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            found.update(
-                str(i)
-                for i in session.exec(
-                    select(Article.external_id).where(col(Article.external_id).in_(chunk))
-                ).all()
-            )
+            rows = session.exec(
+                select(Article.external_id, Article.content_hash).where(
+                    col(Article.external_id).in_(chunk)
+                )
+            ).all()
+            found.update((str(identity), digest) for identity, digest in rows)
     return found
+
+
+# -- OPML ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpmlFeed:
+    """One feed of an OPML subscription list."""
+
+    url: str
+    title: str | None
+
+
+def read_opml(content: bytes) -> list[OpmlFeed]:
+    """The feeds of an OPML document (listparser; nested folders flattened)."""
+    parsed = listparser.parse(content)  # bytes: parsed as they are, never fetched
+    found: dict[str, OpmlFeed] = {}
+    for feed in parsed.get("feeds", []):
+        url = str(feed.get("url") or "").strip()
+        title = str(feed.get("title") or "").strip()
+        if url and url not in found:
+            found[url] = OpmlFeed(url, title if title and title != url else None)
+    if not found:
+        problem = parsed.get("bozo_exception")
+        raise FeedError(
+            "no feed found: not an OPML subscription list" + (f" ({problem})" if problem else "")
+        )
+    return list(found.values())
+
+
+def write_opml(feeds: Iterable[Feed], *, title: str = "Dépêche feeds") -> str:
+    """An OPML 2.0 document of the feeds, which any feed reader (and ``read_opml``) imports."""
+    root = ElementTree.Element("opml", version="2.0")
+    head = ElementTree.SubElement(root, "head")
+    ElementTree.SubElement(head, "title").text = title
+    body = ElementTree.SubElement(root, "body")
+    for feed in feeds:
+        name = feed.source or feed.title or urlsplit(feed.url).hostname or feed.url
+        ElementTree.SubElement(body, "outline", type="rss", text=name, title=name, xmlUrl=feed.url)
+    ElementTree.indent(root)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        + ElementTree.tostring(root, encoding="unicode")
+        + "\n"
+    )
 
 
 # -- documents and entries ---------------------------------------------------------------------
@@ -298,9 +397,11 @@ def parse_feed(
     url: str,
     source: str | None = None,
     headers: Mapping[str, str] | None = None,
-    known: Callable[[list[str]], set[str]] | None = None,
+    known: Callable[[list[str]], Mapping[str, str]] | None = None,
 ) -> ParsedFeed:
-    """Parse an RSS/Atom document into drafts; entries ``known`` reports as stored are skipped.
+    """Parse an RSS/Atom document into drafts; entries ``known`` reports as stored with the
+    same text are skipped (one whose text changed under the same id is a correction: its draft
+    replaces the stored article, and its alerts are not sent again).
 
     Raises ``FeedError`` when the document is not a feed at all (an HTML page, XML too broken
     to yield any entry).
@@ -321,15 +422,22 @@ def parse_feed(
     if problem is not None:
         result.warning = f"{type(problem).__name__}: {problem}"
     identities = [entry_identity(e) for e in entries]
-    stored = known([i for i in identities if i is not None]) if known else set()
+    stored = dict(known([i for i in identities if i is not None])) if known else {}
+    seen: set[str] = set()
+    shown = redact(url)
     for number, (entry, identity) in enumerate(zip(entries, identities, strict=True), start=1):
-        if identity is not None and identity in stored:
-            result.skipped += 1
+        if identity is not None and identity in seen:
+            result.skipped += 1  # the same entry twice in one document
+            continue
+        try:
+            draft = entry_to_draft(entry, source=name, language=language, origin=shown)
+        except ValueError as error:
+            result.drafts.append(ReaderError(shown, f"entry {number}: {error}"))
             continue
         if identity is not None:
-            stored.add(identity)  # the same entry twice in one document
-        try:
-            result.drafts.append(entry_to_draft(entry, source=name, language=language, origin=url))
-        except ValueError as error:
-            result.drafts.append(ReaderError(url, f"entry {number}: {error}"))
+            seen.add(identity)
+            if stored.get(identity) == content_hash(draft):
+                result.skipped += 1
+                continue
+        result.drafts.append(draft)
     return result

@@ -3,8 +3,8 @@
 It runs in its own thread and event loop, so that synchronous code under test (the CLI's
 ``asyncio.run``) and async tests can both use it. Each route answers with its body and an
 ETag / Last-Modified, honours ``If-None-Match`` / ``If-Modified-Since`` with a 304, and can be
-made to fail (a status) or hang (``hang=True``, released at shutdown). Every request's headers
-are recorded.
+made to fail (a status), redirect (a 3xx status and ``location``) or hang (``hang=True``,
+released at shutdown). Every request's headers are recorded.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class Route:
     last_modified: str | None = None
     status: int = 200
     hang: bool = False
+    location: str | None = None  # with a 3xx status: where it redirects
 
 
 @dataclass
@@ -76,6 +77,8 @@ def _app(server: FeedServer, release: asyncio.Event) -> web.Application:
         if route.hang:
             await release.wait()
             return web.Response(status=503)
+        if route.location is not None:
+            return web.Response(status=route.status, headers={"Location": route.location})
         if route.status != 200:
             return web.Response(status=route.status, text="failure")
         headers = {}

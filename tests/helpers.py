@@ -1,4 +1,5 @@
-"""Helpers shared by the tests: paths, throwaway PostgreSQL schemas, article factories, a
+"""Helpers shared by the tests: paths, throwaway PostgreSQL schemas and a relay to cut the
+server off (``Outage``), article factories, a
 stand-in ``telegram.Bot`` for the alert sender, a test clock and a strict Telegram HTML reader.
 
 Tests import them from here, never from conftest.py or from one another.
@@ -6,8 +7,11 @@ Tests import them from here, never from conftest.py or from one another.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -61,6 +65,64 @@ def table_count(service: Depeche, table: str) -> int:
     """Rows in a table, for tests that check nothing was stored twice."""
     with service.engine.connect() as conn:
         return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+class Outage:
+    """A TCP relay to PostgreSQL that the test can cut and restore, like a server restart."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self._listener: socket.socket | None = None
+        self._sockets: list[socket.socket] = []
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()
+
+    def up(self) -> None:
+        if self._listener is not None:
+            return  # already up
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen()
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def down(self) -> None:
+        if self._listener is not None:
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)  # wakes accept() up
+            self._listener.close()
+            self._listener = None
+        for sock in self._sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        self._sockets.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            self._sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
 
 # -- articles ----------------------------------------------------------------------------------

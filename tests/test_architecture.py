@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "retrieval": 0,
     "storage": 1,
     "bot.settings": 2,  # importable by all of bot
+    "bot.metrics": 2,  # counters bumped by the service and the fronts; reads storage
     "bot.service": 3,
     "bot.feeds": 3,  # the feed poller, used by the chat's /feeds poll and by the jobs
     "bot.chat": 4,

@@ -39,6 +39,14 @@ def test_the_image_runs_the_bot_as_a_user_with_a_healthcheck_and_a_volume() -> N
     assert 'ENTRYPOINT ["depeche"]' in DOCKERFILE and 'CMD ["run"]' in DOCKERFILE
 
 
+def test_the_healthcheck_asks_healthz_after_the_start_up() -> None:
+    assert re.search(r"^ENV DEPECHE_METRICS_PORT=9090$", DOCKERFILE, re.M)
+    assert re.search(r"^EXPOSE .*\b9090\b", DOCKERFILE, re.M)
+    start = re.search(r"--start-period=(\d+)s", DOCKERFILE)
+    # waiting for the database at start: DEPECHE_DB_CONNECT_ATTEMPTS=8, 1 s doubling, 30 s cap
+    assert start and int(start.group(1)) > sum(min(2**n, 30) for n in range(7))
+
+
 def test_dependencies_are_installed_before_the_code_is_copied() -> None:
     lines = DOCKERFILE.splitlines()
     first_pyproject = next(i for i, line in enumerate(lines) if "COPY pyproject.toml" in line)

@@ -146,7 +146,11 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "feeds_usage": "/feeds · /feeds add URL [source] · /feeds remove ID · /feeds poll",
         "feeds_none": "No feed yet: /feeds add URL",
         "feeds_title": "Feeds:",
-        "feed_added": "Added feed #{id}: {url}\nIt is polled within a minute.",
+        "feed_added": (
+            "Added feed #{id}: {title} — {entries} entries, {new} new stored.\n{url}\n"
+            "It is polled every {minutes} minutes."
+        ),
+        "feed_refused": "Cannot add {url}: {error}",
         "feed_known": "Feed #{id} is already there: {url}",
         "feed_removed": "Removed feed #{id}: {url}",
         "feed_missing": "No feed {reference}. See /feeds",
@@ -305,7 +309,11 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "feeds_usage": "/feeds · /feeds add URL [source] · /feeds remove ID · /feeds poll",
         "feeds_none": "Aucun flux : /feeds add URL",
         "feeds_title": "Flux :",
-        "feed_added": "Flux #{id} ajouté : {url}\nIl sera lu d'ici une minute.",
+        "feed_added": (
+            "Flux #{id} ajouté : {title} — {entries} entrées, {new} nouvelles enregistrées.\n"
+            "{url}\nIl est lu toutes les {minutes} minutes."
+        ),
+        "feed_refused": "Impossible d'ajouter {url} : {error}",
         "feed_known": "Le flux #{id} est déjà là : {url}",
         "feed_removed": "Flux #{id} retiré : {url}",
         "feed_missing": "Pas de flux {reference}. Voir /feeds",

@@ -18,6 +18,7 @@ from bot.chat.messages import Lang, t
 from retrieval.analysis import Language, iter_words, term
 from retrieval.excerpt import Excerpt, make_excerpt
 from retrieval.topics import cached_topic
+from storage.feeds import redact
 
 if TYPE_CHECKING:  # search's types only: importing it loads the index (slow CLI start)
     from retrieval.filters import Period
@@ -355,8 +356,8 @@ def render_article_html(
 
 
 def feed_line(feed: Any) -> str:
-    """One feed as a line: id, URL, title, when polled and how it went."""
-    parts = [f"[{feed.id}] {feed.url}"]
+    """One feed as a line: id, URL (credentials hidden), title, when polled and how it went."""
+    parts = [f"[{feed.id}] {redact(feed.url)}"]
     if feed.title or feed.source:
         parts.append(f"({feed.source or feed.title})")
     if feed.last_polled_at:

@@ -128,19 +128,32 @@ def feeds(request: Request) -> Reply:
         return Reply.plain("\n".join([t("feeds_title", lang), *map(feed_line, registered)]))
     if verb == "add" and rest:
         url, _, source = rest.partition(" ")
-        try:
-            feed, created = feed_store.add_feed(
-                engine=engine, url=url, source=source or None, added_by=request.user_id
-            )
+        poller = FeedPoller.from_settings(request.settings, request.service)
+        try:  # fetched once now (in this worker thread): a wrong address is said at once
+            added = asyncio.run(poller.add(url, source=source or None, added_by=request.user_id))
         except feed_store.FeedError as error:
-            return Reply.plain(str(error))
-        key = "feed_added" if created else "feed_known"
-        return Reply.plain(t(key, lang, id=feed.id, url=feed.url))
+            return Reply.plain(t("feed_refused", lang, url=feed_store.redact(url), error=error))
+        shown = feed_store.redact(added.feed.url)
+        if not added.created:
+            return Reply.plain(t("feed_known", lang, id=added.feed.id, url=shown))
+        return Reply.plain(
+            t(
+                "feed_added",
+                lang,
+                id=added.feed.id,
+                url=shown,
+                title=added.title or shown,
+                entries=added.entries,
+                new=added.poll.new if added.poll else 0,
+                minutes=f"{request.settings.feed_poll_minutes:g}",
+            )
+        )
     if verb == "remove" and rest:
         removed = feed_store.remove_feed(engine=engine, reference=rest)
         if removed is None:
             return Reply.plain(t("feed_missing", lang, reference=rest))
-        return Reply.plain(t("feed_removed", lang, id=removed.id, url=removed.url))
+        shown = feed_store.redact(removed.url)
+        return Reply.plain(t("feed_removed", lang, id=removed.id, url=shown))
     if verb == "poll":
         if request.chat_type == "console":  # no job queue here: poll now, in this thread
             poller = FeedPoller.from_settings(request.settings, request.service)

@@ -75,7 +75,7 @@ def _database_errors() -> Iterator[None]:
     try:
         yield
     except Exception as error:
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import DatabaseError, OperationalError
 
         from storage.db import SchemaError
 
@@ -90,7 +90,28 @@ def _database_errors() -> Iterator[None]:
         if isinstance(error, SchemaError):
             click.echo(f"Error: {error}.", err=True)
             sys.exit(2)
+        if isinstance(error, DatabaseError):  # not OperationalError: a file that is no database
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            click.echo(f"Error: {_not_a_database(reason)}", err=True)
+            sys.exit(2)
         raise
+
+
+def _not_a_database(reason: str) -> str:
+    """One sentence for a database that answers but cannot be used (SQLite: not a database)."""
+    from sqlalchemy.engine import make_url
+
+    from bot.settings import Settings
+
+    context = click.get_current_context(silent=True)
+    settings = context.find_object(Settings) if context else None
+    url = make_url(settings.database_url) if settings else None
+    if url is not None and url.get_backend_name() == "sqlite" and url.database:
+        return (
+            f"{url.database} is not a usable SQLite database ({reason}); set "
+            "DEPECHE_DATABASE_URL to another file, or move this one away to start afresh."
+        )
+    return f"the database refused to work ({reason}); nothing was changed."
 
 
 def open_service(settings: Settings, *, wait: bool = False) -> Depeche:
@@ -402,7 +423,7 @@ def demo(settings: Settings, questions: tuple[str, ...]) -> None:
 
 @cli.group()
 def feeds() -> None:
-    """Manage the RSS/Atom feeds the bot polls (add, list, remove, poll)."""
+    """Manage the RSS/Atom feeds the bot polls (add, list, remove, poll, import, export)."""
 
 
 @feeds.command("add")
@@ -410,16 +431,31 @@ def feeds() -> None:
 @click.option("--source", default=None, help="Source name for its articles (default: feed title).")
 @pass_settings
 def feeds_add(settings: Settings, url: str, source: str | None) -> None:
-    """Register a feed; the bot polls it at once, then every DEPECHE_FEED_POLL_MINUTES."""
+    """Fetch a feed once and register it; the bot then polls it every DEPECHE_FEED_POLL_MINUTES."""
+    import asyncio
+
+    from bot.feeds import FeedPoller
     from storage import feeds as feed_store
 
     with _database_errors():
         service = open_service(settings)
+        poller = FeedPoller.from_settings(settings, service)
         try:
-            feed, created = feed_store.add_feed(engine=service.engine, url=url, source=source)
+            added = asyncio.run(poller.add(url, source=source))
         except feed_store.FeedError as error:
-            raise click.ClickException(str(error)) from None
-    click.echo(f"{'added' if created else 'already there'}: [{feed.id}] {feed.url}")
+            raise click.ClickException(
+                f"cannot add {feed_store.redact(url.strip())}: {error}"
+            ) from None
+        service.save_index()
+    shown = feed_store.redact(added.feed.url)
+    if not added.created:
+        click.echo(f"already there: [{added.feed.id}] {shown}")
+        return
+    new = added.poll.new if added.poll else 0
+    click.echo(
+        f"added: [{added.feed.id}] {shown} — {added.title or 'untitled'}, "
+        f"{added.entries} entries, {new} new stored"
+    )
 
 
 @feeds.command("list")
@@ -448,7 +484,7 @@ def feeds_remove(settings: Settings, reference: str) -> None:
         removed = feed_store.remove_feed(engine=open_database(settings), reference=reference)
     if removed is None:
         raise click.ClickException(f"no feed {reference!r} (see depeche feeds list)")
-    click.echo(f"removed: [{removed.id}] {removed.url}")
+    click.echo(f"removed: [{removed.id}] {feed_store.redact(removed.url)}")
 
 
 @feeds.command("poll")
@@ -471,6 +507,53 @@ def feeds_poll(settings: Settings, due: bool) -> None:
         click.echo(result.summary())
     if results and all(r.status == "failed" for r in results):
         sys.exit(1)
+
+
+@feeds.command("import")
+@click.argument("opml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_settings
+def feeds_import(settings: Settings, opml: Path) -> None:
+    """Register the feeds of an OPML file (from another reader); each is polled at the next tick."""
+    from storage import feeds as feed_store
+
+    try:
+        entries = feed_store.read_opml(opml.read_bytes())
+    except feed_store.FeedError as error:
+        raise click.ClickException(f"{opml}: {error}") from None
+    added = known = refused = 0
+    with _database_errors():
+        engine = open_database(settings)
+        for entry in entries:
+            try:
+                feed, created = feed_store.add_feed(
+                    engine=engine, url=entry.url, source=entry.title
+                )
+            except feed_store.FeedError as error:
+                refused += 1
+                click.echo(f"refused: {feed_store.redact(entry.url)}: {error}", err=True)
+                continue
+            added, known = added + created, known + (not created)
+            if created:
+                click.echo(f"added: [{feed.id}] {feed_store.redact(feed.url)}")
+    click.echo(f"{added} added, {known} already there, {refused} refused")
+    if refused and not (added or known):
+        sys.exit(1)
+
+
+@feeds.command("export")
+@click.argument("opml", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@pass_settings
+def feeds_export(settings: Settings, opml: Path | None) -> None:
+    """Write the feeds as OPML, to a file or to standard output (URLs in full: keep it private)."""
+    from storage import feeds as feed_store
+
+    with _database_errors():
+        document = feed_store.write_opml(feed_store.list_feeds(engine=open_database(settings)))
+    if opml is None:
+        click.echo(document, nl=False)
+    else:
+        opml.write_text(document, encoding="utf-8")
+        click.echo(f"wrote {document.count('<outline ')} feed(s) to {opml}", err=True)
 
 
 # -- the database -------------------------------------------------------------------------------
@@ -524,9 +607,13 @@ def _schema_verdict(state: Any) -> str:
 @cli.command()
 @pass_settings
 def health(settings: Settings) -> None:
-    """Exit 0 when the database answers and its schema is current (for HEALTHCHECK)."""
+    """Exit 0 when the bot is healthy: its /healthz when DEPECHE_METRICS_PORT is set, else
+    whether the database answers with a current schema (the Docker HEALTHCHECK)."""
     from storage.db import make_engine, schema_state
 
+    if settings.metrics_port:
+        _check_running_bot(settings.metrics_listen, settings.metrics_port)
+        return
     engine = make_engine(settings.database_url)
     with _database_errors():
         state = schema_state(engine)
@@ -535,6 +622,25 @@ def health(settings: Settings) -> None:
         click.echo(f"unhealthy: schema {state.current or 'missing'}; {_schema_verdict(state)}")
         sys.exit(1)
     click.echo(f"ok: the database answers, schema at {state.current}")
+
+
+def _check_running_bot(listen: str, port: int) -> None:
+    """Ask the running bot's /healthz; exit 1 with its reason when it is not healthy."""
+    import httpx
+
+    host = "127.0.0.1" if listen in ("", "0.0.0.0", "::") else listen
+    url = f"http://{host}:{port}/healthz"
+    try:
+        response = httpx.get(url, timeout=5.0)
+        body = response.json()
+    except (httpx.HTTPError, ValueError) as error:
+        click.echo(f"unhealthy: the bot does not answer on {url} ({error})")
+        sys.exit(1)
+    if response.status_code != 200:
+        click.echo(f"unhealthy: {body.get('reason', response.status_code)}")
+        sys.exit(1)
+    checks = body.get("checks", {})
+    click.echo("ok: " + "; ".join(f"{name} {c.get('detail', '')}" for name, c in checks.items()))
 
 
 NO_TOKEN = """\
@@ -593,11 +699,17 @@ def run(settings: Settings, webhook_url: str | None, port: int | None, listen: s
                 "warning: no article is stored yet; add some with `depeche ingest PATH`.",
                 err=True,
             )
+    from bot.metrics import MetricsPortError
+
     application = build_application(settings, service)
-    if url:
-        run_webhook(application, settings, url)
-    else:
-        run_polling(application)
+    try:
+        if url:
+            run_webhook(application, settings, url)
+        else:
+            run_polling(application)
+    except MetricsPortError as error:
+        click.echo(f"Error: {error}.", err=True)
+        sys.exit(1)
 
 
 @cli.command()

@@ -43,6 +43,7 @@ from telegram.ext import (
 from bot import chat
 from bot.chat.messages import Lang, t
 from bot.feeds import FeedPoller
+from bot.metrics import Heartbeat, MetricsServer
 from bot.service import Depeche
 from bot.settings import Settings
 from bot.telegram import handlers, jobs
@@ -54,6 +55,9 @@ log = logging.getLogger(__name__)
 MENU_LANGUAGES: tuple[Lang, ...] = ("en", "fr")
 SENDER_KEY = "alert_sender"
 POLLER_KEY = "feed_poller"
+METRICS_KEY = "metrics_server"
+# Without a heartbeat for this long, /healthz says the update loop is stuck.
+HEARTBEAT_STALE_SECONDS = 30.0
 # How often the feed job looks for due feeds (each feed has its own next poll time).
 FEED_TICK_SECONDS = 30.0
 
@@ -84,6 +88,7 @@ def build_application(settings: Settings, service: Depeche) -> Application:
     application.bot_data[FRONT_KEY] = Front(service=service, settings=settings)
     application.bot_data[SENDER_KEY] = AlertSender.from_settings(settings, service.engine)
     application.bot_data[POLLER_KEY] = FeedPoller.from_settings(settings, service)
+    application.bot_data[jobs.HEARTBEAT_KEY] = Heartbeat()
     register_handlers(application)
     register_jobs(application, settings)
     return application
@@ -142,6 +147,7 @@ def register_jobs(application: Application, settings: Settings) -> None:
         interval=settings.alert_interval_seconds,
         first=min(1.0, settings.alert_interval_seconds),
     )
+    every(jobs.heartbeat, "heartbeat", interval=jobs.HEARTBEAT_SECONDS, first=0.0)
     every(
         poller_of(application).job,
         "poll-feeds",
@@ -162,8 +168,46 @@ def poller_of(application: Application) -> FeedPoller:
     return found
 
 
+def loop_alive(application: Application) -> tuple[bool, str]:
+    """Whether the bot still takes updates and runs its jobs, and why not (for /healthz)."""
+    if not application.running:
+        return False, "the bot is not running"
+    if application.updater is not None and not application.updater.running:
+        return False, "not receiving updates from Telegram"
+    heartbeat: Heartbeat = application.bot_data[jobs.HEARTBEAT_KEY]
+    age = heartbeat.age()
+    if age is None:
+        return False, "starting (no heartbeat yet)"
+    if age > HEARTBEAT_STALE_SECONDS:
+        return False, f"the event loop has not turned for {age:.0f} s"
+    return True, f"heartbeat {age:.0f} s ago"
+
+
+def start_metrics(application: Application) -> MetricsServer | None:
+    """Serve /metrics and /healthz when DEPECHE_METRICS_PORT is set (from ``post_init``)."""
+    deps: Front = application.bot_data[FRONT_KEY]
+    port = deps.settings.metrics_port
+    if port is None:
+        return None
+    server = MetricsServer(
+        deps.service,
+        loop_alive=lambda: loop_alive(application),
+        listen=deps.settings.metrics_listen,
+        port=port,
+    ).start()
+    application.bot_data[METRICS_KEY] = server
+    return server
+
+
+def metrics_of(application: Application) -> MetricsServer | None:
+    """The application's metrics server, when one was started."""
+    found: MetricsServer | None = application.bot_data.get(METRICS_KEY)
+    return found
+
+
 async def post_init(application: Application) -> None:
-    """Start-up work: the command menus of private chats and groups, in English and French."""
+    """Start-up work: the metrics endpoint, the command menus (private and groups, en and fr)."""
+    start_metrics(application)
     scopes = ((False, BotCommandScopeAllPrivateChats()), (True, BotCommandScopeAllGroupChats()))
     try:
         for group, scope in scopes:
@@ -182,6 +226,9 @@ async def post_init(application: Application) -> None:
 async def post_shutdown(application: Application) -> None:
     """Shut-down work: save the index so that the next start is fast."""
     deps: Front = application.bot_data[FRONT_KEY]
+    server = application.bot_data.pop(METRICS_KEY, None)
+    if server is not None:
+        await asyncio.to_thread(server.stop)
     await sender_of(application).close()  # hand back claimed, unsent alerts
     await asyncio.to_thread(deps.service.save_index)
 
@@ -215,4 +262,12 @@ def run_webhook(
     )
 
 
-__all__ = ["build_application", "front", "poller_of", "run_polling", "run_webhook", "sender_of"]
+__all__ = [
+    "build_application",
+    "front",
+    "metrics_of",
+    "poller_of",
+    "run_polling",
+    "run_webhook",
+    "sender_of",
+]

@@ -42,6 +42,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot import metrics
 from bot.chat.render import digest_chunks, render_alert, render_digest
 from bot.settings import Settings
 from storage import alerts as outbox
@@ -302,7 +303,9 @@ class AlertSender:
     async def send_due(self, bot: Bot) -> SendReport:
         """Claim the due alerts and send them; returns what was done."""
         async with self._lock:
-            return await self._send_due(bot)
+            report = await self._send_due(bot)
+        metrics.record_alerts(report)
+        return report
 
     async def _send_due(self, bot: Bot) -> SendReport:
         report = SendReport()

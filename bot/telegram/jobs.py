@@ -12,9 +12,13 @@ import logging
 
 from telegram.ext import ContextTypes
 
+from bot.metrics import Heartbeat
 from bot.telegram.handlers import front
 
 log = logging.getLogger(__name__)
+
+HEARTBEAT_KEY = "heartbeat"
+HEARTBEAT_SECONDS = 5.0
 
 
 async def sync_index(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -22,3 +26,9 @@ async def sync_index(context: ContextTypes.DEFAULT_TYPE) -> None:
     changed = await asyncio.to_thread(front(context).service.sync_index)
     if changed.added or changed.removed:
         log.info("index caught up: %d passages added, %d removed", changed.added, changed.removed)
+
+
+async def heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show /healthz that the event loop (updates, jobs) still turns."""
+    beat: Heartbeat = context.application.bot_data[HEARTBEAT_KEY]
+    beat.beat()

@@ -7,6 +7,7 @@ The command logic is called as the Telegram handlers and the terminal chat call 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -17,6 +18,7 @@ from bot.service import Depeche
 from bot.settings import Settings
 from storage import alerts as outbox
 from storage import feeds as feed_store
+from tests.feed_server import FeedServer, run_feed_server
 
 USER = 501
 ADMIN_USER = 777
@@ -120,23 +122,38 @@ def test_the_terminal_chat_explains_that_alerts_go_to_telegram(private: Request)
     assert "Alerts are sent on Telegram" in say(console, "/subscribe Kremlin")
 
 
-def test_feeds_are_for_the_bot_administrators(private: Request) -> None:
-    refused = say(private, "/feeds add http://127.0.0.1:9/feed.rss")
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    yield from run_feed_server()
+
+
+def test_feeds_are_for_the_bot_administrators(private: Request, feed_server: FeedServer) -> None:
+    url = feed_server.serve_file("feed.rss", "depeches.rss")
+    refused = say(private, f"/feeds add {url}")
     assert "Only the bot's administrators can use /feeds" in refused
     assert feed_store.list_feeds(engine=private.service.engine) == []
 
     admin = replace(private, user_id=ADMIN_USER)
+    admin = replace(admin, settings=admin.settings.model_copy(update={"feeds_allow_private": True}))
     assert "No feed yet" in say(admin, "/feeds")
-    assert "Added feed #1: http://127.0.0.1:9/feed.rss" in say(
-        admin, "/feeds add http://127.0.0.1:9/feed.rss Léman"
-    )
-    assert "already there" in say(admin, "/feeds add http://127.0.0.1:9/feed.rss")
+    added = say(admin, f"/feeds add {url} Léman")
+    assert "Added feed #1: Dépêches du Léman (test) — 5 entries, 3 new stored." in added
+    assert "already there" in say(admin, f"/feeds add {url}")
     assert "not a feed address" in say(admin, "/feeds add ftp://x")
-    assert "[1] http://127.0.0.1:9/feed.rss (Léman) never polled" in say(admin, "/feeds list")
+    gone = say(admin, f"/feeds add {feed_server.url('missing.rss')}")
+    assert "Cannot add" in gone and "HTTP 404" in gone
+    assert f"[1] {url} (Léman) polled" in say(admin, "/feeds list")
     assert "Polling 1 feed(s) now" in say(admin, "/feeds poll")
     assert "Removed feed #1" in say(admin, "/feeds remove 1")
     assert "No feed 1" in say(admin, "/feeds remove 1")
     assert "/feeds add URL" in say(admin, "/feeds frobnicate")
+
+
+def test_a_feed_at_an_internal_address_is_refused_from_the_chat(private: Request) -> None:
+    admin = replace(private, user_id=ADMIN_USER)
+    answer = say(admin, "/feeds add http://127.0.0.1:5432/")
+    assert "Cannot add http://127.0.0.1:5432/: 127.0.0.1 is a loopback address" in answer
+    assert feed_store.list_feeds(engine=private.service.engine) == []
 
 
 def test_feeds_are_not_in_the_menus_but_subscriptions_are() -> None:

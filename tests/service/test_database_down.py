@@ -4,9 +4,7 @@ and mid-run (jobs fail, log one line and succeed at their next run; no alert is 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import socket
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -26,65 +24,9 @@ from retrieval.topics import parse_topic
 from storage import alerts as outbox
 from storage import db
 from storage.db import make_engine, wait_for_database
-from tests.helpers import SEEDS, StubBot, article
+from tests.helpers import SEEDS, Outage, StubBot, article
 
 CLOSED = "postgresql://nobody@127.0.0.1:1/none"
-
-
-class Outage:
-    """A TCP relay to PostgreSQL that the test can cut and restore, like a server restart."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self.target = target
-        self._listener: socket.socket | None = None
-        self._sockets: list[socket.socket] = []
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        self.port = probe.getsockname()[1]
-        probe.close()
-
-    def up(self) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen()
-        self._listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-
-    def down(self) -> None:
-        if self._listener is not None:
-            with contextlib.suppress(OSError):
-                self._listener.shutdown(socket.SHUT_RDWR)  # wakes accept() up
-            self._listener.close()
-            self._listener = None
-        for sock in self._sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
-        self._sockets.clear()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            server = socket.create_connection(self.target)
-            self._sockets += [client, server]
-            for a, b in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, sink):
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
 
 
 @pytest.fixture

@@ -85,6 +85,7 @@ def bot_settings(settings: Settings, api: FakeBotAPI) -> Settings:
         alert_interval_seconds=0.2,
         feed_poll_minutes=0.01,
         index_sync_seconds=0.5,
+        feeds_allow_private=True,  # the feed server is on 127.0.0.1
     )
 
 
