@@ -31,6 +31,7 @@ from sqlalchemy import insert
 from benchmarks.corpus import make_corpus, make_queries
 from bot.service import Depeche
 from bot.settings import Settings
+from retrieval.duplicates import signature
 from storage.models import Article, Passage
 from tests.fake_bot_api import (
     FakeBotAPI,
@@ -68,7 +69,13 @@ def fill(service: Depeche, docs: list[list[str]], *, first_article: int = 1) -> 
             }
         )
         passages += [
-            {"article_id": number, "position": i, "heading": None, "text": text}
+            {
+                "article_id": number,
+                "position": i,
+                "heading": None,
+                "text": text,
+                "signature": signature(text),
+            }
             for i, text in enumerate(chunk)
         ]
     with service.engine.begin() as conn:

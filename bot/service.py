@@ -449,8 +449,14 @@ class Depeche:
 
     def ask(self, question: str, *, k: int = 3, offset: int = 0) -> Results:
         """The best cited passages for a question, a page at a time."""
-        with self._lock:
-            return search(question, index=self.index, fetch=self.fetch_passages, k=k, offset=offset)
+        return search(
+            question,
+            index=self.index,
+            fetch=self.fetch_passages,
+            k=k,
+            offset=offset,
+            guard=self._lock,
+        )
 
     def latest(self, limit: int = 5) -> list[Article]:
         """The newest articles."""

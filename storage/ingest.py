@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from retrieval.analysis import detect_language, fold
+from retrieval.duplicates import signature
 from retrieval.passages import split_passages
 from storage.db import session_scope
 from storage.models import Article, Passage, PassageRemoval, utcnow
@@ -127,7 +128,13 @@ def store_draft(
     session.flush()
     assert article.id is not None
     passages = [
-        Passage(article_id=article.id, position=p.position, heading=p.heading, text=p.text)
+        Passage(
+            article_id=article.id,
+            position=p.position,
+            heading=p.heading,
+            text=p.text,
+            signature=signature(p.text),
+        )
         for p in split_passages(draft.blocks)
     ]
     session.add_all(passages)
