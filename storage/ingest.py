@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
@@ -187,8 +187,14 @@ def store_draft(
         )
         for p in split_passages(draft.blocks)
     ]
-    session.add_all(passages)
-    session.flush()
+    # One multi-row INSERT … RETURNING for the article's passages: the ORM's unit of work cost
+    # more than the statement (cProfile of an ingest).
+    ids = session.execute(
+        insert(Passage).returning(col(Passage.id), sort_by_parameter_order=True),
+        [p.model_dump(exclude={"id"}) for p in passages],
+    ).scalars()
+    for passage, passage_id in zip(passages, ids, strict=True):
+        passage.id = passage_id
     queued = queue_alerts(session, article, passages) if queue_alerts else 0
     return Stored(
         outcome,
