@@ -41,8 +41,8 @@ bench-full: $(STAMP)  ## The same at 10k, 100k and 1M passages (takes a while)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m benchmarks.bench_search
 
-bench-bot: $(STAMP)  ## A question through the bot and start-up times, at 100k passages
-	$(BIN)/python -m benchmarks.bench_end_to_end --passages 100000
+bench-bot: $(STAMP)  ## The bot end to end at 10k and 1M passages: questions, start-up, ingest, burst
+	$(BIN)/python -m benchmarks.bench_end_to_end $(if $(QUICK),--quick) $(if $(DEPECHE_TEST_POSTGRES_URL),--postgres $(DEPECHE_TEST_POSTGRES_URL))
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

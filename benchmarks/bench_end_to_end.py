@@ -1,26 +1,38 @@
-"""End to end and start-up (issue 6): a question through the bot, and opening a large database.
+"""End to end (issue 14): a question through the bot, start-up, ingest and a burst.
 
-Builds an SQLite database of N synthetic passages (rows inserted directly: ingest is not what
-is measured), then prints:
+``make bench-bot`` runs 10k and 1M passages (``--quick``: 10k and 100k). For each size it builds
+an SQLite database of synthetic passages (rows inserted directly), then measures:
 
-- start-up: ``Depeche.open`` cold (no saved index: everything analysed and indexed), warm (the
-  saved index loaded and checked against the database), and warm with 100 passages stored since
-  the save;
-- questions: the time from a private message reaching the fake Bot API server to the bot's
-  ``sendMessage`` arriving there (the application of ``depeche run``, polling over real HTTP on
-  127.0.0.1), against ``Depeche.ask`` alone on the same questions in the same run.
+- start-up: ``Depeche.open`` cold (no saved index: everything analysed and indexed) and warm
+  (the saved index loaded and checked against the database);
+- questions: ``Depeche.ask`` alone, and the time from a private message reaching the fake Bot
+  API server to the bot's ``sendMessage`` arriving there (the application of ``depeche run``,
+  polling over real HTTP on 127.0.0.1), one question at a time;
+- at the larger size, a burst: 300 questions from 50 chats pushed at once, until all answered.
 
-    python -m benchmarks.bench_end_to_end [--quick] [--passages N] [--questions Q]
+Ingest: ``depeche ingest``'s path (``Depeche.ingest_paths``) over JSON Lines articles of
+1-2 kB with 100 subscriptions stored, on SQLite (and PostgreSQL with ``--postgres URL``).
+
+It ends with one line: ``end-to-end: bot p50 10k=… ms 1M=… ms (x…); ask p50 1M=… ms p95 … ms;
+cold start 1M=… s; warm start 1M=… s; ingest=… articles/s; burst 300 questions=… s``.
+
+    python -m benchmarks.bench_end_to_end [--quick] [--sizes 10000,1000000] [--postgres URL]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
+import random
 import statistics
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -31,6 +43,9 @@ from sqlalchemy import insert
 from benchmarks.corpus import make_corpus, make_queries
 from bot.service import Depeche
 from bot.settings import Settings
+from retrieval.duplicates import signature
+from retrieval.topics import parse_topic
+from storage.alerts import add_subscription
 from storage.models import Article, Passage
 from tests.fake_bot_api import (
     FakeBotAPI,
@@ -41,6 +56,7 @@ from tests.fake_bot_api import (
     start_application,
     stop_application,
 )
+from tests.helpers import SEEDS, postgres_schema_url
 
 PASSAGES_PER_ARTICLE = 8
 T = TypeVar("T")
@@ -68,7 +84,13 @@ def fill(service: Depeche, docs: list[list[str]], *, first_article: int = 1) -> 
             }
         )
         passages += [
-            {"article_id": number, "position": i, "heading": None, "text": text}
+            {
+                "article_id": number,
+                "position": i,
+                "heading": None,
+                "text": text,
+                "signature": signature(text),
+            }
             for i, text in enumerate(chunk)
         ]
     with service.engine.begin() as conn:
@@ -109,52 +131,167 @@ async def through_the_bot(
     return latencies
 
 
-def main() -> None:
-    """Run the benchmark and print its table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10k passages, 50 questions")
-    parser.add_argument("--passages", type=int, default=100_000)
-    parser.add_argument("--questions", type=int, default=200)
-    args = parser.parse_args()
-    passages = 10_000 if args.quick else args.passages
-    count = 50 if args.quick else args.questions
+async def burst(
+    settings: Settings, service: Depeche, questions: list[str], *, chats: int = 50
+) -> float:
+    """Seconds from pushing all ``questions`` at once (from ``chats`` chats) to the last answer."""
+    async with FakeBotAPI() as api:
+        application = await start_application(settings_for(settings, api), service)
+        people = [make_user() for _ in range(chats)]
+        try:
+            start = time.perf_counter()
+            for n, question in enumerate(questions):
+                person = people[n % chats]
+                chat = make_private_chat(person)
+                await api.push({"message": make_message(chat, person, question)})
+            await api.wait_for("sendMessage", len(questions), timeout=120)
+            return time.perf_counter() - start
+        finally:
+            await stop_application(application)
 
+
+@dataclass(frozen=True)
+class SizeRun:
+    """What one collection size measured."""
+
+    passages: int
+    cold: float
+    warm: float
+    direct: list[float]
+    bot: list[float]
+    burst: float | None
+
+
+def run_size(passages: int, questions: list[str], *, with_burst: bool) -> SizeRun:
+    """Build a database of ``passages`` and time start-up, questions and (maybe) a burst."""
     corpus = make_corpus(passages, n_extra=100)
-    questions = [" ".join(q) for q in make_queries(count)]
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(data_dir=Path(folder), database_url=f"sqlite:///{folder}/bench.db")
         empty = Depeche.open(settings)
         fill(empty, corpus.docs)
         empty.engine.dispose()
-
         cold, service = timed(lambda: Depeche.open(settings))
         service.save_index()
         service.engine.dispose()
         warm, service = timed(lambda: Depeche.open(settings))
-        fill(service, corpus.extra_docs, first_article=passages // PASSAGES_PER_ARTICLE + 10)
-        service.engine.dispose()
-        stale, service = timed(lambda: Depeche.open(settings))
-        assert len(service.index) == passages + len(corpus.extra_docs)
-
-        direct = []
-        for question in questions:
-            seconds, _ = timed(partial(service.ask, question, k=3))
-            direct.append(seconds)
+        assert len(service.index) == passages
+        for question in questions[:10]:
+            service.ask(question, k=3)
+        direct = [timed(partial(service.ask, q, k=3))[0] for q in questions]
         bot = asyncio.run(through_the_bot(settings, service, questions))
+        burst_seconds = None
+        if with_burst:
+            many = [questions[n % len(questions)] for n in range(300)]
+            burst_seconds = asyncio.run(burst(settings, service, many))
+        service.engine.dispose()
+    return SizeRun(passages, cold, warm, direct, bot, burst_seconds)
 
-    print(f"\nDépêche end to end, {passages:,} passages on SQLite, {count} questions\n")
-    print("| measure | seconds |")
-    print("|---|--:|")
-    print(f"| start-up, cold (build the index from the database) | {cold:.2f} |")
-    print(f"| start-up, warm (load the saved index, check it) | {warm:.2f} |")
-    print(f"| start-up, warm + 100 passages stored since the save | {stale:.2f} |")
-    print("\n| path | p50 ms | p95 ms |")
-    print("|---|--:|--:|")
-    for name, values in (("Depeche.ask alone", direct), ("question through the bot", bot)):
-        p50, p95 = percentile(values, 50) * 1000, percentile(values, 95) * 1000
-        print(f"| {name} | {p50:.1f} | {p95:.1f} |")
-    overhead = statistics.median(bot) / statistics.median(direct)
-    print(f"\nthe bot's answer takes {overhead:.1f}x the search alone at the median")
+
+def ingest_files(folder: Path, articles: int, *, seed: int = 14) -> list[Path]:
+    """JSON Lines files of news-like articles of 1-2 kB, French and English, no two alike."""
+    rng = random.Random(seed)
+    seed_text = " ".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
+    words = [w for w in seed_text.split() if w.isalpha()]
+    english = (
+        "officials said talks would resume next week while the ministry denied any agreement "
+        "on prices energy exports sanctions elections parliament budget strike police"
+    ).split()
+    paths = []
+    for file_number in range(0, articles, 1_000):
+        path = folder / f"batch-{file_number:06d}.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            for n in range(file_number, min(articles, file_number + 1_000)):
+                vocabulary = english if n % 3 == 0 else words
+                paragraphs = [
+                    " ".join(rng.choice(vocabulary) for _ in range(rng.randint(25, 45))) + "."
+                    for _ in range(rng.randint(4, 7))
+                ]
+                record = {
+                    "title": " ".join(rng.choice(vocabulary) for _ in range(8)),
+                    "body": "\n\n".join(paragraphs) + f" ({uuid.UUID(int=rng.getrandbits(128))})",
+                    "source": rng.choice(["AFP", "ATS", "Reuters", "AP"]),
+                    "url": f"https://news.example/{n}",
+                    "published": f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}",
+                }
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        paths.append(path)
+    return paths
+
+
+def ingest_rate(database_url: str, files: list[Path], articles: int) -> float:
+    """Articles a second through ``Depeche.ingest_paths`` with 100 subscriptions (50 chats)."""
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(data_dir=Path(folder), database_url=database_url)
+        service = Depeche.open(settings)
+        topics = ["Kremlin", "Ukraine OR Russie", '"cessez-le-feu"', "sanctions", "elections"]
+        for chat in range(50):
+            for topic in (topics[chat % 5], f"{topics[(chat + 2) % 5]} -football"):
+                add_subscription(
+                    engine=service.engine, chat_id=1000 + chat, topic=parse_topic(topic)
+                )
+        seconds, report = timed(lambda: service.ingest_paths(files))
+        assert report.new == articles and not report.failures, report.failures[:3]
+        service.engine.dispose()
+    return articles / seconds
+
+
+def main() -> None:
+    """Run the benchmark, print its tables and the one-line summary."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10k and 100k passages")
+    parser.add_argument("--sizes", help="comma-separated passage counts (default 10k,1M)")
+    parser.add_argument("--questions", type=int, default=200)
+    parser.add_argument("--articles", type=int, default=3_000, help="articles to ingest")
+    parser.add_argument("--postgres", help="also time ingest on this PostgreSQL URL")
+    args = parser.parse_args()
+    default = "10000,100000" if args.quick else "10000,1000000"
+    sizes = [int(n) for n in (args.sizes or default).split(",")]
+    questions = [" ".join(q) for q in make_queries(args.questions)]
+    print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores shared)")
+
+    with tempfile.TemporaryDirectory() as folder:
+        files = ingest_files(Path(folder), args.articles)
+        rate = ingest_rate(f"sqlite:///{folder}/ingest.db", files, args.articles)
+        pg_rate = None
+        if args.postgres:
+            with contextmanager(postgres_schema_url)(args.postgres) as url:
+                pg_rate = ingest_rate(url, files, args.articles)
+    print(f"\ningest, {args.articles:,} articles of 1-2 kB, 100 subscriptions")
+    print(f"| SQLite | {rate:,.0f} articles/s |")
+    if pg_rate is not None:
+        print(f"| PostgreSQL | {pg_rate:,.0f} articles/s |")
+
+    runs = [run_size(n, questions, with_burst=n == max(sizes)) for n in sizes]
+    print(f"\nDépêche end to end on SQLite, {len(questions)} questions one at a time\n")
+    print("| passages | cold s | warm s | ask p50 ms | ask p95 ms | bot p50 ms | bot p95 ms |")
+    print("|--:|--:|--:|--:|--:|--:|--:|")
+    for run in runs:
+        ask50, ask95 = percentile(run.direct, 50) * 1e3, percentile(run.direct, 95) * 1e3
+        bot50, bot95 = percentile(run.bot, 50) * 1e3, percentile(run.bot, 95) * 1e3
+        print(
+            f"| {run.passages:,} | {run.cold:.1f} | {run.warm:.2f} | {ask50:.2f} | {ask95:.2f} "
+            f"| {bot50:.1f} | {bot95:.1f} |"
+        )
+    small, large = runs[0], runs[-1]
+    print(f"\nload average after: {os.getloadavg()[0]:.2f}")
+    bot_small = statistics.median(small.bot) * 1e3
+    bot_large = statistics.median(large.bot) * 1e3
+    print(
+        f"end-to-end: bot p50 {label(small.passages)}={bot_small:.1f} ms "
+        f"{label(large.passages)}={bot_large:.1f} ms (x{bot_large / bot_small:.2f}); "
+        f"ask p50 {label(large.passages)}={percentile(large.direct, 50) * 1e3:.2f} ms "
+        f"p95 {percentile(large.direct, 95) * 1e3:.2f} ms; "
+        f"cold start {label(large.passages)}={large.cold:.1f} s; "
+        f"warm start {label(large.passages)}={large.warm:.2f} s; ingest={rate:,.0f} articles/s; "
+        f"burst 300 questions={large.burst:.2f} s"
+    )
+
+
+def label(passages: int) -> str:
+    """10000 -> 10k, 1000000 -> 1M."""
+    if passages >= 1_000_000 and passages % 1_000_000 == 0:
+        return f"{passages // 1_000_000}M"
+    return f"{passages // 1_000}k" if passages % 1_000 == 0 else str(passages)
 
 
 if __name__ == "__main__":

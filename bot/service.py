@@ -556,17 +556,17 @@ class Depeche:
         self, text: str, filters: Filters, *, k: int, offset: int = 0, scope: Scope
     ) -> Results:
         candidates, keep = self._restriction(filters)
-        with self._lock:
-            return search(
-                text,
-                index=self.index,
-                fetch=self.fetch_passages,
-                k=k,
-                offset=offset,
-                candidates=candidates,
-                keep=keep,
-                scope=scope,
-            )
+        return search(
+            text,
+            index=self.index,
+            fetch=self.fetch_passages,
+            k=k,
+            offset=offset,
+            candidates=candidates,
+            keep=keep,
+            scope=scope,
+            guard=self._lock,
+        )
 
     def _widened(self, parsed: ParsedQuestion, *, k: int, offset: int, scope: Scope) -> Results:
         """Nothing matches in the question's period: the best matches from any date, the date

@@ -113,11 +113,36 @@ def term(word: str, language: Language) -> str | None:
     return fold(_stemmer(language).stemWord(lowered))
 
 
-_MISSING = object()
+class _TermCache(dict[str, str | None]):
+    """Word -> term in one language, filled on first sight (``term``)."""
+
+    def __init__(self, language: Language) -> None:
+        super().__init__()
+        self.language = language
+
+    def __missing__(self, word: str) -> str | None:
+        found = self[word] = term(word, self.language)
+        return found
+
+
 # Word -> term per language, consulted before ``term``: indexing a large collection spends
-# most of its time here, and a dict lookup costs a fraction of a cached function call.
-_TERMS: dict[Language, dict[str, str | None]] = {"fr": {}, "en": {}}
+# most of its time here. The lookup runs inside ``map`` (no Python loop per word): a cold
+# start at a million passages looks up sixty million words.
+_TERMS: dict[Language, _TermCache] = {"fr": _TermCache("fr"), "en": _TermCache("en")}
 _MAX_CACHED_TERMS = 1 << 20
+
+
+# Latin-1 text (English news, most French) is cut into words by byte translation: every byte that
+# is not a letter or digit becomes a space. The same words as ``_WORD``, several times faster.
+_LATIN1_SEPARATORS = bytes(c if chr(c).isalnum() else 32 for c in range(256))
+
+
+def _words(text: str) -> list[str]:
+    try:
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return _WORD.findall(text)
+    return raw.translate(_LATIN1_SEPARATORS).decode("latin-1").split()
 
 
 def analyze(text: str, language: Language) -> list[str]:
@@ -125,14 +150,8 @@ def analyze(text: str, language: Language) -> list[str]:
     cache = _TERMS[language]
     if len(cache) > _MAX_CACHED_TERMS:
         cache.clear()
-    terms = []
-    for word in _WORD.findall(normalize(text).casefold()):
-        found = cache.get(word, _MISSING)
-        if found is _MISSING:
-            found = cache[word] = term(word, language)
-        if found is not None:
-            terms.append(found)
-    return terms  # type: ignore[return-value]
+    # Stopwords map to None, which filter drops (no term is the empty string).
+    return list(filter(None, map(cache.__getitem__, _words(normalize(text).casefold()))))
 
 
 _identifier_lock = threading.Lock()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
 
 from retrieval.analysis import Language, fold, iter_words, term
+from retrieval.duplicates import is_duplicate, signature
 from retrieval.excerpt import Excerpt, make_excerpt, passage_feature
 from retrieval.expand import Expansion, spelling_index, spellings, translations
 from retrieval.fields import holds_any, passage_terms
@@ -17,9 +19,6 @@ from retrieval.index import BM25Index
 from retrieval.question import Question, QuestionType, read_question
 
 MAX_PER_ARTICLE = 2
-# Passages sharing this much of their vocabulary are the same text re-sent (a corrected or
-# re-filed dispatch under another slug); only the best of them is shown.
-DUPLICATE_SIMILARITY = 0.8
 # A passage that carries what the question's type asks for (a quote, a figure, a date) ranks as
 # if its BM25 score were this much higher.
 TYPE_BOOST = 0.25
@@ -54,6 +53,8 @@ class PassageRecord:
     url: str | None
     published_at: datetime | None
     published_precision: str
+    # retrieval.duplicates' signature of the text, stored with the passage (b"": not stored).
+    signature: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -105,16 +106,6 @@ class Results:
 FetchPassages = Callable[[Sequence[int]], Sequence[PassageRecord]]
 
 
-def _shingles(text: str) -> frozenset[str]:
-    return frozenset(fold(w.text) for w in iter_words(text))
-
-
-def _is_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
-    if not a or not b:
-        return False
-    return len(a & b) / len(a | b) >= DUPLICATE_SIMILARITY
-
-
 _UNDATED = datetime.min.replace(tzinfo=UTC)
 
 
@@ -154,15 +145,18 @@ def search(
     candidates: np.ndarray | None = None,
     keep: Callable[[PassageRecord], bool] | None = None,
     scope: Scope | None = None,
+    guard: AbstractContextManager[object] | None = None,
 ) -> Results:
     """Find the passages that answer ``question``; ``fetch`` loads passages by id from storage.
 
     A question's filters restrict the search either to ``candidates`` (sorted passage ids: a
     narrow filter) or to the hits that ``keep`` accepts (a broad one, where listing the
     candidates would cost more than skipping the few hits outside); ``scope`` is handed back in
-    the results for the reply to state.
+    the results for the reply to state. ``guard`` (a lock) is held around each use of the index
+    and never around ``fetch``: the database is read while other questions search.
     """
     scope = scope or Scope()
+    guard = guard or nullcontext()
     read = read_question(question)
     nothing_in_scope = candidates is not None and not len(candidates)
     if read.needs_subject or k <= 0 or nothing_in_scope:
@@ -177,15 +171,17 @@ def search(
             analysed=read.analysed,
             scope=scope,
         )
-    expansions = _expansions(read, index)
+    with guard:
+        expansions = _expansions(read, index)
     weights = _weights(read, expansions)
     terms = list(weights)
     wanted = offset + k + 1  # one more than shown tells whether another page exists
     depth = max(4 * wanted, 20)
     while True:
-        hits = index.search(terms, depth, weights=weights, candidates=candidates)
-        ids, scores = hits.ids.tolist(), hits.scores.tolist()
-        unnamed = _unnamed(read, expansions, index, ids)
+        with guard:
+            hits = index.search(terms, depth, weights=weights, candidates=candidates)
+            ids, scores = hits.ids.tolist(), hits.scores.tolist()
+            unnamed = _unnamed(read, expansions, index, ids)
         kept = _select(
             read, expansions, terms, ids, scores, fetch, per_article, wanted, unnamed, keep
         )
@@ -195,7 +191,8 @@ def search(
         depth *= 4
     page = kept[offset : offset + k]
     # Rarer words say more: the excerpt favours the sentence holding them.
-    idf = index.idf(terms)
+    with guard:
+        idf = index.idf(terms)
     speakers = speaker_names(read, expansions)
     excerpt_weights = {t: idf[t] * weights[t] for t in terms}
     answers = tuple(
@@ -315,15 +312,16 @@ def _select(
     bm25 = {record.passage_id: score for _, record, score in ranked}
     kept: list[tuple[PassageRecord, float]] = []
     per_article_count: dict[int, int] = {}
-    seen: list[frozenset[str]] = []
+    # A re-sent text (a corrected or re-filed dispatch under another slug): its best passage only.
+    seen: list[bytes] = []
     for record, _ in by_recency([(record, boosted) for boosted, record, _ in ranked]):
         score = bm25[record.passage_id]
         if per_article_count.get(record.article_id, 0) >= per_article:
             continue
-        shingles = _shingles(record.text)
-        if any(_is_duplicate(shingles, other) for other in seen):
+        signed = record.signature or signature(record.text)
+        if any(is_duplicate(signed, other) for other in seen):
             continue
-        seen.append(shingles)
+        seen.append(signed)
         per_article_count[record.article_id] = per_article_count.get(record.article_id, 0) + 1
         kept.append((record, score))
         if len(kept) >= limit:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Text,
     UniqueConstraint,
 )
@@ -81,6 +82,9 @@ class Passage(SQLModel, table=True):
     position: int
     heading: str | None = Field(default=None, max_length=500)
     text: str = Field(sa_type=Text)
+    # Its words' MinHash (retrieval.duplicates), made once when stored: search spots a re-sent
+    # text without reading the passage again.
+    signature: bytes | None = Field(default=None, sa_type=LargeBinary)
 
 
 class PassageRemoval(SQLModel, table=True):

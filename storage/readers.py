@@ -27,6 +27,9 @@ JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 SUPPORTED_SUFFIXES = WIRE_SUFFIXES | MARKDOWN_SUFFIXES | JSONL_SUFFIXES
 MAX_TITLE_CHARS = 120
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# Dates outside these years are typing or conversion errors (9999-12-31 placeholders), and
+# some overflow once moved to UTC: the record is refused.
+MIN_YEAR, MAX_YEAR = 1900, 2100
 
 _WIRE_DATE = re.compile(r"^\s*date\s+(\d{4}(?:-\d{2}(?:-\d{2})?)?)\s*", re.IGNORECASE)
 # The closing line of an agency dispatch: "/ATS2191", "/ATS", "/AFP 123", "/ats-afp".
@@ -62,6 +65,7 @@ class ArticleDraft:
     published_precision: str = "day"
     origin: str | None = None
     external_id: str | None = field(default=None)
+    line: int | None = None  # the line of ``origin`` it was read from (JSON Lines)
 
     @property
     def identity(self) -> str | None:
@@ -78,6 +82,9 @@ class ArticleDraft:
 def parse_date(value: str) -> tuple[datetime, str]:
     """Parse ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or an ISO timestamp, with its precision."""
     value = value.strip()
+    leading = re.match(r"\d{4}", value)
+    if leading and not MIN_YEAR <= int(leading.group()) <= MAX_YEAR:
+        raise ValueError(f"unreadable date {value!r}: year outside {MIN_YEAR}-{MAX_YEAR}")
     try:
         if re.fullmatch(r"\d{4}", value):
             return datetime(int(value), 1, 1, tzinfo=UTC), "year"
@@ -87,11 +94,13 @@ def parse_date(value: str) -> tuple[datetime, str]:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return datetime.fromisoformat(value).replace(tzinfo=UTC), "day"
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as error:
+        if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+            raise ValueError(f"year outside {MIN_YEAR}-{MAX_YEAR}")
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC), "time"
+    except (ValueError, OverflowError) as error:
         raise ValueError(f"unreadable date {value!r}: {error}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC), "time"
 
 
 def derive_title(blocks: Iterable[Block]) -> str:
@@ -236,7 +245,9 @@ def blocks_from_body(body: str) -> tuple[Block, ...]:
     return _blocks_from_paragraphs(_paragraphs(body))
 
 
-def draft_from_record(record: Mapping[str, Any], *, origin: str) -> ArticleDraft:
+def draft_from_record(
+    record: Mapping[str, Any], *, origin: str, line: int | None = None
+) -> ArticleDraft:
     """An article from one JSON object (title, body, url, source, published, language)."""
     body = record.get("body") or record.get("text") or record.get("content")
     if not isinstance(body, str) or not body.strip():
@@ -270,6 +281,7 @@ def draft_from_record(record: Mapping[str, Any], *, origin: str) -> ArticleDraft
         published_precision=precision,
         origin=origin,
         external_id=f"id:{record['id']}" if record.get("id") else None,
+        line=line,
     )
 
 
@@ -282,13 +294,17 @@ def parse_jsonl(text: str, *, origin: str = "<text>") -> Iterator[ArticleDraft |
             record = json.loads(line)
             if not isinstance(record, dict):
                 raise ValueError("each line must be a JSON object")
-            yield draft_from_record(record, origin=origin)
+            yield draft_from_record(record, origin=origin, line=number)
         except json.JSONDecodeError as error:
             yield ReaderError(
                 origin, f"invalid JSON ({error.msg}, column {error.colno})", line=number
             )
         except ValueError as error:
             yield ReaderError(origin, str(error), line=number)
+        except RecursionError:
+            yield ReaderError(origin, "JSON nested too deeply", line=number)
+        except Exception as error:  # one record's surprise never stops the file
+            yield ReaderError(origin, f"unreadable record ({type(error).__name__})", line=number)
 
 
 def decode(data: bytes, *, origin: str) -> str:
@@ -410,6 +426,10 @@ def read_file(path: Path) -> Iterator[ArticleDraft | ReaderError]:
         yield error
     except OSError as error:
         yield ReaderError(origin, f"cannot read: {error.strerror or error}")
+    except RecursionError:
+        yield ReaderError(origin, "nested too deeply to read")
+    except Exception as error:  # a reader's surprise costs this file, never the batch
+        yield ReaderError(origin, f"unreadable ({type(error).__name__}: {error})")
 
 
 def discover(paths: Iterable[Path]) -> Iterator[Path | ReaderError]:
