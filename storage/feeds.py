@@ -24,7 +24,6 @@ from sqlmodel import col, select
 
 from storage.db import session_scope
 from storage.html import html_to_blocks, looks_like_html
-from storage.ingest import content_hash
 from storage.models import MAX_ERROR_CHARS, Article, Feed, as_utc, utcnow
 from storage.readers import (
     MAX_TITLE_CHARS,
@@ -422,6 +421,10 @@ def parse_feed(
     if problem is not None:
         result.warning = f"{type(problem).__name__}: {problem}"
     identities = [entry_identity(e) for e in entries]
+    # Here, not at the top: ingest brings numpy (passage signatures), which `depeche feeds
+    # list` and the other quick commands must not load.
+    from storage.ingest import content_hash
+
     stored = dict(known([i for i in identities if i is not None])) if known else {}
     seen: set[str] = set()
     shown = redact(url)
