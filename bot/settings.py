@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     digest_window_seconds: float = Field(default=60.0, ge=0)
     digest_threshold: int = Field(default=3, ge=2)
     alert_max_attempts: int = Field(default=5, ge=1)
+    # Alert delivery: a chat's alerts wait until none came for this long (or the digest window
+    # passed) so that a burst goes out as digests; messages a second to Telegram, all chats.
+    alert_settle_seconds: float = Field(default=5.0, ge=0)
+    alert_rate_per_second: float = Field(default=25.0, gt=0, le=30)
+    # The time zone of /quiet and /digest daily when a chat has not named its own (IANA name).
+    timezone: str = "UTC"
     index_sync_seconds: float = Field(default=3.0, gt=0)
     # Starting while the database is down (`depeche run`): tries, and the first delay (doubling).
     db_connect_attempts: int = Field(default=8, ge=1)
@@ -75,6 +81,18 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return [value]
         return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        """An IANA time zone name that zoneinfo knows (``Europe/Paris``)."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"DEPECHE_TIMEZONE is not a known time zone: {value!r}") from None
+        return value.strip()
 
     @field_validator("log_level")
     @classmethod

@@ -18,7 +18,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Time
 
 from bot.service import Depeche
 from bot.settings import Settings
-from bot.telegram.delivery import AlertSender, Delivery, deliver
+from bot.telegram.delivery import AlertSender, Delivery, Pacer, deliver
 from retrieval.topics import parse_topic
 from storage import alerts as outbox
 from storage.models import Alert, Chat, Subscription
@@ -37,8 +37,12 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 def make_sender(depeche: Depeche, clock: Clock, **options: Any) -> AlertSender:
+    """A sender on the test's clock; alerts go at once (no settling) and unpaced, unless a
+    test says otherwise (pacing has tests of its own)."""
     options.setdefault("digest_threshold", 3)
     options.setdefault("digest_window", timedelta(seconds=60))
+    options.setdefault("settle", timedelta(0))
+    options.setdefault("pacer", Pacer(rate=1e9, chat_gap=0, group_gap=0))
     return AlertSender(engine=depeche.engine, clock=clock, sleep=clock.sleep, **options)
 
 
@@ -123,9 +127,9 @@ async def test_a_big_burst_is_split_into_digests_that_show_every_article(
     long_text = "<p>" + "Le Kremlin a longuement commenté la réunion d'Istanbul. " * 12 + "</p>"
     depeche.ingest_drafts([article(n, long_text + f"<p>Numéro {n}.</p>") for n in range(40)])
     bot = StubBot()
-    sender = make_sender(depeche, clock, batch=50)
-    report = await sender.send_due(bot)  # type: ignore[arg-type]
-    assert report.sent == 40 and 2 <= len(bot.sent) <= 40 // 5
+    report = await make_sender(depeche, clock).send_due(bot)  # type: ignore[arg-type]
+    # over 15 articles: headlines without excerpts, as few messages as fit
+    assert report.sent == 40 and 1 <= len(bot.sent) <= 2
     shown = [n for n in range(40) for m in bot.sent if f"réunion {n}</a>" in m.text]
     assert sorted(shown) == list(range(40))  # each article in exactly one digest
     assert all(len(m.text.encode("utf-16-le")) // 2 <= 4096 for m in bot.sent)
@@ -137,21 +141,48 @@ async def test_alerts_arriving_one_by_one_are_held_for_a_digest(
     subscribe(depeche, "Kremlin")
     sender = make_sender(depeche, clock)
     bot = StubBot()
-    for n in (1, 2):  # the first ones of a window go out as they come
+    depeche.ingest_drafts([article(1)])  # the first goes out as it comes
+    assert (await sender.send_due(bot)).sent == 1  # type: ignore[arg-type]
+    for n in (2, 3, 4):  # then the chat was just alerted: they wait for the window's end...
+        clock.advance(2)
+        depeche.ingest_drafts([article(n)])
+        report = await sender.send_due(bot)  # type: ignore[arg-type]
+        assert report.held == 1 and report.sent == 0
+    assert len(bot.sent) == 1
+    clock.advance(60)  # ...and go out together
+    report = await sender.send_due(bot)  # type: ignore[arg-type]
+    assert report.sent == 3 and len(bot.sent) == 2
+    assert bot.sent[-1].text.startswith("🔔 3 nouveaux articles")
+
+
+async def test_a_burst_being_stored_is_gathered_until_it_settles(
+    depeche: Depeche, clock: Clock
+) -> None:
+    subscribe(depeche, "Kremlin")
+    sender = make_sender(depeche, clock, settle=timedelta(seconds=5))
+    bot = StubBot()
+    for n in range(1, 5):  # an ingest storing one article a second
+        depeche.ingest_drafts([article(n)])
+        assert (await sender.send_due(bot)).claimed == 0  # type: ignore[arg-type]
+        clock.advance(1)
+    clock.advance(5)  # nothing new for 5 s: the whole burst goes, as one digest
+    report = await sender.send_due(bot)  # type: ignore[arg-type]
+    assert report.sent == 4 and len(bot.sent) == 1
+    assert bot.sent[0].text.startswith("🔔 4 nouveaux articles")
+
+
+async def test_a_burst_that_never_stops_is_sent_when_the_window_ends(
+    depeche: Depeche, clock: Clock
+) -> None:
+    subscribe(depeche, "Kremlin")
+    sender = make_sender(depeche, clock, settle=timedelta(seconds=5))
+    bot = StubBot()
+    for n in range(1, 32):  # an article every 2 s, for a minute
         depeche.ingest_drafts([article(n)])
         await sender.send_due(bot)  # type: ignore[arg-type]
         clock.advance(2)
-    assert len(bot.sent) == 2
-    for n in (3, 4):  # then the chat is busy: they wait for the end of the window...
-        depeche.ingest_drafts([article(n)])
-        report = await sender.send_due(bot)  # type: ignore[arg-type]
-        assert report.held == 1
-        clock.advance(2)
-    assert len(bot.sent) == 2
-    clock.advance(60)  # ...and go out together
-    report = await sender.send_due(bot)  # type: ignore[arg-type]
-    assert report.sent == 2 and len(bot.sent) == 3
-    assert bot.sent[-1].text.startswith("🔔 2 nouveaux articles")
+    assert len(bot.sent) == 1  # at the window's end, the 31 stored so far in one digest
+    assert bot.sent[0].text.startswith("🔔 31 nouveaux articles")
 
 
 # -- restarts and leases -----------------------------------------------------------------------
@@ -163,8 +194,13 @@ async def test_alerts_claimed_by_a_process_that_died_are_sent_after_the_lease(
     subscribe(depeche, "Kremlin")
     depeche.ingest_drafts([article(1)])
     lease = timedelta(minutes=2)
-    dead = outbox.claim_due_alerts(
-        engine=depeche.engine, worker="dead", limit=10, now=clock(), lease=lease
+    dead = outbox.claim_chat_alerts(
+        engine=depeche.engine,
+        worker="elsewhere:1:dead",
+        chat_ids=[PRIVATE],
+        now=clock(),
+        lease=lease,
+        per_chat=10,
     )
     assert len(dead) == 1  # ...and the process stops before sending
     bot = StubBot()
@@ -179,8 +215,13 @@ async def test_a_clean_stop_hands_back_its_claims(depeche: Depeche, clock: Clock
     subscribe(depeche, "Kremlin")
     depeche.ingest_drafts([article(1)])
     first = make_sender(depeche, clock)
-    outbox.claim_due_alerts(
-        engine=depeche.engine, worker=first.worker, limit=10, now=clock(), lease=first.lease
+    outbox.claim_chat_alerts(
+        engine=depeche.engine,
+        worker=first.worker,
+        chat_ids=[PRIVATE],
+        now=clock(),
+        lease=first.lease,
+        per_chat=10,
     )
     await first.close()
     bot = StubBot()
@@ -196,12 +237,13 @@ def test_concurrent_claims_never_overlap(depeche: Depeche, clock: Clock) -> None
     def worker(name: str) -> None:
         barrier.wait()
         mine: list[int] = []
-        while batch := outbox.claim_due_alerts(
+        while batch := outbox.claim_chat_alerts(
             engine=depeche.engine,
             worker=name,
-            limit=3,
+            chat_ids=[PRIVATE],
             now=clock(),
             lease=timedelta(minutes=1),
+            per_chat=3,
         ):
             mine += [a.id for a in batch]
         claimed[name] = mine
@@ -299,6 +341,7 @@ async def test_a_group_that_became_a_supergroup_keeps_its_subscriptions(
     with Session(depeche.engine) as session:
         assert session.get(Chat, GROUP) is None
         assert session.get(Chat, supergroup) is not None
+    clock.advance(60)  # past the digest window of the first alert
     depeche.ingest_drafts([article(2)])
     await make_sender(depeche, clock).send_due(bot)  # type: ignore[arg-type]
     assert [m.chat_id for m in bot.sent] == [supergroup, supergroup]
@@ -345,6 +388,7 @@ async def test_timeouts_are_retried_with_backoff_then_given_up(
     clock.advance(20)
     assert (await sender.send_due(bot)).sent == 1  # type: ignore[arg-type]  # third time lucky
 
+    clock.advance(60)  # past the digest window of the first alert
     depeche.ingest_drafts([article(2)])
     bot.faults = [TimedOut(), TimedOut(), TimedOut()]
     for _ in range(3):
@@ -366,4 +410,4 @@ async def test_deliver_falls_back_to_plain_text_when_the_markup_is_refused() -> 
 async def test_deliver_reports_other_refusals_as_failed() -> None:
     bot = StubBot(faults=[BadRequest("Message is too long")])
     result = await deliver(bot, 5, "x")  # type: ignore[arg-type]
-    assert result.outcome is Delivery.FAILED and result.error == "Message is too long"
+    assert result.outcome is Delivery.REFUSED and result.error == "Message is too long"

@@ -83,6 +83,9 @@ def bot_settings(settings: Settings, api: FakeBotAPI) -> Settings:
         api,
         admin_ids=[ADMIN_ID],
         alert_interval_seconds=0.2,
+        # a burst settles after 0.3 s and a chat just alerted waits 2 s (minutes in production)
+        alert_settle_seconds=0.3,
+        digest_window_seconds=2,
         feed_poll_minutes=0.01,
         index_sync_seconds=0.5,
     )

@@ -1,0 +1,42 @@
+"""alert controls
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-12-01
+
+Per chat: /mute (muted_until), /quiet (quiet_start, quiet_end), /digest daily (daily_digest_at),
+the chat's time zone, and when it was last alerted (the digest window runs from there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+COLUMNS = (
+    ("muted_until", sa.DateTime(timezone=True)),
+    ("quiet_start", sa.String(length=5)),
+    ("quiet_end", sa.String(length=5)),
+    ("daily_digest_at", sa.String(length=5)),
+    ("timezone", sa.String(length=64)),
+    ("alerted_at", sa.DateTime(timezone=True)),
+)
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("chat") as batch:
+        for name, kind in COLUMNS:
+            batch.add_column(sa.Column(name, kind, nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("chat") as batch:
+        for name, _ in reversed(COLUMNS):
+            batch.drop_column(name)
