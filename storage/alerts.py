@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from retrieval.topics import Topic, analyse_text, cached_topic
+from storage.chats import AlertControls, ensure_chat
 from storage.db import is_sqlite, session_scope
 from storage.models import (
     MAX_ERROR_CHARS,
@@ -135,29 +136,6 @@ class ClaimedAlert:
     attempts: int
     created_at: datetime
     error: str | None = None
-
-
-@dataclass(frozen=True)
-class AlertControls:
-    """A chat's /mute, /quiet and /digest settings (times of day "HH:MM" in ``timezone``)."""
-
-    muted_until: datetime | None = None
-    quiet_start: str | None = None
-    quiet_end: str | None = None
-    daily_digest_at: str | None = None
-    timezone: str | None = None
-
-    @classmethod
-    def of(cls, chat: Chat | None) -> AlertControls:
-        if chat is None:
-            return cls()
-        return cls(
-            muted_until=as_utc(chat.muted_until),
-            quiet_start=chat.quiet_start,
-            quiet_end=chat.quiet_end,
-            daily_digest_at=chat.daily_digest_at,
-            timezone=chat.timezone,
-        )
 
 
 @dataclass(frozen=True)
@@ -515,61 +493,13 @@ def alert_counts(*, engine: Engine) -> dict[str, int]:
 # -- chats -------------------------------------------------------------------------------------
 
 
-def _ensure_chat(
-    session: Session, chat_id: int, *, chat_type: str | None = None, title: str | None = None
-) -> Chat:
-    """The chat's row, created if missing, locked for the rest of the transaction.
-
-    ``INSERT … ON CONFLICT DO NOTHING`` so that two first commands of a new chat never clash on
-    its id; then ``SELECT … FOR UPDATE`` on PostgreSQL. On SQLite that insert is the
-    transaction's first statement and takes the database's write lock, so the transaction is
-    serialised with every other writer from there on (no read-then-upgrade).
-    """
-    from sqlalchemy.dialects import postgresql, sqlite  # see queue_alerts
-
-    dialect = sqlite if is_sqlite(session.get_bind()) else postgresql  # type: ignore[arg-type]
-    session.execute(
-        dialect.insert(Chat)
-        .values(id=chat_id, type=chat_type or "private", title=(title or None), created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["id"])
-    )
-    chat = session.exec(select(Chat).where(col(Chat.id) == chat_id).with_for_update()).one()
-    if chat_type and chat.type != chat_type:
-        chat.type = chat_type
-    if title and chat.title != title[:300]:
-        chat.title = title[:300]
-    session.add(chat)
-    return chat
-
-
-def set_alert_controls(*, engine: Engine, chat_id: int, **values: object) -> AlertControls:
-    """Change a chat's alert controls (``muted_until``, ``quiet_start``… as in ``Chat``)."""
-    allowed = {"muted_until", "quiet_start", "quiet_end", "daily_digest_at", "timezone"}
-    unknown = set(values) - allowed
-    if unknown:
-        raise TypeError(f"not an alert control: {sorted(unknown)}")
-    with session_scope(engine) as session:
-        chat = _ensure_chat(session, chat_id)
-        for name, value in values.items():
-            setattr(chat, name, value)
-        session.add(chat)
-        session.flush()
-        return AlertControls.of(chat)
-
-
-def alert_controls(*, engine: Engine, chat_id: int) -> AlertControls:
-    """A chat's alert controls (all off for a chat never seen)."""
-    with session_scope(engine) as session:
-        return AlertControls.of(session.get(Chat, chat_id))
-
-
 def pause_chat(*, engine: Engine, chat_id: int, reason: str) -> int:
     """Stop alerting a chat (blocked, kicked, gone); its pending alerts become undeliverable.
 
     Returns how many pending alerts were given up.
     """
     with session_scope(engine) as session:
-        chat = _ensure_chat(session, chat_id)
+        chat = ensure_chat(session, chat_id)
         chat.paused = True
         chat.paused_reason = reason[:300]
         session.add(chat)
@@ -624,7 +554,7 @@ def migrate_chat(*, engine: Engine, old_chat_id: int, new_chat_id: int) -> int:
         return 0
     with session_scope(engine) as session:
         old = session.get(Chat, old_chat_id)
-        new = _ensure_chat(
+        new = ensure_chat(
             session,
             new_chat_id,
             chat_type="supergroup",
@@ -711,7 +641,7 @@ def add_subscription(
     the other and the limit holds.
     """
     with session_scope(engine) as session:
-        _ensure_chat(session, chat_id, chat_type=chat_type, title=chat_title)
+        ensure_chat(session, chat_id, chat_type=chat_type, title=chat_title)
         current = session.exec(
             select(Subscription).where(col(Subscription.chat_id) == chat_id)
         ).all()

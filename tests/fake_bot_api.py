@@ -28,6 +28,7 @@ import itertools
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
@@ -359,6 +360,8 @@ class FakeBotAPI:
         offset = int(data.get("offset") or 0)
         deadline = time.monotonic() + float(data.get("timeout") or 0)
         async with self._changed:
+            if offset:  # as Telegram does: updates below the offset are confirmed, forgotten
+                self.updates = [u for u in self.updates if u["update_id"] >= offset]
             while True:
                 pending = [u for u in self.updates if u["update_id"] >= offset]
                 if pending or self._closing or time.monotonic() >= deadline:
@@ -559,9 +562,17 @@ def settings_for(settings: Settings, api: FakeBotAPI, **overrides: Any) -> Setti
     )
 
 
-async def start_application(settings: Settings, service: Depeche) -> Application:
-    """The application of ``depeche run``, started as ``run_polling`` would start it."""
+async def start_application(
+    settings: Settings,
+    service: Depeche,
+    *,
+    before_start: Callable[[Application], None] | None = None,
+) -> Application:
+    """The application of ``depeche run``, started as ``run_polling`` would start it
+    (``before_start`` may first adjust it, e.g. give the alert sender a test clock)."""
     application = build_application(settings, service)
+    if before_start is not None:
+        before_start(application)
     await application.initialize()
     assert application.post_init is not None
     await application.post_init(application)

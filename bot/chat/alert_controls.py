@@ -19,7 +19,8 @@ from bot.chat.messages import Lang, t
 from bot.chat.registry import Button, Reply, Request, action, command
 from bot.chat.render import AlertPart
 from storage import alerts as outbox
-from storage.alerts import AlertControls
+from storage import chats
+from storage.chats import AlertControls
 
 DEFAULT_MUTE = timedelta(hours=8)
 MAX_MUTE = timedelta(days=30)
@@ -167,8 +168,8 @@ def _local(when: datetime, zone: str) -> str:
 def _mute(request: Request, duration: timedelta) -> Reply:
     assert request.chat_id is not None
     engine = request.service.engine
-    until = datetime.now(UTC) + duration
-    controls = outbox.set_alert_controls(engine=engine, chat_id=request.chat_id, muted_until=until)
+    until = outbox.utcnow() + duration  # the outbox's clock (tests move it)
+    controls = chats.set_alert_controls(engine=engine, chat_id=request.chat_id, muted_until=until)
     zone = _zone(request, controls)
     return Reply.plain(t("muted", request.language, until=_local(until, zone), tz=zone))
 
@@ -193,7 +194,7 @@ def unmute(request: Request) -> Reply:
         return refusal
     assert request.chat_id is not None
     engine = request.service.engine
-    outbox.set_alert_controls(engine=engine, chat_id=request.chat_id, muted_until=None)
+    chats.set_alert_controls(engine=engine, chat_id=request.chat_id, muted_until=None)
     outbox.release_held(engine=engine, chat_id=request.chat_id)
     return Reply.plain(t("unmuted", request.language))
 
@@ -219,12 +220,12 @@ def quiet(request: Request) -> Reply:
     engine = request.service.engine
     words = request.args.split()
     if not words:
-        controls = outbox.alert_controls(engine=engine, chat_id=request.chat_id)
+        controls = chats.alert_controls(engine=engine, chat_id=request.chat_id)
         if controls.quiet_start and controls.quiet_end:
             return Reply.plain(_quiet_line(request, controls))
         return Reply.plain(t("quiet_none", lang))
     if words[0].lower() in ("off", "non", "stop"):
-        outbox.set_alert_controls(
+        chats.set_alert_controls(
             engine=engine, chat_id=request.chat_id, quiet_start=None, quiet_end=None
         )
         outbox.release_held(engine=engine, chat_id=request.chat_id)
@@ -239,7 +240,7 @@ def quiet(request: Request) -> Reply:
     values: dict[str, object] = {"quiet_start": start_at, "quiet_end": end_at}
     if zone:
         values["timezone"] = zone
-    controls = outbox.set_alert_controls(engine=engine, chat_id=request.chat_id, **values)
+    controls = chats.set_alert_controls(engine=engine, chat_id=request.chat_id, **values)
     return Reply.plain(_quiet_line(request, controls))
 
 
@@ -264,12 +265,12 @@ def digest(request: Request) -> Reply:
     engine = request.service.engine
     words = request.args.split()
     if not words:
-        controls = outbox.alert_controls(engine=engine, chat_id=request.chat_id)
+        controls = chats.alert_controls(engine=engine, chat_id=request.chat_id)
         if controls.daily_digest_at:
             return Reply.plain(_digest_line(request, controls))
         return Reply.plain(t("digest_none", lang))
     if words[0].lower() in ("off", "non", "stop"):
-        outbox.set_alert_controls(engine=engine, chat_id=request.chat_id, daily_digest_at=None)
+        chats.set_alert_controls(engine=engine, chat_id=request.chat_id, daily_digest_at=None)
         outbox.release_held(engine=engine, chat_id=request.chat_id)
         return Reply.plain(t("digest_off", lang))
     if words[0].lower() in ("daily", "quotidien", "jour") and len(words) >= 2:
@@ -281,7 +282,7 @@ def digest(request: Request) -> Reply:
             values: dict[str, object] = {"daily_digest_at": at}
             if zone:
                 values["timezone"] = zone
-            controls = outbox.set_alert_controls(engine=engine, chat_id=request.chat_id, **values)
+            controls = chats.set_alert_controls(engine=engine, chat_id=request.chat_id, **values)
             return Reply.plain(_digest_line(request, controls))
     return Reply.plain(t("digest_usage", lang))
 
@@ -295,10 +296,10 @@ def _digest_line(request: Request, controls: AlertControls) -> str:
 def controls_lines(request: Request) -> list[str]:
     """The chat's alert controls in words, for /subscriptions (none: no line)."""
     assert request.chat_id is not None
-    controls = outbox.alert_controls(engine=request.service.engine, chat_id=request.chat_id)
+    controls = chats.alert_controls(engine=request.service.engine, chat_id=request.chat_id)
     zone = _zone(request, controls)
     lines = []
-    if controls.muted_until is not None and controls.muted_until > datetime.now(UTC):
+    if controls.muted_until is not None and controls.muted_until > outbox.utcnow():
         until = _local(controls.muted_until, zone)
         lines.append(t("muted", request.language, until=until, tz=zone))
     if controls.quiet_start and controls.quiet_end:

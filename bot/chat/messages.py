@@ -130,6 +130,10 @@ STRINGS: dict[Lang, dict[str, str]] = {
             "To stop: /unsubscribe {id}"
         ),
         "already_subscribed": "This chat already follows {topic} (#{id}).",
+        "too_many_subscriptions": (
+            "This chat already follows {count} topics, the most it can; remove one with "
+            "/unsubscribe first."
+        ),
         "group_admins_only": "Only this group's administrators can change its subscriptions.",
         "console_no_alerts": (
             "Alerts are sent on Telegram: subscribe from a chat with the bot (depeche run)."
@@ -310,6 +314,10 @@ STRINGS: dict[Lang, dict[str, str]] = {
             "Pour arrêter : /unsubscribe {id}"
         ),
         "already_subscribed": "Cette discussion suit déjà {topic} (#{id}).",
+        "too_many_subscriptions": (
+            "Cette discussion suit déjà {count} sujets, le maximum ; arrêtez-en un avec "
+            "/unsubscribe d'abord."
+        ),
         "group_admins_only": (
             "Seuls les administrateurs de ce groupe peuvent modifier ses abonnements."
         ),

@@ -42,8 +42,9 @@ def subscribe(request: Request) -> Reply:
             created_by=request.user_id,
             chat_type=request.chat_type,
         )
-    except outbox.SubscriptionError as error:
-        return Reply.plain(str(error))
+    except outbox.SubscriptionError:
+        limit = outbox.MAX_SUBSCRIPTIONS_PER_CHAT
+        return Reply.plain(t("too_many_subscriptions", lang, count=limit))
     outbox.resume_chat(engine=engine, chat_id=request.chat_id)
     key = "subscribed" if created else "already_subscribed"
     return Reply.plain(t(key, lang, id=subscription.id, topic=subscription.topic))
