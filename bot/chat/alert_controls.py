@@ -29,9 +29,9 @@ LABEL_CHARS = 40  # of a topic in an "Unsubscribe from …" button
 MAX_UNSUBSCRIBE_BUTTONS = 3
 MAX_READ_BUTTONS = 8
 
-_DURATION = re.compile(r"(\d{1,4})\s*(m|min|mn|h|d|j|w)", re.IGNORECASE)
+_DURATION = re.compile(r"([0-9]{1,4})\s*(m|min|mn|h|d|j|w)", re.IGNORECASE)
 _UNITS = {"m": 60, "min": 60, "mn": 60, "h": 3600, "d": 86400, "j": 86400, "w": 604800}
-_CLOCK = re.compile(r"([01]?\d|2[0-3])[:h.]([0-5]\d)", re.IGNORECASE)
+_CLOCK = re.compile(r"([01]?[0-9]|2[0-3])[:h.]([0-5][0-9])", re.IGNORECASE)
 
 
 GROUP_TYPES = ("group", "supergroup")

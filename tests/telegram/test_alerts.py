@@ -8,6 +8,9 @@ server is in tests/telegram/test_alerts_telegram.py.
 
 from __future__ import annotations
 
+import itertools
+import subprocess
+import sys
 import threading
 from datetime import UTC, timedelta
 from typing import Any
@@ -16,13 +19,14 @@ import pytest
 from sqlmodel import Session, select
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TimedOut
 
+from bot.chat.render import render_alert, render_digest, utf16_len
 from bot.service import Depeche
 from bot.settings import Settings
-from bot.telegram.delivery import AlertSender, Delivery, Pacer, deliver
+from bot.telegram.delivery import HOST, AlertSender, Delivery, Pacer, deliver
 from retrieval.topics import parse_topic
 from storage import alerts as outbox
 from storage.models import Alert, Chat, Subscription
-from tests.helpers import START, Clock, StubBot, article
+from tests.helpers import START, Clock, StubBot, article, visible_text
 
 PRIVATE = 1001
 GROUP = -2002
@@ -411,3 +415,122 @@ async def test_deliver_reports_other_refusals_as_failed() -> None:
     bot = StubBot(faults=[BadRequest("Message is too long")])
     result = await deliver(bot, 5, "x")  # type: ignore[arg-type]
     assert result.outcome is Delivery.REFUSED and result.error == "Message is too long"
+
+
+# -- messages that fit by construction ------------------------------------------------------
+
+
+def contents_for(
+    depeche: Depeche, clock: Clock, topics: list[str], drafts: list[Any]
+) -> list[list[outbox.AlertContent]]:
+    for topic in topics:
+        subscribe(depeche, topic)
+    depeche.ingest_drafts(drafts)
+    claimed = outbox.claim_chat_alerts(
+        engine=depeche.engine,
+        worker="t",
+        chat_ids=[PRIVATE],
+        now=clock(),
+        lease=timedelta(minutes=1),
+        per_chat=10_000,
+    )
+    contents = outbox.load_alert_contents(engine=depeche.engine, alerts=claimed)
+    grouped: dict[int, list[outbox.AlertContent]] = {}
+    for item in contents.values():
+        grouped.setdefault(item.alert.article_id, []).append(item)
+    return list(grouped.values())
+
+
+def test_a_long_alert_fits_one_message_and_its_plain_text_keeps_title_excerpt_and_link(
+    depeche: Depeche, clock: Clock
+) -> None:
+    url = "https://news.test.invalid/a?" + "&".join(f"k{n}=v{n}" for n in range(300))
+    topics = [f"Kremlin Istanbul porte-parole -{'exclu' * 6}{n}" for n in range(20)]
+    title = ("Le Kremlin " + "et la très longue réunion " * 18)[:500].strip()
+    [group] = contents_for(depeche, clock, topics, [article(1, title=title, url=url)])
+    assert len(group) == 20
+    part = render_alert(group)
+    shown = visible_text(part.html)  # valid Telegram HTML
+    assert utf16_len(shown) <= 4096 and part.size() <= 4096
+    assert title in shown and url in shown and " +" in shown.split("\n")[0]  # "+17" topics
+    assert title in part.text and url in part.text and "«" in part.text
+    assert set(part.alert_ids) == {c.alert.id for c in group}
+
+
+def test_a_digest_of_two_hundred_articles_shows_each_once_in_parts_that_fit(
+    depeche: Depeche, clock: Clock
+) -> None:
+    groups = contents_for(depeche, clock, ["Kremlin"], [article(n) for n in range(200)])
+    parts = render_digest(groups)
+    assert len(parts) <= 5
+    shown = [visible_text(p.html) for p in parts]
+    assert all(utf16_len(s) <= 4096 for s in shown)
+    assert all(utf16_len(p.text) <= 4096 for p in parts)
+    titles = [f"Le Kremlin et la réunion {n}" for n in range(200)]
+    for title in titles:
+        assert sum(s.count(f"{title} —") for s in shown) == 1
+    assert parts[0].html.startswith(f"🔔 200 nouveaux articles · Kremlin (1/{len(parts)})")
+    ids = [i for p in parts for i in p.alert_ids]
+    assert sorted(ids) == sorted(c.alert.id for g in groups for c in g)
+
+
+async def test_refused_markup_sends_the_plain_text_with_title_and_link(
+    depeche: Depeche, clock: Clock
+) -> None:
+    subscribe(depeche, "Kremlin")
+    depeche.ingest_drafts([article(1)])
+    bot = StubBot(faults=[BadRequest("Can't parse entities: unsupported start tag")])
+    report = await make_sender(depeche, clock).send_due(bot)  # type: ignore[arg-type]
+    assert report.sent == 1
+    [sent] = bot.sent
+    assert sent.parse_mode is None
+    assert "Le Kremlin et la réunion 1" in sent.text and "https://news.test.invalid/1" in sent.text
+
+
+# -- pacing and recovery -----------------------------------------------------------------------
+
+
+async def test_the_pacer_keeps_telegrams_limits_and_serves_chats_in_turn() -> None:
+    waited: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+
+    pacer = Pacer(rate=10, monotonic=lambda: 0.0, sleep=sleep)  # time stands at 0
+    slots: list[tuple[int, float]] = []
+    # the order the sender's chat tasks ask in: each chat's next message after its last one
+    for chat_id in [1, 2, 3, -4, 1, -4, 1, 1, 1]:
+        waited.clear()
+        await pacer.wait(chat_id)
+        slots.append((chat_id, waited[0] if waited else 0.0))
+    times = sorted(t for _, t in slots)
+    assert all(b - a >= 0.1 - 1e-9 for a, b in itertools.pairwise(times))  # 10 a second
+    mine = [t for c, t in slots if c == 1]
+    assert all(b - a >= 1.0 - 1e-9 for a, b in itertools.pairwise(mine))  # 1 a second a chat
+    group = [t for c, t in slots if c == -4]
+    assert group[1] - group[0] >= 3.0 - 1e-9  # 20 a minute per group
+    # the chat with five messages does not hold up the others' first ones
+    assert max(t for c, t in slots if c in (2, 3)) < mine[1]
+
+
+async def test_claims_of_a_killed_sender_on_this_host_are_taken_back_at_once(
+    depeche: Depeche, clock: Clock
+) -> None:
+    subscribe(depeche, "Kremlin")
+    depeche.ingest_drafts([article(1)])
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    outbox.claim_chat_alerts(
+        engine=depeche.engine,
+        worker=f"{HOST}:{gone.stdout.strip()}:deadbeef",
+        chat_ids=[PRIVATE],
+        now=clock(),
+        lease=timedelta(minutes=2),
+        per_chat=10,
+    )
+    bot = StubBot()
+    assert (await make_sender(depeche, clock).send_due(bot)).sent == 1  # type: ignore[arg-type]
