@@ -31,8 +31,13 @@ COLUMNS = (
 
 
 def upgrade() -> None:
+    # A database made by create_all before migrations (stamped 0001) may have them already.
+    present = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("chat")}
+    missing = [(name, kind) for name, kind in COLUMNS if name not in present]
+    if not missing:
+        return
     with op.batch_alter_table("chat") as batch:
-        for name, kind in COLUMNS:
+        for name, kind in missing:
             batch.add_column(sa.Column(name, kind, nullable=True))
 
 
