@@ -54,8 +54,6 @@ class Settings(BaseSettings):
     # passed) so that a burst goes out as digests; messages a second to Telegram, all chats.
     alert_settle_seconds: float = Field(default=5.0, ge=0)
     alert_rate_per_second: float = Field(default=25.0, gt=0, le=30)
-    # The time zone of /quiet and /digest daily when a chat has not named its own (IANA name).
-    timezone: str = "UTC"
     index_sync_seconds: float = Field(default=3.0, gt=0)
     # Starting while the database is down (`depeche run`): tries, and the first delay (doubling).
     db_connect_attempts: int = Field(default=8, ge=1)
@@ -63,7 +61,8 @@ class Settings(BaseSettings):
     # Bring the schema to the newest migration at start; off: only `depeche db upgrade` does.
     auto_migrate: bool = True
     log_level: str = "INFO"
-    # Where "today", "yesterday" and "this week" are reckoned (an IANA time zone name).
+    # Where "today", "yesterday" and "this week" are reckoned (an IANA time zone name), and
+    # the time zone of /quiet and /digest daily for chats that named none.
     timezone: str = "Europe/Paris"
     # The terminal's locale, for the language of `depeche chat` (the first set one wins).
     lc_all: str = Field(default="", validation_alias=AliasChoices("LC_ALL", "lc_all"))
@@ -81,18 +80,6 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return [value]
         return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        """An IANA time zone name that zoneinfo knows (``Europe/Paris``)."""
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value.strip())
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"DEPECHE_TIMEZONE is not a known time zone: {value!r}") from None
-        return value.strip()
 
     @field_validator("log_level")
     @classmethod

@@ -91,6 +91,7 @@ def bot_settings(settings: Settings, api: FakeBotAPI) -> Settings:
         # a burst settles after 0.3 s and a chat just alerted waits 2 s (minutes in production)
         alert_settle_seconds=0.3,
         digest_window_seconds=2,
+        timezone="UTC",
         feed_poll_minutes=0.01,
         index_sync_seconds=0.5,
     )
