@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo chat test lint typecheck eval bench bench-full bench-bot clean
+.PHONY: install demo chat test lint typecheck eval bench bench-full bench-bot bench-alerts clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ bench-full: $(STAMP)  ## The same at 10k, 100k and 1M passages (takes a while)
 
 bench-bot: $(STAMP)  ## The bot end to end at 10k and 1M passages: questions, start-up, ingest, burst
 	$(BIN)/python -m benchmarks.bench_end_to_end $(if $(QUICK),--quick) $(if $(DEPECHE_TEST_POSTGRES_URL),--postgres $(DEPECHE_TEST_POSTGRES_URL))
+
+bench-alerts: $(STAMP)  ## A burst of 10,000 alerts through `depeche run` (also killed -9), SQLite and PostgreSQL
+	$(BIN)/python -m benchmarks.bench_alerts
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     digest_window_seconds: float = Field(default=60.0, ge=0)
     digest_threshold: int = Field(default=3, ge=2)
     alert_max_attempts: int = Field(default=5, ge=1)
+    # Alert delivery: a chat's alerts wait until none came for this long (or the digest window
+    # passed) so that a burst goes out as digests; messages a second to Telegram, all chats.
+    alert_settle_seconds: float = Field(default=5.0, ge=0)
+    alert_rate_per_second: float = Field(default=25.0, gt=0, le=30)
     index_sync_seconds: float = Field(default=3.0, gt=0)
     # Starting while the database is down (`depeche run`): tries, and the first delay (doubling).
     db_connect_attempts: int = Field(default=8, ge=1)
@@ -57,7 +61,8 @@ class Settings(BaseSettings):
     # Bring the schema to the newest migration at start; off: only `depeche db upgrade` does.
     auto_migrate: bool = True
     log_level: str = "INFO"
-    # Where "today", "yesterday" and "this week" are reckoned (an IANA time zone name).
+    # Where "today", "yesterday" and "this week" are reckoned (an IANA time zone name), and
+    # the time zone of /quiet and /digest daily for chats that named none.
     timezone: str = "Europe/Paris"
     # Prometheus metrics and /healthz (`depeche run`); unset: not served, 0: any free port.
     metrics_port: int | None = Field(default=None, ge=0, le=65535)

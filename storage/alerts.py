@@ -11,15 +11,18 @@ means a re-ingested or corrected article is never alerted twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, or_, update
+from sqlalchemy import select as sql_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from retrieval.topics import Topic, analyse_text, cached_topic
+from storage.chats import AlertControls, ensure_chat
 from storage.db import is_sqlite, session_scope
 from storage.models import (
     MAX_ERROR_CHARS,
@@ -38,6 +41,8 @@ log = logging.getLogger(__name__)
 PENDING = "pending"
 SENT = "sent"
 UNDELIVERABLE = "undeliverable"
+# The error of a pending alert held back (mute, quiet hours, daily digest, digest window).
+HELD = "held for a digest"
 MAX_SUBSCRIPTIONS_PER_CHAT = 20
 
 
@@ -133,49 +138,170 @@ class ClaimedAlert:
     error: str | None = None
 
 
-def claim_due_alerts(
-    *, engine: Engine, worker: str, limit: int, now: datetime, lease: timedelta
-) -> list[ClaimedAlert]:
-    """Claim up to ``limit`` due, unclaimed (or lease-expired) pending alerts for ``worker``.
+@dataclass(frozen=True)
+class DueChat:
+    """A chat with due, unclaimed alerts: how many, when the first and last were queued, when
+    it was last alerted, its language and alert controls."""
 
-    On PostgreSQL the candidate rows are locked with ``FOR UPDATE SKIP LOCKED``, so concurrent
-    workers claim disjoint sets; on SQLite the single ``UPDATE`` is atomic (writers are
-    serialised). Oldest first.
+    chat_id: int
+    count: int
+    first_queued: datetime
+    last_queued: datetime
+    alerted_at: datetime | None
+    chat_type: str
+    language_code: str | None
+    controls: AlertControls
+
+
+def _due(now: datetime) -> list[Any]:
+    return [
+        col(Alert.status) == PENDING,
+        col(Alert.due_at) <= now,
+        or_(col(Alert.claimed_until).is_(None), col(Alert.claimed_until) < now),
+    ]
+
+
+def due_chats(*, engine: Engine, now: datetime) -> list[DueChat]:
+    """Every chat with due alerts, the one waiting longest first (one grouped query)."""
+    now = _utc(now)
+    with session_scope(engine) as session:
+        rows = session.execute(
+            sql_select(
+                col(Alert.chat_id),
+                func.count(),
+                func.min(col(Alert.created_at)),
+                func.max(col(Alert.created_at)),
+                func.min(col(Alert.id)),
+            )
+            .where(*_due(now))
+            .group_by(col(Alert.chat_id))
+        ).all()
+        chats = {
+            c.id: c
+            for c in session.exec(
+                select(Chat).where(col(Chat.id).in_([int(r[0]) for r in rows]))
+            ).all()
+        }
+    found = []
+    oldest: dict[int, int] = {}
+    for chat_id, count, first, last, first_id in rows:
+        oldest[int(chat_id)] = int(first_id)
+        chat = chats.get(int(chat_id))
+        found.append(
+            DueChat(
+                chat_id=int(chat_id),
+                count=int(count),
+                first_queued=_utc(first),
+                last_queued=_utc(last),
+                alerted_at=as_utc(chat.alerted_at) if chat else None,
+                chat_type=chat.type if chat else "private",
+                language_code=chat.language_code if chat else None,
+                controls=AlertControls.of(chat),
+            )
+        )
+    return sorted(found, key=lambda d: (d.first_queued, oldest[d.chat_id]))
+
+
+def claim_chat_alerts(
+    *,
+    engine: Engine,
+    worker: str,
+    chat_ids: Sequence[int],
+    now: datetime,
+    lease: timedelta,
+    per_chat: int,
+) -> list[ClaimedAlert]:
+    """Claim the due alerts of each chat (its oldest ``per_chat``) for ``worker``, in one
+    transaction, until the lease runs out.
+
+    On PostgreSQL the rows are locked with ``FOR UPDATE SKIP LOCKED``, so concurrent workers
+    claim disjoint sets; on SQLite each ``UPDATE`` is atomic (writers are serialised).
     """
     now = _utc(now)
-    candidates = (
-        select(col(Alert.id))
-        .where(
-            col(Alert.status) == PENDING,
-            col(Alert.due_at) <= now,
-            or_(col(Alert.claimed_until).is_(None), col(Alert.claimed_until) < now),
-        )
-        .order_by(col(Alert.due_at), col(Alert.id))
-        .limit(limit)
-    )
-    if not is_sqlite(engine):
-        candidates = candidates.with_for_update(skip_locked=True)
-    statement = (
-        update(Alert)
-        .where(col(Alert.id).in_(candidates.scalar_subquery()))
-        .values(claimed_by=worker, claimed_until=now + lease)
-        .returning(
-            col(Alert.id),
-            col(Alert.subscription_id),
-            col(Alert.article_id),
-            col(Alert.chat_id),
-            col(Alert.attempts),
-            col(Alert.created_at),
-            col(Alert.error),
-        )
-    )
+    claimed: list[ClaimedAlert] = []
     with session_scope(engine) as session:
-        rows = session.execute(statement).all()
-    claimed = [
-        ClaimedAlert(int(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4]), _utc(r[5]), r[6])
-        for r in rows
-    ]
+        for chat_id in chat_ids:
+            candidates = (
+                select(col(Alert.id))
+                .where(col(Alert.chat_id) == chat_id, *_due(now))
+                .order_by(col(Alert.id))
+                .limit(per_chat)
+            )
+            if not is_sqlite(engine):
+                candidates = candidates.with_for_update(skip_locked=True)
+            rows = session.execute(
+                update(Alert)
+                .where(col(Alert.id).in_(candidates.scalar_subquery()))
+                .values(claimed_by=worker, claimed_until=now + lease)
+                .returning(
+                    col(Alert.id),
+                    col(Alert.subscription_id),
+                    col(Alert.article_id),
+                    col(Alert.chat_id),
+                    col(Alert.attempts),
+                    col(Alert.created_at),
+                    col(Alert.error),
+                )
+            ).all()
+            claimed += [
+                ClaimedAlert(
+                    int(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4]), _utc(r[5]), r[6]
+                )
+                for r in rows
+            ]
     return sorted(claimed, key=lambda a: a.id)
+
+
+def hold_alerts(
+    *, engine: Engine, chat_id: int, now: datetime, until: datetime, queued_from: datetime | None
+) -> int:
+    """Hold a chat's due alerts (those queued since ``queued_from``, or all) until ``until``:
+    muted, quiet hours, a daily digest or the digest window. Released, they go out together."""
+    conditions = [col(Alert.chat_id) == chat_id, *_due(_utc(now))]
+    if queued_from is not None:
+        conditions.append(col(Alert.created_at) >= _utc(queued_from))
+    with session_scope(engine) as session:
+        result = session.execute(
+            update(Alert)
+            .where(*conditions)
+            .values(due_at=_utc(until), claimed_by=None, claimed_until=None, error=HELD)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def release_held(*, engine: Engine, chat_id: int, now: datetime | None = None) -> int:
+    """Make a chat's held alerts due now (after /unmute, /quiet off, /digest off)."""
+    with session_scope(engine) as session:
+        result = session.execute(
+            update(Alert)
+            .where(
+                col(Alert.chat_id) == chat_id,
+                col(Alert.status) == PENDING,
+                col(Alert.error) == HELD,
+            )
+            .values(due_at=_utc(now or utcnow()))
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def release_claims_of(*, engine: Engine, is_dead: Callable[[str], bool]) -> int:
+    """Hand back the alerts claimed by workers ``is_dead`` says are gone (killed processes on
+    this host), without waiting for their lease to run out."""
+    with session_scope(engine) as session:
+        workers = session.exec(
+            select(Alert.claimed_by)
+            .where(col(Alert.status) == PENDING, col(Alert.claimed_by).is_not(None))
+            .distinct()
+        ).all()
+        dead = [w for w in workers if w is not None and is_dead(w)]
+        if not dead:
+            return 0
+        result = session.execute(
+            update(Alert)
+            .where(col(Alert.claimed_by).in_(dead), col(Alert.status) == PENDING)
+            .values(claimed_by=None, claimed_until=None)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _settle(*, engine: Engine, alert_ids: Sequence[int], status: str, **values: object) -> int:
@@ -191,11 +317,27 @@ def _settle(*, engine: Engine, alert_ids: Sequence[int], status: str, **values: 
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def mark_sent(*, engine: Engine, alert_ids: Sequence[int], now: datetime | None = None) -> int:
-    """Record that Telegram accepted these alerts (one commit, right after the send)."""
-    return _settle(
-        engine=engine, alert_ids=alert_ids, status=SENT, sent_at=_utc(now or utcnow()), error=None
-    )
+def mark_sent(
+    *,
+    engine: Engine,
+    alert_ids: Sequence[int],
+    now: datetime | None = None,
+    chat_id: int | None = None,
+) -> int:
+    """Record that Telegram accepted these alerts (one commit, right after the send), and when
+    ``chat_id`` was alerted."""
+    when = _utc(now or utcnow())
+    if not alert_ids:
+        return 0
+    with session_scope(engine) as session:
+        result = session.execute(
+            update(Alert)
+            .where(col(Alert.id).in_(list(alert_ids)), col(Alert.status) == PENDING)
+            .values(status=SENT, claimed_by=None, claimed_until=None, sent_at=when, error=None)
+        )
+        if chat_id is not None:
+            session.execute(update(Chat).where(col(Chat.id) == chat_id).values(alerted_at=when))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def mark_undeliverable(*, engine: Engine, alert_ids: Sequence[int], reason: str) -> int:
@@ -277,25 +419,6 @@ def release_claims(*, engine: Engine, worker: str) -> int:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def recent_sent_counts(
-    *, engine: Engine, chat_ids: Sequence[int], since: datetime
-) -> dict[int, int]:
-    """How many alerts each chat was sent since ``since`` (to turn floods into digests)."""
-    if not chat_ids:
-        return {}
-    with session_scope(engine) as session:
-        rows = session.exec(
-            select(Alert.chat_id, func.count())
-            .where(
-                col(Alert.chat_id).in_(list(chat_ids)),
-                col(Alert.status) == SENT,
-                col(Alert.sent_at) >= _utc(since),
-            )
-            .group_by(col(Alert.chat_id))
-        ).all()
-    return {int(chat_id): int(count) for chat_id, count in rows}
-
-
 @dataclass(frozen=True)
 class AlertContent:
     """What an alert message needs: the subscription's topic and the article with its passages."""
@@ -370,28 +493,13 @@ def alert_counts(*, engine: Engine) -> dict[str, int]:
 # -- chats -------------------------------------------------------------------------------------
 
 
-def _ensure_chat(
-    session: Session, chat_id: int, *, chat_type: str | None = None, title: str | None = None
-) -> Chat:
-    chat = session.get(Chat, chat_id)
-    if chat is None:
-        chat = Chat(id=chat_id, type=chat_type or "private", title=title)
-        session.add(chat)
-    else:
-        if chat_type:
-            chat.type = chat_type
-        if title:
-            chat.title = title[:300]
-    return chat
-
-
 def pause_chat(*, engine: Engine, chat_id: int, reason: str) -> int:
     """Stop alerting a chat (blocked, kicked, gone); its pending alerts become undeliverable.
 
     Returns how many pending alerts were given up.
     """
     with session_scope(engine) as session:
-        chat = _ensure_chat(session, chat_id)
+        chat = ensure_chat(session, chat_id)
         chat.paused = True
         chat.paused_reason = reason[:300]
         session.add(chat)
@@ -446,7 +554,7 @@ def migrate_chat(*, engine: Engine, old_chat_id: int, new_chat_id: int) -> int:
         return 0
     with session_scope(engine) as session:
         old = session.get(Chat, old_chat_id)
-        new = _ensure_chat(
+        new = ensure_chat(
             session,
             new_chat_id,
             chat_type="supergroup",
@@ -528,10 +636,12 @@ def add_subscription(
     """Subscribe a chat to a topic; returns the subscription and whether it is new.
 
     The same topic (ignoring case and accents) is not added twice. Raises
-    ``SubscriptionError`` when the chat already has ``limit`` subscriptions.
+    ``SubscriptionError`` when the chat already has ``limit`` subscriptions. The chat's row is
+    locked first (``_ensure_chat``), so concurrent subscribes of one chat are counted one after
+    the other and the limit holds.
     """
     with session_scope(engine) as session:
-        _ensure_chat(session, chat_id, chat_type=chat_type, title=chat_title)
+        ensure_chat(session, chat_id, chat_type=chat_type, title=chat_title)
         current = session.exec(
             select(Subscription).where(col(Subscription.chat_id) == chat_id)
         ).all()

@@ -108,6 +108,15 @@ class Chat(SQLModel, table=True):
     paused: bool = Field(default=False)
     paused_reason: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    # Alert controls (/mute, /quiet, /digest): times of day are "HH:MM" in ``timezone`` (an IANA
+    # name; None: DEPECHE_TIMEZONE). Alerts held by them go out as one digest when released.
+    muted_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    quiet_start: str | None = Field(default=None, max_length=5)
+    quiet_end: str | None = Field(default=None, max_length=5)
+    daily_digest_at: str | None = Field(default=None, max_length=5)
+    timezone: str | None = Field(default=None, max_length=64)
+    # When the chat was last sent an alert or digest (the digest window runs from there).
+    alerted_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class Subscription(SQLModel, table=True):

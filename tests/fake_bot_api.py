@@ -28,6 +28,8 @@ import itertools
 import json
 import re
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 
@@ -140,10 +142,22 @@ def telegram_text(markup: str) -> str:
 # -- the server --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class RateLimits:
+    """Telegram's sending limits, enforced with a 429 ``retry_after`` as Telegram does:
+    messages a second overall, a second per chat, a minute per group."""
+
+    overall_per_second: int = 30
+    chat_per_second: int = 1
+    group_per_minute: int = 20
+
+
 class FakeBotAPI:
     """A Bot API server for one bot: updates pushed by the test, calls recorded."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: RateLimits | None = None) -> None:
+        self.limits = limits
+        self._sends: list[tuple[float, int]] = []  # (time, chat id) of accepted sendMessage
         self.calls: list[tuple[str, JSONDict]] = []  # failed ones carry "_failed": True
         self.stamps: list[tuple[str, float]] = []  # (method, time.monotonic()), every request
         self.updates: list[JSONDict] = []
@@ -283,6 +297,10 @@ class FakeBotAPI:
             error = pending.pop(0)
             await self._record(method, {**data, "_failed": True})
             return web.json_response(error, status=error["error_code"])
+        flood = self._flood(method, data)
+        if flood is not None:
+            await self._record(method, {**data, "_failed": True})
+            return web.json_response(flood, status=429)
         if method != "getUpdates":
             await self._record(method, data)
         try:
@@ -299,6 +317,31 @@ class FakeBotAPI:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), delays.pop(0))
         return answer
+
+    def _flood(self, method: str, data: JSONDict) -> JSONDict | None:
+        """The 429 answer when a sendMessage would exceed ``limits``, else None (and counted)."""
+        if self.limits is None or method != "sendMessage":
+            return None
+        now = time.monotonic()
+        self._sends = [(t, c) for t, c in self._sends if now - t < 60]
+        chat_id = int(data["chat_id"])
+        last_second = [c for t, c in self._sends if now - t < 1]
+        in_chat = [t for t, c in self._sends if c == chat_id]
+        over = (
+            len(last_second) >= self.limits.overall_per_second
+            or last_second.count(chat_id) >= self.limits.chat_per_second
+            or (chat_id < 0 and len(in_chat) >= self.limits.group_per_minute)
+        )
+        if not over:
+            self._sends.append((now, chat_id))
+            return None
+        retry = 1 if chat_id > 0 or len(in_chat) < self.limits.group_per_minute else 60
+        return {
+            "ok": False,
+            "error_code": 429,
+            "description": FLOOD.format(retry),
+            "parameters": {"retry_after": retry},
+        }
 
     async def _record(self, method: str, data: JSONDict) -> None:
         async with self._changed:
@@ -317,6 +360,8 @@ class FakeBotAPI:
         offset = int(data.get("offset") or 0)
         deadline = time.monotonic() + float(data.get("timeout") or 0)
         async with self._changed:
+            if offset:  # as Telegram does: updates below the offset are confirmed, forgotten
+                self.updates = [u for u in self.updates if u["update_id"] >= offset]
             while True:
                 pending = [u for u in self.updates if u["update_id"] >= offset]
                 if pending or self._closing or time.monotonic() >= deadline:
@@ -517,9 +562,17 @@ def settings_for(settings: Settings, api: FakeBotAPI, **overrides: Any) -> Setti
     )
 
 
-async def start_application(settings: Settings, service: Depeche) -> Application:
-    """The application of ``depeche run``, started as ``run_polling`` would start it."""
+async def start_application(
+    settings: Settings,
+    service: Depeche,
+    *,
+    before_start: Callable[[Application], None] | None = None,
+) -> Application:
+    """The application of ``depeche run``, started as ``run_polling`` would start it
+    (``before_start`` may first adjust it, e.g. give the alert sender a test clock)."""
     application = build_application(settings, service)
+    if before_start is not None:
+        before_start(application)
     await application.initialize()
     assert application.post_init is not None
     await application.post_init(application)

@@ -4,7 +4,7 @@ Every command is registered here, by importing the modules that define them; Tel
 (``bot/telegram/``) and the terminal chat (``bot/cli/console.py``) answer the same ones.
 """
 
-from bot.chat import questions, subscriptions
+from bot.chat import alert_controls, questions, subscriptions
 from bot.chat.registry import (
     ACTIONS,
     COMMANDS,
@@ -26,6 +26,7 @@ __all__ = [
     "Command",
     "Reply",
     "Request",
+    "alert_controls",
     "dispatch",
     "menu",
     "questions",

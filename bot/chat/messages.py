@@ -131,6 +131,10 @@ STRINGS: dict[Lang, dict[str, str]] = {
             "To stop: /unsubscribe {id}"
         ),
         "already_subscribed": "This chat already follows {topic} (#{id}).",
+        "too_many_subscriptions": (
+            "This chat already follows {count} topics, the most it can; remove one with "
+            "/unsubscribe first."
+        ),
         "group_admins_only": "Only this group's administrators can change its subscriptions.",
         "console_no_alerts": (
             "Alerts are sent on Telegram: subscribe from a chat with the bot (depeche run)."
@@ -143,6 +147,40 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "subscriptions_hint": "To stop one: /unsubscribe ID",
         "paused": "Alerts to this chat are paused ({reason}); send /start to resume them.",
         "resumed": "Alerts to this chat are on again.",
+        # alert controls
+        "cmd_mute": "Hold alerts for a while (8 h unless told)",
+        "cmd_unmute": "Send alerts again, the held ones now",
+        "cmd_quiet": "Quiet hours: alerts held, then one digest",
+        "cmd_digest": "One digest a day instead of alerts as they come",
+        "usage_mute": "[30m|8h|1d]",
+        "usage_quiet": "22:00-07:00 [time zone] | off",
+        "usage_digest": "daily 08:00 [time zone] | off",
+        "mute_usage": "Say for how long: /mute 8h (or 30m, 1d; at most 30 days).",
+        "muted": (
+            "Alerts muted until {until} ({tz}); they are held and sent as one digest then. "
+            "/unmute to get them now."
+        ),
+        "unmuted": "Alerts are on again; any held ones are sent now.",
+        "quiet_usage": (
+            "Give the quiet hours as /quiet 22:00-07:00, optionally with a time zone "
+            "(/quiet 22:00-07:00 Europe/Paris), or /quiet off."
+        ),
+        "quiet_set": (
+            "Quiet hours {start}-{end} ({tz}): alerts are held and sent as one digest at {end}."
+        ),
+        "quiet_off": "Quiet hours off; any held alerts are sent now.",
+        "quiet_none": "No quiet hours. For example: /quiet 22:00-07:00",
+        "digest_usage": (
+            "/digest daily 08:00 [time zone]: one digest a day instead of alerts as they come; "
+            "/digest off: alerts as they come."
+        ),
+        "digest_set": "One digest a day at {at} ({tz}) instead of alerts as they come.",
+        "digest_off": "Alerts are sent as they come again; any held ones now.",
+        "digest_none": "Alerts are sent as they come. For one digest a day: /digest daily 08:00",
+        "bad_timezone": "Unknown time zone {tz}: use a name such as Europe/Paris or UTC.",
+        "button_read": "Read",
+        "button_mute": "Mute 8 h",
+        "button_unsubscribe": "Unsubscribe from {topic}",
         "feeds_usage": "/feeds · /feeds add URL [source] · /feeds remove ID · /feeds poll",
         "feeds_none": "No feed yet: /feeds add URL",
         "feeds_title": "Feeds:",
@@ -282,6 +320,10 @@ STRINGS: dict[Lang, dict[str, str]] = {
             "Pour arrêter : /unsubscribe {id}"
         ),
         "already_subscribed": "Cette discussion suit déjà {topic} (#{id}).",
+        "too_many_subscriptions": (
+            "Cette discussion suit déjà {count} sujets, le maximum ; arrêtez-en un avec "
+            "/unsubscribe d'abord."
+        ),
         "group_admins_only": (
             "Seuls les administrateurs de ce groupe peuvent modifier ses abonnements."
         ),
@@ -306,6 +348,45 @@ STRINGS: dict[Lang, dict[str, str]] = {
             "les reprendre."
         ),
         "resumed": "Les alertes de cette discussion reprennent.",
+        # alert controls
+        "cmd_mute": "Retenir les alertes un moment (8 h par défaut)",
+        "cmd_unmute": "Renvoyer les alertes, celles retenues tout de suite",
+        "cmd_quiet": "Heures calmes : alertes retenues, puis un résumé",
+        "cmd_digest": "Un résumé par jour au lieu des alertes au fil de l'eau",
+        "usage_mute": "[30m|8h|1j]",
+        "usage_quiet": "22:00-07:00 [fuseau] | off",
+        "usage_digest": "daily 08:00 [fuseau] | off",
+        "mute_usage": "Indiquez pour combien de temps : /mute 8h (ou 30m, 1j ; 30 jours au plus).",
+        "muted": (
+            "Alertes en sourdine jusqu'au {until} ({tz}) ; elles sont retenues puis envoyées en "
+            "un seul résumé. /unmute pour les recevoir maintenant."
+        ),
+        "unmuted": "Les alertes reprennent ; celles retenues sont envoyées maintenant.",
+        "quiet_usage": (
+            "Indiquez les heures calmes ainsi : /quiet 22:00-07:00, avec un fuseau si besoin "
+            "(/quiet 22:00-07:00 Europe/Paris), ou /quiet off."
+        ),
+        "quiet_set": (
+            "Heures calmes {start}-{end} ({tz}) : les alertes sont retenues et envoyées en un "
+            "seul résumé à {end}."
+        ),
+        "quiet_off": "Heures calmes désactivées ; les alertes retenues sont envoyées maintenant.",
+        "quiet_none": "Pas d'heures calmes. Par exemple : /quiet 22:00-07:00",
+        "digest_usage": (
+            "/digest daily 08:00 [fuseau] : un résumé par jour au lieu des alertes au fil de "
+            "l'eau ; /digest off : les alertes au fil de l'eau."
+        ),
+        "digest_set": "Un résumé par jour à {at} ({tz}) au lieu des alertes au fil de l'eau.",
+        "digest_off": (
+            "Les alertes sont de nouveau envoyées au fil de l'eau ; celles retenues maintenant."
+        ),
+        "digest_none": (
+            "Les alertes arrivent au fil de l'eau. Pour un résumé par jour : /digest daily 08:00"
+        ),
+        "bad_timezone": "Fuseau horaire inconnu {tz} : utilisez un nom comme Europe/Paris ou UTC.",
+        "button_read": "Lire",
+        "button_mute": "Sourdine 8 h",
+        "button_unsubscribe": "Se désabonner de {topic}",
         "feeds_usage": "/feeds · /feeds add URL [source] · /feeds remove ID · /feeds poll",
         "feeds_none": "Aucun flux : /feeds add URL",
         "feeds_title": "Flux :",

@@ -126,11 +126,15 @@ class Command:
 
 @dataclass(frozen=True)
 class Action:
-    """A registered button action; ``edit``: its reply replaces the message holding the button."""
+    """A registered button action; ``edit``: its reply replaces the message holding the button;
+    ``notice``: its reply is shown to the presser only (the button's answer), not posted;
+    ``group_admin``: in groups, the handler first asks whether the presser is an admin."""
 
     name: str
     run: ActionFunction
     edit: bool = False
+    notice: bool = False
+    group_admin: bool = False
 
 
 COMMANDS: dict[str, Command] = {}
@@ -159,11 +163,13 @@ def command(
     return register
 
 
-def action(name: str, *, edit: bool = False) -> Callable[[ActionFunction], ActionFunction]:
+def action(
+    name: str, *, edit: bool = False, notice: bool = False, group_admin: bool = False
+) -> Callable[[ActionFunction], ActionFunction]:
     """Register a function as the button action ``name:...`` (its value in ``request.args``)."""
 
     def register(function: ActionFunction) -> ActionFunction:
-        ACTIONS[name] = Action(name, function, edit)
+        ACTIONS[name] = Action(name, function, edit, notice, group_admin)
         return function
 
     return register

@@ -11,6 +11,7 @@ import html
 import re
 from calendar import monthrange
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -371,9 +372,6 @@ def feed_line(feed: Any) -> str:
 
 # -- alerts and digests ------------------------------------------------------------------------
 
-MAX_DIGEST_ITEMS = 15
-DIGEST_EXCERPT_CHARS = 160
-
 
 def best_excerpt(
     topic_text: str,
@@ -396,63 +394,154 @@ def best_excerpt(
     return make_excerpt(best_text, terms, lang, max_chars=max_chars)
 
 
-def _topics(contents: Sequence[AlertContent]) -> str:
-    return ", ".join(dict.fromkeys(html.escape(c.topic, quote=False) for c in contents))
+def plain_text(markup: str) -> str:
+    """What Telegram shows of our HTML: the tags removed, entities unescaped."""
+    return html.unescape(_HTML_TAG.sub("", markup))
 
 
-def render_alert(contents: Sequence[AlertContent]) -> str:
-    """One article's alert (for one or more of a chat's topics): headline, excerpt, link."""
+_HTML_TAG = re.compile(r"<[^>]*>")
+TOPICS_BUDGET = 200  # characters of topic names in an alert's or a digest's first line
+ALERT_EXCERPT_CHARS = (300, 160, 0)  # tried in turn until the alert fits one message
+
+
+@dataclass(frozen=True)
+class AlertPart:
+    """One message of an alert or a digest: its HTML, the plain text sent if Telegram refuses
+    the HTML (title, excerpt and link all kept), and the alerts whose article title it holds."""
+
+    html: str
+    text: str
+    articles: tuple[tuple[str, tuple[int, ...]], ...]  # (title, its alerts) of each article
+
+    @property
+    def alert_ids(self) -> tuple[int, ...]:
+        """Every alert this message delivers."""
+        return tuple(i for _, ids in self.articles for i in ids)
+
+    def size(self) -> int:
+        """Its length as Telegram counts it, HTML or plain, whichever is longer."""
+        return max(utf16_len(plain_text(self.html)), utf16_len(self.text))
+
+
+def topic_names(contents: Sequence[AlertContent], budget: int = TOPICS_BUDGET) -> str:
+    """The distinct topics, as many as fit ``budget`` characters, then ``+N``."""
+    names = list(dict.fromkeys(c.topic for c in contents))
+    shown: list[str] = []
+    for name in names:
+        if shown and len(", ".join([*shown, name])) > budget:
+            break
+        shown.append(name if len(name) <= budget else name[: budget - 1].rstrip() + "…")
+    rest = len(names) - len(shown)
+    return ", ".join(shown) + (f" +{rest}" if rest else "")
+
+
+def _web(url: str | None) -> str | None:
+    return url if url and url.startswith(("http://", "https://")) else None
+
+
+def render_alert(contents: Sequence[AlertContent], language: str | None = None) -> AlertPart:
+    """One article's alert (for one or more of a chat's topics): topics, headline, excerpt,
+    citation, link — the excerpt shortened, then left out, until it fits one message."""
     first = contents[0]
-    lines = [f"🔔 {_topics(contents)}", f"<b>{linked_title(first.title, first.url)}</b>"]
-    excerpt = best_excerpt(first.topic, first.passages, first.language)
-    if excerpt is not None and excerpt.text:
-        lines.append(quoted(highlighted(excerpt), first.language))
-    cited = cite(first)
-    if cited:
-        lines.append(f"<i>{html.escape(cited, quote=False)}</i>")
-    if first.url and first.url.startswith(("http://", "https://")):
-        lines.append(html.escape(first.url, quote=False))
-    return "\n".join(lines)[:TELEGRAM_LIMIT]
+    lang = language or first.language
+    topics = topic_names(contents)
+    cited = cite(first, lang)
+    url = _web(first.url)
+    part = None
+    for max_chars in ALERT_EXCERPT_CHARS:
+        excerpt = (
+            best_excerpt(first.topic, first.passages, first.language, max_chars=max_chars)
+            if max_chars
+            else None
+        )
+        markup = [
+            f"🔔 {html.escape(topics, quote=False)}",
+            f"<b>{linked_title(first.title, url)}</b>",
+        ]
+        plain = [f"🔔 {topics}", first.title]
+        if excerpt is not None and excerpt.text:
+            markup.append(quoted(highlighted(excerpt), first.language))
+            plain.append(quoted(highlighted(excerpt, markup=False), first.language))
+        if cited:
+            markup.append(f"<i>{html.escape(cited, quote=False)}</i>")
+            plain.append(cited)
+        if url:
+            markup.append(html.escape(url, quote=False))
+            plain.append(url)
+        part = AlertPart(
+            "\n".join(markup),
+            "\n".join(plain),
+            ((first.title, tuple(c.alert.id for c in contents)),),
+        )
+        if part.size() <= TELEGRAM_LIMIT:
+            break
+    assert part is not None
+    return part
 
 
-def _digest_item(group: Sequence[AlertContent]) -> str:
+MAX_DIGEST_EXCERPTS = 15  # up to this many articles, a digest shows an excerpt of each
+DIGEST_EXCERPT_CHARS = 160
+
+
+def _digest_item(group: Sequence[AlertContent], number: int, lang: str, excerpt: bool) -> AlertPart:
     first = group[0]
-    line = f"• <b>{linked_title(first.title, first.url)}</b>"
-    cited = cite(first)
-    if cited:
-        line += f" — <i>{html.escape(cited, quote=False)}</i>"
-    excerpt = best_excerpt(
-        first.topic, first.passages, first.language, max_chars=DIGEST_EXCERPT_CHARS
+    url = _web(first.url)
+    cited = cite(first, lang) if excerpt else first.source
+    markup = f"{number}. <b>{linked_title(first.title, url)}</b>"
+    plain = f"{number}. {first.title}"
+    if cited and cited != "unknown":
+        markup += f" — <i>{html.escape(cited, quote=False)}</i>"
+        plain += f" — {cited}"
+    found = (
+        best_excerpt(first.topic, first.passages, first.language, max_chars=DIGEST_EXCERPT_CHARS)
+        if excerpt
+        else None
     )
-    if excerpt is not None and excerpt.text:
-        line += "\n" + quoted(highlighted(excerpt), first.language)
-    return line
+    if found is not None and found.text:
+        markup += "\n" + quoted(highlighted(found), first.language)
+        plain += "\n" + quoted(highlighted(found, markup=False), first.language)
+    if url:
+        plain += f"\n{url}"
+    return AlertPart(markup, plain, ((first.title, tuple(c.alert.id for c in group)),))
 
 
-def _digest_header(groups: Sequence[Sequence[AlertContent]]) -> str:
-    """The digest's first line, in the language of most of its articles."""
+def _digest_language(groups: Sequence[Sequence[AlertContent]]) -> Lang:
     languages = [group[0].language for group in groups]
-    language: Lang = "fr" if languages.count("fr") > len(languages) / 2 else "en"
-    topics = _topics([c for group in groups for c in group])
-    return "🔔 " + t("digest_header", language, count=len(groups), topics=topics)
+    return "fr" if languages.count("fr") > len(languages) / 2 else "en"
 
 
-def render_digest(articles: Sequence[Sequence[AlertContent]]) -> str:
-    """Several articles for one chat in one message: headline, source and a short excerpt."""
-    return "\n\n".join([_digest_header(articles), *map(_digest_item, articles)])
-
-
-def digest_chunks(
-    articles: Sequence[Sequence[AlertContent]],
-) -> list[list[Sequence[AlertContent]]]:
-    """Articles split into digests that each fit one message (and hold at most 15 articles):
-    every article of a digest is shown, none is only counted."""
-    chunks: list[list[Sequence[AlertContent]]] = [[]]
-    for group in articles:
-        candidate = [*chunks[-1], group]
-        too_long = utf16_len(render_digest(candidate)) > TELEGRAM_LIMIT
-        if chunks[-1] and (too_long or len(candidate) > MAX_DIGEST_ITEMS):
-            chunks.append([group])
-        else:
-            chunks[-1] = candidate
-    return chunks
+def render_digest(
+    articles: Sequence[Sequence[AlertContent]], language: str | None = None
+) -> list[AlertPart]:
+    """Several articles for one chat as few messages as fit: every article shown (numbered,
+    headline linked, source), with an excerpt when there are at most 15 of them."""
+    lang: Lang = ("fr" if language == "fr" else "en") if language else _digest_language(articles)
+    with_excerpts = len(articles) <= MAX_DIGEST_EXCERPTS
+    items = [
+        _digest_item(group, number, lang, with_excerpts)
+        for number, group in enumerate(articles, start=1)
+    ]
+    topics = topic_names([c for group in articles for c in group])
+    header = "🔔 " + t("digest_header", lang, count=len(articles), topics=topics)
+    # room for the header and its " (12/12)"
+    room = TELEGRAM_LIMIT - utf16_len(header) - 10
+    chunks: list[list[AlertPart]] = [[]]
+    used = 0
+    for item in items:
+        size = item.size() + 2  # the blank line before it
+        if chunks[-1] and used + size > room:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(item)
+        used += size
+    parts = []
+    for index, chunk in enumerate(chunks, start=1):
+        title = header if len(chunks) == 1 else f"{header} ({index}/{len(chunks)})"
+        parts.append(
+            AlertPart(
+                "\n\n".join([html.escape(title, quote=False), *(i.html for i in chunk)]),
+                "\n\n".join([title, *(i.text for i in chunk)]),
+                tuple(a for i in chunk for a in i.articles),
+            )
+        )
+    return parts

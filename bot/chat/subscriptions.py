@@ -11,26 +11,12 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.chat.alert_controls import controls_lines, may_change
 from bot.chat.messages import t
 from bot.chat.registry import Reply, Request, command
 from bot.chat.render import feed_line
 from retrieval.topics import EXAMPLE, TopicError, parse_topic
 from storage import alerts as outbox
-
-GROUP_TYPES = ("group", "supergroup")
-
-
-def _is_group(request: Request) -> bool:
-    return request.chat_type in GROUP_TYPES
-
-
-def _may_change(request: Request) -> Reply | None:
-    """None when the sender may change this chat's subscriptions, else the refusal."""
-    if request.chat_type == "console" or request.chat_id is None:
-        return Reply.plain(t("console_no_alerts", request.language))
-    if _is_group(request) and not request.chat_admin:
-        return Reply.plain(t("group_admins_only", request.language))
-    return None
 
 
 @command("subscribe", "cmd_subscribe", usage="usage_subscribe", group_admin=True)
@@ -39,7 +25,7 @@ def subscribe(request: Request) -> Reply:
     lang = request.language
     if not request.args.strip():
         return Reply.plain(t("subscribe_usage", lang, example=EXAMPLE))
-    refusal = _may_change(request)
+    refusal = may_change(request)
     if refusal is not None:
         return refusal
     assert request.chat_id is not None
@@ -56,8 +42,9 @@ def subscribe(request: Request) -> Reply:
             created_by=request.user_id,
             chat_type=request.chat_type,
         )
-    except outbox.SubscriptionError as error:
-        return Reply.plain(str(error))
+    except outbox.SubscriptionError:
+        limit = outbox.MAX_SUBSCRIPTIONS_PER_CHAT
+        return Reply.plain(t("too_many_subscriptions", lang, count=limit))
     outbox.resume_chat(engine=engine, chat_id=request.chat_id)
     key = "subscribed" if created else "already_subscribed"
     return Reply.plain(t(key, lang, id=subscription.id, topic=subscription.topic))
@@ -70,7 +57,7 @@ def unsubscribe(request: Request) -> Reply:
     reference = request.args.strip()
     if not reference:
         return Reply.plain(t("unsubscribe_usage", lang))
-    refusal = _may_change(request)
+    refusal = may_change(request)
     if refusal is not None:
         return refusal
     assert request.chat_id is not None
@@ -98,6 +85,7 @@ def subscriptions(request: Request) -> Reply:
     chat = outbox.chat_state(engine=engine, chat_id=request.chat_id)
     if chat is not None and chat.paused:
         lines.append(t("paused", lang, reason=chat.paused_reason or "?"))
+    lines += controls_lines(request)
     return Reply.plain("\n".join(lines))
 
 

@@ -28,7 +28,7 @@ from telegram import (
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes, filters
 
-from bot.chat import COMMANDS, Reply, Request, dispatch, questions, run_action
+from bot.chat import ACTIONS, COMMANDS, Reply, Request, dispatch, questions, run_action
 from bot.chat.messages import Lang, language_of_user, t
 from storage import alerts as outbox
 
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 FRONT_KEY = "depeche"
 GROUP_TYPES = (Chat.GROUP, Chat.SUPERGROUP)
+CALLBACK_ANSWER_LIMIT = 200  # characters of a button's answer (a notice shown to the presser)
 
 
 @dataclass(frozen=True)
@@ -235,10 +236,16 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     asked = message.reply_to_message if message else None
     recovered = question_of(asked.text, context.bot.username) if asked else ""
     request = _request(update, context, question=recovered or None)
+    wanted = ACTIONS.get((query.data or "").partition(":")[0])
+    if wanted is not None and wanted.group_admin and request.chat_type in GROUP_TYPES:
+        request = replace(request, chat_admin=await is_chat_admin(update, context))
     outcome = await asyncio.to_thread(run_action, query.data or "", request)
     spec, reply = outcome if outcome else (None, None)
     if spec is None or reply is None or message is None:
         await query.answer(t("ask_again", language), show_alert=True)
+        return
+    if spec.notice:  # shown to the presser only, not posted in the chat
+        await query.answer(reply.text[:CALLBACK_ANSWER_LIMIT], show_alert=True)
         return
     if spec.edit:
         parts = reply.messages()

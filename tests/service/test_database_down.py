@@ -8,6 +8,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -101,7 +102,7 @@ async def test_an_outage_mid_run_loses_no_alert_and_the_index_catches_up(
     service = Depeche.open(Settings(database_url=url, data_dir=tmp_path))
     outbox.add_subscription(engine=service.engine, chat_id=1001, topic=parse_topic("Kremlin"))
     other = Depeche.open(Settings(database_url=url, data_dir=tmp_path / "other"))
-    sender = AlertSender(engine=service.engine, digest_threshold=3)
+    sender = AlertSender(engine=service.engine, digest_threshold=3, settle=timedelta(0))
     bot = StubBot()
 
     relay.down()
@@ -175,7 +176,7 @@ def test_alerts_wait_out_a_locked_sqlite_database(
     service = Depeche.open(Settings(database_url=url, data_dir=tmp_path / "data"))
     outbox.add_subscription(engine=service.engine, chat_id=1001, topic=parse_topic("Kremlin"))
     service.ingest_drafts([article(1)])
-    sender = AlertSender(engine=service.engine, digest_threshold=3)
+    sender = AlertSender(engine=service.engine, digest_threshold=3, settle=timedelta(0))
     bot = StubBot()
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")

@@ -61,8 +61,10 @@ start = float(sys.stdin.readline())
 time.sleep(max(0.0, start - time.time()))
 claimed, empty = [], 0
 while empty < 3:
-    batch = outbox.claim_due_alerts(engine=engine, worker=worker, limit=5, now=utcnow(),
-                                    lease=timedelta(minutes=2))
+    due = outbox.due_chats(engine=engine, now=utcnow())
+    batch = outbox.claim_chat_alerts(engine=engine, worker=worker,
+                                     chat_ids=[d.chat_id for d in due], now=utcnow(),
+                                     lease=timedelta(minutes=2), per_chat=5)
     if not batch:
         empty += 1
         time.sleep(0.02)

@@ -8,6 +8,9 @@ server is in tests/telegram/test_alerts_telegram.py.
 
 from __future__ import annotations
 
+import itertools
+import subprocess
+import sys
 import threading
 from datetime import UTC, timedelta
 from typing import Any
@@ -16,13 +19,14 @@ import pytest
 from sqlmodel import Session, select
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TimedOut
 
+from bot.chat.render import render_alert, render_digest, utf16_len
 from bot.service import Depeche
 from bot.settings import Settings
-from bot.telegram.delivery import AlertSender, Delivery, deliver
+from bot.telegram.delivery import HOST, AlertSender, Delivery, Pacer, deliver
 from retrieval.topics import parse_topic
 from storage import alerts as outbox
 from storage.models import Alert, Chat, Subscription
-from tests.helpers import START, Clock, StubBot, article
+from tests.helpers import START, Clock, StubBot, article, visible_text
 
 PRIVATE = 1001
 GROUP = -2002
@@ -37,8 +41,12 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 def make_sender(depeche: Depeche, clock: Clock, **options: Any) -> AlertSender:
+    """A sender on the test's clock; alerts go at once (no settling) and unpaced, unless a
+    test says otherwise (pacing has tests of its own)."""
     options.setdefault("digest_threshold", 3)
     options.setdefault("digest_window", timedelta(seconds=60))
+    options.setdefault("settle", timedelta(0))
+    options.setdefault("pacer", Pacer(rate=1e9, chat_gap=0, group_gap=0))
     return AlertSender(engine=depeche.engine, clock=clock, sleep=clock.sleep, **options)
 
 
@@ -123,9 +131,9 @@ async def test_a_big_burst_is_split_into_digests_that_show_every_article(
     long_text = "<p>" + "Le Kremlin a longuement commenté la réunion d'Istanbul. " * 12 + "</p>"
     depeche.ingest_drafts([article(n, long_text + f"<p>Numéro {n}.</p>") for n in range(40)])
     bot = StubBot()
-    sender = make_sender(depeche, clock, batch=50)
-    report = await sender.send_due(bot)  # type: ignore[arg-type]
-    assert report.sent == 40 and 2 <= len(bot.sent) <= 40 // 5
+    report = await make_sender(depeche, clock).send_due(bot)  # type: ignore[arg-type]
+    # over 15 articles: headlines without excerpts, as few messages as fit
+    assert report.sent == 40 and 1 <= len(bot.sent) <= 2
     shown = [n for n in range(40) for m in bot.sent if f"réunion {n}</a>" in m.text]
     assert sorted(shown) == list(range(40))  # each article in exactly one digest
     assert all(len(m.text.encode("utf-16-le")) // 2 <= 4096 for m in bot.sent)
@@ -137,21 +145,48 @@ async def test_alerts_arriving_one_by_one_are_held_for_a_digest(
     subscribe(depeche, "Kremlin")
     sender = make_sender(depeche, clock)
     bot = StubBot()
-    for n in (1, 2):  # the first ones of a window go out as they come
+    depeche.ingest_drafts([article(1)])  # the first goes out as it comes
+    assert (await sender.send_due(bot)).sent == 1  # type: ignore[arg-type]
+    for n in (2, 3, 4):  # then the chat was just alerted: they wait for the window's end...
+        clock.advance(2)
+        depeche.ingest_drafts([article(n)])
+        report = await sender.send_due(bot)  # type: ignore[arg-type]
+        assert report.held == 1 and report.sent == 0
+    assert len(bot.sent) == 1
+    clock.advance(60)  # ...and go out together
+    report = await sender.send_due(bot)  # type: ignore[arg-type]
+    assert report.sent == 3 and len(bot.sent) == 2
+    assert bot.sent[-1].text.startswith("🔔 3 nouveaux articles")
+
+
+async def test_a_burst_being_stored_is_gathered_until_it_settles(
+    depeche: Depeche, clock: Clock
+) -> None:
+    subscribe(depeche, "Kremlin")
+    sender = make_sender(depeche, clock, settle=timedelta(seconds=5))
+    bot = StubBot()
+    for n in range(1, 5):  # an ingest storing one article a second
+        depeche.ingest_drafts([article(n)])
+        assert (await sender.send_due(bot)).claimed == 0  # type: ignore[arg-type]
+        clock.advance(1)
+    clock.advance(5)  # nothing new for 5 s: the whole burst goes, as one digest
+    report = await sender.send_due(bot)  # type: ignore[arg-type]
+    assert report.sent == 4 and len(bot.sent) == 1
+    assert bot.sent[0].text.startswith("🔔 4 nouveaux articles")
+
+
+async def test_a_burst_that_never_stops_is_sent_when_the_window_ends(
+    depeche: Depeche, clock: Clock
+) -> None:
+    subscribe(depeche, "Kremlin")
+    sender = make_sender(depeche, clock, settle=timedelta(seconds=5))
+    bot = StubBot()
+    for n in range(1, 32):  # an article every 2 s, for a minute
         depeche.ingest_drafts([article(n)])
         await sender.send_due(bot)  # type: ignore[arg-type]
         clock.advance(2)
-    assert len(bot.sent) == 2
-    for n in (3, 4):  # then the chat is busy: they wait for the end of the window...
-        depeche.ingest_drafts([article(n)])
-        report = await sender.send_due(bot)  # type: ignore[arg-type]
-        assert report.held == 1
-        clock.advance(2)
-    assert len(bot.sent) == 2
-    clock.advance(60)  # ...and go out together
-    report = await sender.send_due(bot)  # type: ignore[arg-type]
-    assert report.sent == 2 and len(bot.sent) == 3
-    assert bot.sent[-1].text.startswith("🔔 2 nouveaux articles")
+    assert len(bot.sent) == 1  # at the window's end, the 31 stored so far in one digest
+    assert bot.sent[0].text.startswith("🔔 31 nouveaux articles")
 
 
 # -- restarts and leases -----------------------------------------------------------------------
@@ -163,8 +198,13 @@ async def test_alerts_claimed_by_a_process_that_died_are_sent_after_the_lease(
     subscribe(depeche, "Kremlin")
     depeche.ingest_drafts([article(1)])
     lease = timedelta(minutes=2)
-    dead = outbox.claim_due_alerts(
-        engine=depeche.engine, worker="dead", limit=10, now=clock(), lease=lease
+    dead = outbox.claim_chat_alerts(
+        engine=depeche.engine,
+        worker="elsewhere:1:dead",
+        chat_ids=[PRIVATE],
+        now=clock(),
+        lease=lease,
+        per_chat=10,
     )
     assert len(dead) == 1  # ...and the process stops before sending
     bot = StubBot()
@@ -179,8 +219,13 @@ async def test_a_clean_stop_hands_back_its_claims(depeche: Depeche, clock: Clock
     subscribe(depeche, "Kremlin")
     depeche.ingest_drafts([article(1)])
     first = make_sender(depeche, clock)
-    outbox.claim_due_alerts(
-        engine=depeche.engine, worker=first.worker, limit=10, now=clock(), lease=first.lease
+    outbox.claim_chat_alerts(
+        engine=depeche.engine,
+        worker=first.worker,
+        chat_ids=[PRIVATE],
+        now=clock(),
+        lease=first.lease,
+        per_chat=10,
     )
     await first.close()
     bot = StubBot()
@@ -196,12 +241,13 @@ def test_concurrent_claims_never_overlap(depeche: Depeche, clock: Clock) -> None
     def worker(name: str) -> None:
         barrier.wait()
         mine: list[int] = []
-        while batch := outbox.claim_due_alerts(
+        while batch := outbox.claim_chat_alerts(
             engine=depeche.engine,
             worker=name,
-            limit=3,
+            chat_ids=[PRIVATE],
             now=clock(),
             lease=timedelta(minutes=1),
+            per_chat=3,
         ):
             mine += [a.id for a in batch]
         claimed[name] = mine
@@ -299,6 +345,7 @@ async def test_a_group_that_became_a_supergroup_keeps_its_subscriptions(
     with Session(depeche.engine) as session:
         assert session.get(Chat, GROUP) is None
         assert session.get(Chat, supergroup) is not None
+    clock.advance(60)  # past the digest window of the first alert
     depeche.ingest_drafts([article(2)])
     await make_sender(depeche, clock).send_due(bot)  # type: ignore[arg-type]
     assert [m.chat_id for m in bot.sent] == [supergroup, supergroup]
@@ -345,6 +392,7 @@ async def test_timeouts_are_retried_with_backoff_then_given_up(
     clock.advance(20)
     assert (await sender.send_due(bot)).sent == 1  # type: ignore[arg-type]  # third time lucky
 
+    clock.advance(60)  # past the digest window of the first alert
     depeche.ingest_drafts([article(2)])
     bot.faults = [TimedOut(), TimedOut(), TimedOut()]
     for _ in range(3):
@@ -366,4 +414,123 @@ async def test_deliver_falls_back_to_plain_text_when_the_markup_is_refused() -> 
 async def test_deliver_reports_other_refusals_as_failed() -> None:
     bot = StubBot(faults=[BadRequest("Message is too long")])
     result = await deliver(bot, 5, "x")  # type: ignore[arg-type]
-    assert result.outcome is Delivery.FAILED and result.error == "Message is too long"
+    assert result.outcome is Delivery.REFUSED and result.error == "Message is too long"
+
+
+# -- messages that fit by construction ------------------------------------------------------
+
+
+def contents_for(
+    depeche: Depeche, clock: Clock, topics: list[str], drafts: list[Any]
+) -> list[list[outbox.AlertContent]]:
+    for topic in topics:
+        subscribe(depeche, topic)
+    depeche.ingest_drafts(drafts)
+    claimed = outbox.claim_chat_alerts(
+        engine=depeche.engine,
+        worker="t",
+        chat_ids=[PRIVATE],
+        now=clock(),
+        lease=timedelta(minutes=1),
+        per_chat=10_000,
+    )
+    contents = outbox.load_alert_contents(engine=depeche.engine, alerts=claimed)
+    grouped: dict[int, list[outbox.AlertContent]] = {}
+    for item in contents.values():
+        grouped.setdefault(item.alert.article_id, []).append(item)
+    return list(grouped.values())
+
+
+def test_a_long_alert_fits_one_message_and_its_plain_text_keeps_title_excerpt_and_link(
+    depeche: Depeche, clock: Clock
+) -> None:
+    url = "https://news.test.invalid/a?" + "&".join(f"k{n}=v{n}" for n in range(200))
+    topics = [f"Kremlin Istanbul porte-parole -{'exclu' * 6}{n}" for n in range(20)]
+    title = ("Le Kremlin " + "et la très longue réunion " * 18)[:500].strip()
+    [group] = contents_for(depeche, clock, topics, [article(1, title=title, url=url)])
+    assert len(group) == 20
+    part = render_alert(group)
+    shown = visible_text(part.html)  # valid Telegram HTML
+    assert utf16_len(shown) <= 4096 and part.size() <= 4096
+    assert title in shown and url in shown and " +" in shown.split("\n")[0]  # "+17" topics
+    assert title in part.text and url in part.text and "«" in part.text
+    assert set(part.alert_ids) == {c.alert.id for c in group}
+
+
+def test_a_digest_of_two_hundred_articles_shows_each_once_in_parts_that_fit(
+    depeche: Depeche, clock: Clock
+) -> None:
+    groups = contents_for(depeche, clock, ["Kremlin"], [article(n) for n in range(200)])
+    parts = render_digest(groups)
+    assert len(parts) <= 5
+    shown = [visible_text(p.html) for p in parts]
+    assert all(utf16_len(s) <= 4096 for s in shown)
+    assert all(utf16_len(p.text) <= 4096 for p in parts)
+    titles = [f"Le Kremlin et la réunion {n}" for n in range(200)]
+    for title in titles:
+        assert sum(s.count(f"{title} —") for s in shown) == 1
+    assert parts[0].html.startswith(f"🔔 200 nouveaux articles · Kremlin (1/{len(parts)})")
+    ids = [i for p in parts for i in p.alert_ids]
+    assert sorted(ids) == sorted(c.alert.id for g in groups for c in g)
+
+
+async def test_refused_markup_sends_the_plain_text_with_title_and_link(
+    depeche: Depeche, clock: Clock
+) -> None:
+    subscribe(depeche, "Kremlin")
+    depeche.ingest_drafts([article(1)])
+    bot = StubBot(faults=[BadRequest("Can't parse entities: unsupported start tag")])
+    report = await make_sender(depeche, clock).send_due(bot)  # type: ignore[arg-type]
+    assert report.sent == 1
+    [sent] = bot.sent
+    assert sent.parse_mode is None
+    assert "Le Kremlin et la réunion 1" in sent.text and "https://news.test.invalid/1" in sent.text
+
+
+# -- pacing and recovery -----------------------------------------------------------------------
+
+
+async def test_the_pacer_keeps_telegrams_limits_and_serves_chats_in_turn() -> None:
+    waited: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+
+    pacer = Pacer(rate=10, monotonic=lambda: 0.0, sleep=sleep)  # time stands at 0
+    slots: list[tuple[int, float]] = []
+    # the order the sender's chat tasks ask in: each chat's next message after its last one
+    for chat_id in [1, 2, 3, -4, 1, -4, 1, 1, 1]:
+        waited.clear()
+        await pacer.wait(chat_id)
+        slots.append((chat_id, waited[0] if waited else 0.0))
+    times = sorted(t for _, t in slots)
+    assert all(b - a >= 0.1 - 1e-9 for a, b in itertools.pairwise(times))  # 10 a second
+    mine = [t for c, t in slots if c == 1]
+    assert all(b - a >= 1.0 - 1e-9 for a, b in itertools.pairwise(mine))  # 1 a second a chat
+    group = [t for c, t in slots if c == -4]
+    assert group[1] - group[0] >= 3.0 - 1e-9  # 20 a minute per group
+    # the chat with five messages does not hold up the others' first ones
+    assert max(t for c, t in slots if c in (2, 3)) < mine[1]
+
+
+async def test_claims_of_a_killed_sender_on_this_host_are_taken_back_at_once(
+    depeche: Depeche, clock: Clock
+) -> None:
+    subscribe(depeche, "Kremlin")
+    depeche.ingest_drafts([article(1)])
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    outbox.claim_chat_alerts(
+        engine=depeche.engine,
+        worker=f"{HOST}:{gone.stdout.strip()}:deadbeef",
+        chat_ids=[PRIVATE],
+        now=clock(),
+        lease=timedelta(minutes=2),
+        per_chat=10,
+    )
+    bot = StubBot()
+    assert (await make_sender(depeche, clock).send_due(bot)).sent == 1  # type: ignore[arg-type]

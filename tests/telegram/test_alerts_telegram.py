@@ -11,20 +11,24 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlmodel import Session, select
 from telegram.ext import Application
 
 from bot.service import Depeche
 from bot.settings import Settings
 from bot.telegram.app import sender_of
 from storage import alerts as outbox
+from storage.models import Alert
 from storage.readers import ArticleDraft, blocks_from_body
 from tests.fake_bot_api import (
     BOT,
     Chatting,
     FakeBotAPI,
+    buttons,
     group_chat,
     private_chat,
     settings_for,
@@ -33,6 +37,7 @@ from tests.fake_bot_api import (
 )
 from tests.fake_bot_api import stop_application as stop
 from tests.feed_server import FeedServer, run_feed_server
+from tests.helpers import Clock
 
 ADMIN_ID = 9001
 
@@ -83,6 +88,10 @@ def bot_settings(settings: Settings, api: FakeBotAPI) -> Settings:
         api,
         admin_ids=[ADMIN_ID],
         alert_interval_seconds=0.2,
+        # a burst settles after 0.3 s and a chat just alerted waits 2 s (minutes in production)
+        alert_settle_seconds=0.3,
+        digest_window_seconds=2,
+        timezone="UTC",
         feed_poll_minutes=0.01,
         index_sync_seconds=0.5,
         feeds_allow_private=True,  # the feed server is on 127.0.0.1
@@ -317,3 +326,197 @@ async def test_a_feed_added_by_an_admin_is_polled_and_alerted(
 @pytest.fixture
 def feed_server() -> Iterator[FeedServer]:
     yield from run_feed_server()
+
+
+# -- races -------------------------------------------------------------------------------------
+
+
+async def test_thirty_concurrent_subscribes_of_a_new_chat_keep_the_limit(start_bot: Start) -> None:
+    bot = await start_bot()
+    person = user()
+    chat = private_chat(person)
+    topics = [f"Zeppelin {word}" for word in CITIES[:30]]
+    sent = [await bot.say(chat, person, f"/subscribe {topic}") for topic in topics]  # at once
+    replies = await bot.answers(chat, 30)
+    by_question = {r["reply_parameters"]["message_id"]: r["text"] for r in replies}
+    texts = [by_question[m["message_id"]] for m in sent]
+    subscribed = [t for t in texts if t.startswith("Subscribed (#")]
+    refused = [t for t in texts if "already follows 20 topics" in t]
+    assert (len(subscribed), len(refused)) == (20, 10), texts  # no "something went wrong"
+    found = outbox.list_subscriptions(engine=bot.service.engine, chat_id=chat["id"])
+    assert len(found) == 20
+    assert sorted(s.topic for s in found) == sorted(
+        t.split(": ", 1)[1].split("\n")[0] for t in subscribed
+    )
+
+
+CITIES = (
+    "Lyon Nantes Lille Brest Nice Metz Dijon Tours Reims Caen Pau Albi Sète Agen Arles Autun "
+    "Blois Brive Dole Evian Gap Laval Lens Melun Niort Rodez Sedan Vichy Vire Redon"
+).split()
+
+
+# -- alert controls ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The outbox's and the alert sender's clock, moved by the test (and kept across a
+    restart: the new application's sender gets it too)."""
+    clock = Clock()
+    monkeypatch.setattr(outbox, "utcnow", clock)
+    return clock
+
+
+@pytest.fixture
+async def start_clocked(
+    depeche: Depeche, bot_settings: Settings, api: FakeBotAPI, clock: Clock
+) -> AsyncIterator[Start]:
+    running: list[Application] = []  # type: ignore[type-arg]
+
+    def on_the_clock(application: Application) -> None:  # type: ignore[type-arg]
+        sender_of(application).clock = clock
+
+    async def start() -> Chatting:
+        application = await start_application(bot_settings, depeche, before_start=on_the_clock)
+        running.append(application)
+        return Chatting(api, application, depeche)
+
+    yield start
+    await api.end_long_polls()
+    for application in running:
+        await stop(application)
+
+
+def held(engine: Any) -> int:
+    return sum(1 for a in all_alerts(engine) if a.status == "pending" and a.error == outbox.HELD)
+
+
+def all_alerts(engine: Any) -> list[Alert]:
+    with Session(engine) as session:
+        return list(session.exec(select(Alert)).all())
+
+
+async def test_quiet_hours_hold_alerts_and_send_one_digest_after_a_restart(
+    start_clocked: Start, clock: Clock
+) -> None:
+    clock.now = datetime(2025, 6, 3, 21, 0, tzinfo=UTC)
+    first = await start_clocked()
+    person = user()
+    chat = private_chat(person)
+    await first.ask(chat, person, "/subscribe Zeppelin")
+    answer = await first.ask(chat, person, "/quiet 22:00-07:00")
+    assert "Quiet hours 22:00-07:00 (UTC)" in answer["text"]
+    clock.now = datetime(2025, 6, 3, 23, 30, tzinfo=UTC)
+    await store(first.service, draft(1), draft(2))
+    engine = first.service.engine
+    await eventually(lambda: held(engine) == 2)
+    await stop(first.app)
+    assert [m for m in first.api.delivered(chat["id"]) if "🔔" in m["text"]] == []
+
+    clock.now = datetime(2025, 6, 4, 6, 59, tzinfo=UTC)
+    second = await start_clocked()  # restarted: the settings and held alerts are kept
+    listed = await second.ask(chat, person, "/subscriptions")
+    assert "Quiet hours 22:00-07:00" in listed["text"], listed["text"]
+    await asyncio.sleep(0.5)
+    assert held(engine) == 2  # still quiet
+    clock.now = datetime(2025, 6, 4, 7, 0, 5, tzinfo=UTC)
+    await eventually(lambda: outbox.alert_counts(engine=engine) == {"sent": 2})
+    [digest] = [m for m in second.api.delivered(chat["id"]) if m["text"].startswith("🔔")]
+    assert digest["text"].startswith("🔔 2 nouveaux articles")
+    labels = [b["text"] for b in buttons(digest)]
+    # in the articles' language while the chat has none of its own
+    assert {"Lire 1", "Lire 2", "Sourdine 8 h", "Se désabonner de Zeppelin"} <= set(labels)
+    await eventually(lambda: outbox.alert_counts(engine=engine) == {"sent": 2})
+
+
+async def test_a_daily_digest_waits_for_its_time_across_a_restart(
+    start_clocked: Start, clock: Clock
+) -> None:
+    clock.now = datetime(2025, 6, 3, 12, 0, tzinfo=UTC)
+    first = await start_clocked()
+    group = group_chat()
+    admin, member = user(), user()
+    first.api.members[(group["id"], admin["id"])] = "administrator"
+    refused = await first.ask(group, member, "/digest daily 08:00 Europe/Paris")
+    assert "Only this group's administrators" in refused["text"]
+    await first.ask(group, admin, "/subscribe Zeppelin")
+    answer = await first.ask(group, admin, "/digest daily 08:00 Europe/Paris")
+    assert "One digest a day at 08:00 (Europe/Paris)" in answer["text"]
+    await store(first.service, draft(1), draft(2), draft(3))
+    engine = first.service.engine
+    await eventually(lambda: held(engine) == 3)
+    await stop(first.app)
+
+    clock.now = datetime(2025, 6, 4, 5, 59, tzinfo=UTC)  # 07:59 in Paris
+    second = await start_clocked()
+    await asyncio.sleep(0.5)
+    assert held(engine) == 3
+    clock.now = datetime(2025, 6, 4, 6, 0, 5, tzinfo=UTC)  # 08:00 in Paris
+    digests = await second.api.wait_for("sendMessage", 4, chat_id=group["id"])
+    assert digests[-1]["text"].startswith("🔔 3 nouveaux articles")
+    assert len([d for d in digests if d["text"].startswith("🔔")]) == 1
+    await eventually(lambda: outbox.alert_counts(engine=engine) == {"sent": 3})
+    answer = await second.ask(group, admin, "/digest off")
+    assert "as they come" in answer["text"]
+
+
+async def test_alert_buttons_mute_and_unsubscribe_for_group_admins_only(
+    start_clocked: Start, clock: Clock
+) -> None:
+    clock.now = datetime(2025, 6, 3, 12, 0, tzinfo=UTC)
+    bot = await start_clocked()
+    group = group_chat()
+    admin, member = user(), user()
+    bot.api.members[(group["id"], admin["id"])] = "administrator"
+    await bot.ask(group, admin, "/subscribe Zeppelin")
+    await store(bot.service, draft(1))
+    clock.advance(1)  # the clock stands still unless moved: past the burst's settling
+    [alert] = [m for m in await bot.answers(group, 2) if m["text"].startswith("🔔")]
+    actions = {b["text"]: b["callback_data"] for b in buttons(alert)}
+    alert = next(
+        m
+        for (cid, _), m in bot.api.messages.items()
+        if cid == group["id"] and m["text"].startswith("🔔")
+    )  # the message as stored by the server, with its id
+    assert actions["Lire"] == f"read:{all_alerts(bot.service.engine)[0].article_id}"
+    engine = bot.service.engine
+
+    await bot.press(group, member, alert["message_id"], actions["Se désabonner de Zeppelin"])
+    [notice] = await bot.api.wait_for("answerCallbackQuery", 1)
+    assert "Only this group's administrators" in notice["text"]
+    assert len(outbox.list_subscriptions(engine=engine, chat_id=group["id"])) == 1
+
+    await bot.press(group, admin, alert["message_id"], actions["Sourdine 8 h"])
+    notices = await bot.api.wait_for("answerCallbackQuery", 2)
+    assert "Alerts muted until 2025-06-03 20:00 (UTC)" in notices[1]["text"]
+    clock.advance(3600)
+    await store(bot.service, draft(2))
+    await eventually(lambda: held(engine) == 1)  # muted: held, not sent
+    clock.advance(8 * 3600)
+    await eventually(lambda: outbox.alert_counts(engine=engine) == {"sent": 2})
+    later = bot.api.delivered(group["id"])[-1]
+    assert "Un Zeppelin au-dessus de Genève (2)" in later["text"]
+
+    await bot.press(group, admin, alert["message_id"], actions["Se désabonner de Zeppelin"])
+    notices = await bot.api.wait_for("answerCallbackQuery", 3)
+    assert "Unsubscribed from Zeppelin" in notices[2]["text"]
+    assert outbox.list_subscriptions(engine=engine, chat_id=group["id"]) == []
+    assert len([n for n in bot.api.calls_to("sendMessage") if "muted" in n["text"]]) == 0
+
+
+async def test_mute_and_unmute_commands(start_clocked: Start, clock: Clock) -> None:
+    clock.now = datetime(2025, 6, 3, 12, 0, tzinfo=UTC)
+    bot = await start_clocked()
+    person = user()
+    chat = private_chat(person)
+    await bot.ask(chat, person, "/subscribe Zeppelin")
+    assert "Say for how long" in (await bot.ask(chat, person, "/mute forever"))["text"]
+    answer = await bot.ask(chat, person, "/mute 1d")
+    assert "Alerts muted until 2025-06-04 12:00 (UTC)" in answer["text"]
+    await store(bot.service, draft(1))
+    engine = bot.service.engine
+    await eventually(lambda: held(engine) == 1)
+    assert "on again" in (await bot.ask(chat, person, "/unmute"))["text"]
+    clock.advance(1)
+    await eventually(lambda: outbox.alert_counts(engine=engine) == {"sent": 1})
