@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "bot.settings": 2,  # importable by all of bot
     "bot.metrics": 2,  # counters bumped by the service and the fronts; reads storage
     "bot.service": 3,
+    "bot.saved_index": 3,  # the saved index and its mark, for the service
     "bot.feeds": 3,  # the feed poller, used by the chat's /feeds poll and by the jobs
     "bot.chat": 4,
     "bot.telegram": 5,

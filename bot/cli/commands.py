@@ -8,136 +8,33 @@ Only click is imported up front: each command imports what it uses in its body, 
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
-
     from bot.chat.messages import Lang
     from bot.service import Depeche
     from bot.settings import Settings
     from retrieval.search import Results
 
+from bot.cli.common import _database_errors, open_service, pass_settings
+from bot.cli.feeds import feeds
+
 DEMO_QUESTIONS = ("What did the Kremlin say?", "Qu'a dit le Kremlin ?")
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _settings(verbose: bool = False) -> Settings:
-    import logging
-
-    from pydantic import ValidationError
-
-    from bot.settings import load_settings
-
-    try:
-        settings = load_settings()
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors()
-        )
-        raise click.ClickException(f"invalid configuration: {problems}") from None
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else getattr(logging, settings.log_level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Alembic narrates every step at INFO; storage.db logs the one line that matters.
-    for noisy in ("httpx", "httpcore", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    return settings
-
-
-def pass_settings(command: Callable[Concatenate[Settings, P], R]) -> Callable[P, R]:
-    """Hand the command the settings, read when it runs (not for ``--help``)."""
-
-    @functools.wraps(command)
-    def with_settings(*args: P.args, **kwargs: P.kwargs) -> R:
-        root = click.get_current_context().find_root()
-        if root.obj is None:
-            root.obj = _settings(verbose=bool(root.params.get("verbose")))
-        return command(root.obj, *args, **kwargs)
-
-    return with_settings
-
-
-@contextmanager
-def _database_errors() -> Iterator[None]:
-    """Turn an unreachable or locked database into one clear sentence and exit code 2."""
-    try:
-        yield
-    except Exception as error:
-        from sqlalchemy.exc import DatabaseError, OperationalError
-
-        from storage.db import SchemaError
-
-        if isinstance(error, OperationalError):
-            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-            click.echo(
-                f"Error: the database is unavailable ({reason}). Nothing was lost: what was "
-                "stored before stays stored, and ingesting again is safe.",
-                err=True,
-            )
-            sys.exit(2)
-        if isinstance(error, SchemaError):
-            click.echo(f"Error: {error}.", err=True)
-            sys.exit(2)
-        if isinstance(error, DatabaseError):  # not OperationalError: a file that is no database
-            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-            click.echo(f"Error: {_not_a_database(reason)}", err=True)
-            sys.exit(2)
-        raise
-
-
-def _not_a_database(reason: str) -> str:
-    """One sentence for a database that answers but cannot be used (SQLite: not a database)."""
-    from sqlalchemy.engine import make_url
-
-    from bot.settings import Settings
-
-    context = click.get_current_context(silent=True)
-    settings = context.find_object(Settings) if context else None
-    url = make_url(settings.database_url) if settings else None
-    if url is not None and url.get_backend_name() == "sqlite" and url.database:
-        return (
-            f"{url.database} is not a usable SQLite database ({reason}); set "
-            "DEPECHE_DATABASE_URL to another file, or move this one away to start afresh."
-        )
-    return f"the database refused to work ({reason}); nothing was changed."
-
-
-def open_service(settings: Settings, *, wait: bool = False) -> Depeche:
-    """Open the database and index named by the settings (``Depeche.open``).
-
-    With ``wait`` (``depeche run``) a database that does not answer yet is retried with backoff.
-    """
-    from bot.service import Depeche
-
-    return Depeche.open(settings, wait=wait)
-
-
-def open_database(settings: Settings) -> Engine:
-    """The database alone, its schema checked (or brought up to date) as ``Depeche.open``
-    does, for the commands that need no search index."""
-    from storage.db import make_engine, prepare_schema
-
-    engine = make_engine(settings.database_url)
-    prepare_schema(engine, upgrade=settings.auto_migrate)
-    return engine
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens (DEBUG level).")
 def cli(verbose: bool) -> None:
     """Dépêche answers questions about the news with cited excerpts of stored articles."""
+
+
+cli.add_command(feeds)
 
 
 def _date_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
@@ -416,144 +313,6 @@ def demo(settings: Settings, questions: tuple[str, ...]) -> None:
             click.echo(f"\n> {question}\n")
             click.echo(render_answer_text(results, _answer_language(question, settings)))
     click.echo('\nTry your own: depeche ask "..."  ·  depeche chat  ·  depeche --help')
-
-
-# -- feeds -------------------------------------------------------------------------------------
-
-
-@cli.group()
-def feeds() -> None:
-    """Manage the RSS/Atom feeds the bot polls (add, list, remove, poll, import, export)."""
-
-
-@feeds.command("add")
-@click.argument("url")
-@click.option("--source", default=None, help="Source name for its articles (default: feed title).")
-@pass_settings
-def feeds_add(settings: Settings, url: str, source: str | None) -> None:
-    """Fetch a feed once and register it; the bot then polls it every DEPECHE_FEED_POLL_MINUTES."""
-    import asyncio
-
-    from bot.feeds import FeedPoller
-    from storage import feeds as feed_store
-
-    with _database_errors():
-        service = open_service(settings)
-        poller = FeedPoller.from_settings(settings, service)
-        try:
-            added = asyncio.run(poller.add(url, source=source))
-        except feed_store.FeedError as error:
-            raise click.ClickException(
-                f"cannot add {feed_store.redact(url.strip())}: {error}"
-            ) from None
-        service.save_index()
-    shown = feed_store.redact(added.feed.url)
-    if not added.created:
-        click.echo(f"already there: [{added.feed.id}] {shown}")
-        return
-    new = added.poll.new if added.poll else 0
-    click.echo(
-        f"added: [{added.feed.id}] {shown} — {added.title or 'untitled'}, "
-        f"{added.entries} entries, {new} new stored"
-    )
-
-
-@feeds.command("list")
-@pass_settings
-def feeds_list(settings: Settings) -> None:
-    """List the feeds with their last poll, next poll and last error."""
-    from bot.chat.render import feed_line
-    from storage import feeds as feed_store
-
-    with _database_errors():
-        registered = feed_store.list_feeds(engine=open_database(settings))
-    if not registered:
-        click.echo("No feed yet: depeche feeds add URL")
-    for feed in registered:
-        click.echo(feed_line(feed))
-
-
-@feeds.command("remove")
-@click.argument("reference", metavar="ID|URL")
-@pass_settings
-def feeds_remove(settings: Settings, reference: str) -> None:
-    """Stop polling a feed (its stored articles stay)."""
-    from storage import feeds as feed_store
-
-    with _database_errors():
-        removed = feed_store.remove_feed(engine=open_database(settings), reference=reference)
-    if removed is None:
-        raise click.ClickException(f"no feed {reference!r} (see depeche feeds list)")
-    click.echo(f"removed: [{removed.id}] {feed_store.redact(removed.url)}")
-
-
-@feeds.command("poll")
-@click.option("--due", is_flag=True, help="Only the feeds whose next poll time has come.")
-@pass_settings
-def feeds_poll(settings: Settings, due: bool) -> None:
-    """Poll the feeds once now, store new articles and queue their alerts."""
-    import asyncio
-
-    from bot.feeds import FeedPoller
-
-    with _database_errors():
-        service = open_service(settings)
-        poller = FeedPoller.from_settings(settings, service)
-        results = asyncio.run(poller.poll(due_only=due))
-        service.save_index()
-    if not results:
-        click.echo("No feed to poll." if not due else "No feed is due.")
-    for result in results:
-        click.echo(result.summary())
-    if results and all(r.status == "failed" for r in results):
-        sys.exit(1)
-
-
-@feeds.command("import")
-@click.argument("opml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@pass_settings
-def feeds_import(settings: Settings, opml: Path) -> None:
-    """Register the feeds of an OPML file (from another reader); each is polled at the next tick."""
-    from storage import feeds as feed_store
-
-    try:
-        entries = feed_store.read_opml(opml.read_bytes())
-    except feed_store.FeedError as error:
-        raise click.ClickException(f"{opml}: {error}") from None
-    added = known = refused = 0
-    with _database_errors():
-        engine = open_database(settings)
-        for entry in entries:
-            try:
-                feed, created = feed_store.add_feed(
-                    engine=engine, url=entry.url, source=entry.title
-                )
-            except feed_store.FeedError as error:
-                refused += 1
-                click.echo(f"refused: {feed_store.redact(entry.url)}: {error}", err=True)
-                continue
-            added, known = added + created, known + (not created)
-            if created:
-                click.echo(f"added: [{feed.id}] {feed_store.redact(feed.url)}")
-    click.echo(f"{added} added, {known} already there, {refused} refused")
-    if refused and not (added or known):
-        sys.exit(1)
-
-
-@feeds.command("export")
-@click.argument("opml", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@pass_settings
-def feeds_export(settings: Settings, opml: Path | None) -> None:
-    """Write the feeds as OPML, to a file or to standard output (URLs in full: keep it private)."""
-    from storage import feeds as feed_store
-
-    with _database_errors():
-        document = feed_store.write_opml(feed_store.list_feeds(engine=open_database(settings)))
-    if opml is None:
-        click.echo(document, nl=False)
-    else:
-        opml.write_text(document, encoding="utf-8")
-        click.echo(f"wrote {document.count('<outline ')} feed(s) to {opml}", err=True)
 
 
 # -- the database -------------------------------------------------------------------------------
