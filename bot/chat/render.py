@@ -10,8 +10,9 @@ from __future__ import annotations
 import html
 import re
 from calendar import monthrange
+from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -272,39 +273,70 @@ def utf16_len(text: str) -> int:
 _HTML_TOKEN = re.compile(r"(<[^>]*>|&#?\w+;)")
 _HTML_ATOM = re.compile(r"\n\n+|\s|[^\s]{1,64}")
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z-]+)")
+_ANY_TAG = re.compile(r"<[^>]*>")
 
 
-def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Split Telegram HTML into messages of at most ``limit`` characters, each valid on its own.
-
-    Cuts fall between paragraphs when possible, else between words; never inside a tag or an
-    entity such as ``&amp;``. A tag open at a cut is closed before it and opened again after.
-    The markup is counted too, so every part is within the limit however Telegram counts.
-    """
-    if utf16_len(text) <= limit:
-        return [text]
+def _atoms(text: str) -> list[str]:
+    """Tags, entities, white space (a paragraph break is one atom) and words of ≤ 64 chars."""
     atoms: list[str] = []
     for i, piece in enumerate(_HTML_TOKEN.split(text)):
         if i % 2:
             atoms.append(piece)
         else:
             atoms.extend(_HTML_ATOM.findall(piece))
+    return atoms
+
+
+def _has_visible_text(markup: str) -> bool:
+    return bool(_ANY_TAG.sub("", markup).strip())
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """White space where a message may end: ``at`` atoms in, the message ``size`` long
+    without it and ``after`` with it, these tags open there."""
+
+    at: int
+    size: int
+    after: int
+    open_tags: list[tuple[str, str]]
+    paragraph: bool
+
+
+def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Split Telegram HTML into messages of at most ``limit`` characters, each valid on its own.
+
+    Cuts fall between paragraphs when one is in the second half of a message, else at the last
+    white space, and only inside a word longer than a whole message; never inside a tag or an
+    entity such as ``&amp;``. The white space at a cut is where one message ends and the next
+    begins, so no words are glued and no visible text is lost; a part with no visible text
+    (``<b></b>``) is never sent. A tag open at a cut is closed before it and opened again
+    after. The markup is counted too, so every part is within the limit however Telegram
+    counts.
+    """
+    if utf16_len(text) <= limit:
+        return [text] if _has_visible_text(text) else []
     parts: list[str] = []
     current: list[str] = []
     size = 0
     stack: list[tuple[str, str]] = []  # (name, opening tag) of the tags open at this point
-    # (atom index in current, size there, copy of stack) at the last paragraph break
-    last_break: tuple[int, int, list[tuple[str, str]]] | None = None
+    cuts: list[_Cut] = []  # the white space in ``current``, in order
+    base = 0  # the size of the tags ``current`` reopens, before any text of its own
 
     def closing(open_tags: list[tuple[str, str]]) -> str:
         return "".join(f"</{name}>" for name, _ in reversed(open_tags))
 
-    def flush(upto: int, open_tags: list[tuple[str, str]]) -> None:
-        body = "".join(current[:upto]).strip()
-        if body.replace("\n", ""):
-            parts.append(body + closing(open_tags))
+    def reopened(open_tags: list[tuple[str, str]]) -> list[str]:
+        return [opening for _, opening in open_tags]
 
-    for atom in atoms:
+    def emit(atoms: list[str], open_tags: list[tuple[str, str]]) -> None:
+        body = "".join(atoms).strip() + closing(open_tags)
+        if _has_visible_text(body):
+            parts.append(body)
+
+    pending = deque(_atoms(text))
+    while pending:
+        atom = pending.popleft()
         new_stack = stack
         if atom.startswith("<"):
             match = _TAG_NAME.match(atom)
@@ -314,26 +346,51 @@ def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
             elif not atom.endswith("/>"):
                 new_stack = [*stack, (name, atom)]
         atom_size = utf16_len(atom)
-        if current and size + atom_size + utf16_len(closing(new_stack)) > limit:
-            if last_break is not None and last_break[1] > limit // 2:
-                at, _, open_tags = last_break
-                rest = current[at:]
-                flush(at, open_tags)
-                current = [opening for _, opening in open_tags] + rest
-            else:
-                flush(len(current), stack)
-                current = [opening for _, opening in stack]
+        while size + atom_size + utf16_len(closing(new_stack)) > limit and size > base:
+            usable = [c for c in cuts if c.size > base]
+            paragraphs = [c for c in usable if c.paragraph and c.size > limit // 2]
+            cut = paragraphs[-1] if paragraphs else usable[-1] if usable else None
+            if cut is not None:
+                # End at that white space; what follows it starts the next message.
+                emit(current[: cut.at], cut.open_tags)
+                prefix = reopened(cut.open_tags)
+                current = prefix + current[cut.at :]
+                base = utf16_len("".join(prefix))
+                cuts = [
+                    replace(
+                        c,
+                        at=c.at - cut.at + len(prefix),
+                        size=c.size - cut.after + base,
+                        after=c.after - cut.after + base,
+                    )
+                    for c in cuts
+                    if c.at > cut.at
+                ]
+            else:  # one word (or tag) fills the message: cut right here
+                emit(current, stack)
+                current = reopened(stack)
+                base = utf16_len("".join(current))
+                cuts = []
             size = utf16_len("".join(current))
-            last_break = None
-            if atom.isspace():
-                stack = new_stack
-                continue
+        room = limit - size - utf16_len(closing(new_stack))
+        if atom_size > room and not atom.startswith(("<", "&")) and room > 1:
+            # A word that fills a message by itself (emoji count twice): what fits, then the rest.
+            fits = atom[: room // 2]
+            while utf16_len(fits + atom[len(fits)]) <= room:
+                fits += atom[len(fits)]
+            pending.appendleft(atom[len(fits) :])
+            atom, atom_size = fits, utf16_len(fits)
+        if atom.isspace() and size == base:
+            stack = new_stack
+            continue  # white space at the very start of a message shows nothing
         current.append(atom)
         size += atom_size
         stack = new_stack
-        if atom.startswith("\n\n") and not stack:
-            last_break = (len(current), size, [])
-    flush(len(current), stack)
+        if atom.isspace():
+            # Cutting here drops this white space: the cut itself stands for it.
+            paragraph = atom.startswith("\n\n") and not stack
+            cuts.append(_Cut(len(current), size - atom_size, size, list(stack), paragraph))
+    emit(current, stack)
     return parts
 
 

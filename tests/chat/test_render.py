@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import random
-import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.chat.render import (
-    TELEGRAM_LIMIT,
     no_answer_text,
     render_answer_html,
     render_answer_text,
-    render_article_html,
-    split_html,
-    utf16_len,
 )
 from retrieval.excerpt import Excerpt
 from retrieval.search import Answer, PassageRecord, Results
@@ -102,49 +96,6 @@ def test_a_link_is_only_made_of_web_urls() -> None:
 )
 def test_a_question_without_words_is_explained(question: str, expected: str) -> None:
     assert expected in no_answer_text(Results(question, (), ()))
-
-
-def test_split_html_keeps_every_part_valid_and_within_the_limit() -> None:
-    rng = random.Random(3)
-    words = ["a&b", "<tag>", "Kremlin", "😀", "éà", "x" * 150, "«»"]
-    for _ in range(100):
-        blocks = []
-        for _ in range(rng.randint(1, 25)):
-            body = " ".join(rng.choice(words) for _ in range(rng.randint(1, 60)))
-            body = body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            if rng.random() < 0.5:
-                body = f"<b>{body}</b> and <i>more &amp; more</i>"
-            if rng.random() < 0.3:
-                body = f'<a href="https://x.org/?a=1&amp;b=2">{body}</a>'
-            blocks.append(body)
-        markup = "\n\n".join(blocks)
-        limit = rng.choice([300, 1000, TELEGRAM_LIMIT])
-        parts = split_html(markup, limit)
-        assert all(utf16_len(p) <= limit for p in parts)
-        shown = "".join(visible_text(p) for p in parts)
-        assert re.sub(r"\s+", "", shown) == re.sub(r"\s+", "", visible_text(markup))
-
-
-def test_split_html_prefers_paragraph_breaks() -> None:
-    paragraphs = [f"<b>Paragraph {n}</b> " + "word " * 150 for n in range(10)]
-    parts = split_html("\n\n".join(paragraphs), 2000)
-    assert len(parts) > 1
-    for part in parts:
-        assert part.startswith("<b>Paragraph")
-        visible_text(part)
-
-
-def test_a_long_article_becomes_valid_messages() -> None:
-    paragraphs = [
-        (None if n % 3 else f"Part {n}", f"<p>Para {n} & " + "mot " * 400) for n in range(12)
-    ]
-    markup = render_article_html("<Title> & more", paragraphs, "AFP · 4 June 2025", "https://x.org")
-    parts = split_html(markup)
-    assert len(parts) > 1
-    assert all(utf16_len(p) <= TELEGRAM_LIMIT for p in parts)
-    shown = [visible_text(p) for p in parts]
-    assert shown[0].startswith("<Title> & more")
-    assert "<p>Para 11 &" in shown[-1]
 
 
 def test_english_and_french_sentences_match() -> None:
