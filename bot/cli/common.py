@@ -36,13 +36,10 @@ def _settings(verbose: bool = False) -> Settings:
             f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors()
         )
         raise click.ClickException(f"invalid configuration: {problems}") from None
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else getattr(logging, settings.log_level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Alembic narrates every step at INFO; storage.db logs the one line that matters.
-    for noisy in ("httpx", "httpcore", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    if not logging.getLogger().handlers:  # once per process (tests invoke the CLI many times)
+        from bot.cli.logs import configure_logging
+
+        configure_logging(settings, verbose=verbose)
     return settings
 
 
