@@ -104,6 +104,7 @@ class Chat(SQLModel, table=True):
     id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     type: str = Field(default="private", max_length=20)
     title: str | None = Field(default=None, max_length=300)
+    # The interface language the chat chose with /lang; None: each user's Telegram language.
     language_code: str | None = Field(default=None, max_length=16)
     paused: bool = Field(default=False)
     paused_reason: str | None = Field(default=None, max_length=300)

@@ -4,7 +4,7 @@ Every command is registered here, by importing the modules that define them; Tel
 (``bot/telegram/``) and the terminal chat (``bot/cli/console.py``) answer the same ones.
 """
 
-from bot.chat import alert_controls, questions, subscriptions
+from bot.chat import alert_controls, language, questions, subscriptions
 from bot.chat.registry import (
     ACTIONS,
     COMMANDS,
@@ -28,6 +28,7 @@ __all__ = [
     "Request",
     "alert_controls",
     "dispatch",
+    "language",
     "menu",
     "questions",
     "run_action",

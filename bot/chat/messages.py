@@ -79,9 +79,6 @@ STRINGS: dict[Lang, dict[str, str]] = {
         ),
         "digest_header": "{count} new articles · {topics}",
         # dates and quotations
-        "months": (
-            "January February March April May June July August September October November December"
-        ),
         "day_one": "1",
         "quoted": "“{text}”",
         # news in time: periods, sources, numbering, trends
@@ -193,6 +190,43 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "feed_removed": "Removed feed #{id}: {url}",
         "feed_missing": "No feed {reference}. See /feeds",
         "feeds_polling": "Polling {count} feed(s) now; new articles are stored in a moment.",
+        # the chat's language, the console, Telegram-native touches (issue 12)
+        "cmd_lang": "The language I speak in this chat (en, fr)",
+        "usage_lang": "en|fr",
+        "lang_current": (
+            "I speak English in this chat. To change it: /lang fr (français) or /lang en (English)."
+        ),
+        "lang_set": "From now on I speak English in this chat.",
+        "lang_admins_only": (
+            "Only this group's administrators can change the language I speak here."
+        ),
+        "cmd_more": "The next results of the last answer",
+        "cmd_previous": "The previous results",
+        "cmd_quit": "Leave (Ctrl-D too)",
+        "greeting": (
+            "Hello! I answer questions about the news with cited excerpts of stored articles.\n"
+            "Ask here with /ask{at} question, by mentioning me ({mention} question) or by replying "
+            "to one of my messages.\nAlerts on a topic for this group: /subscribe topic "
+            "(administrators). More: /help"
+        ),
+        "description": (
+            "I answer questions about the news with short cited excerpts of stored articles: the "
+            "words that answer, and the article's title, source, date and link. Ask me anything, "
+            "for example “What did the Kremlin say?”. In a group: /ask, a mention or a reply. "
+            "/subscribe to a topic to get an alert for each new article on it."
+        ),
+        "short_description": "Questions about the news, answered with cited excerpts of articles.",
+        "empty_collection": (
+            "No article is stored yet, so there is nothing to answer from. An administrator adds "
+            "some with `depeche ingest PATH` on the server, or a feed with /feeds add URL."
+        ),
+        "share": "Share ↗",
+        "inline_nothing": "Nothing found: ask me in private",
+        "read_sent_privately": "Sent to you in private.",
+        "read_start_first": "Press Start in the chat with me, and the article comes.",
+        "article_more": "The article goes on ({parts} more messages).",
+        "continue": "Continue ▸",
+        "open_link": "Read on the site ↗",
     },
     "fr": {
         "intro": (
@@ -267,9 +301,6 @@ STRINGS: dict[Lang, dict[str, str]] = {
             "la question a été cherchée telle quelle."
         ),
         "digest_header": "{count} nouveaux articles · {topics}",
-        "months": (
-            "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
-        ),
         "day_one": "1er",
         "quoted": "« {text} »",
         # l'actualité dans le temps : périodes, sources, numérotation, tendances
@@ -401,6 +432,48 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "feeds_polling": (
             "Lecture de {count} flux ; les nouveaux articles sont enregistrés dans un instant."
         ),
+        # la langue de la discussion, la console, Telegram (ticket 12)
+        "cmd_lang": "La langue que je parle dans cette discussion (en, fr)",
+        "usage_lang": "en|fr",
+        "lang_current": (
+            "Je parle français dans cette discussion. Pour changer : /lang en (English) ou "
+            "/lang fr (français)."
+        ),
+        "lang_set": "Désormais, je parle français dans cette discussion.",
+        "lang_admins_only": (
+            "Seuls les administrateurs de ce groupe peuvent changer la langue que j'y parle."
+        ),
+        "cmd_more": "Les résultats suivants de la dernière réponse",
+        "cmd_previous": "Les résultats précédents",
+        "cmd_quit": "Quitter (Ctrl-D aussi)",
+        "greeting": (
+            "Bonjour ! Je réponds aux questions sur l'actualité par des extraits cités "
+            "d'articles enregistrés.\nDemandez ici avec /ask{at} question, en me mentionnant "
+            "({mention} question) ou en répondant à l'un de mes messages.\nDes alertes sur un "
+            "sujet pour ce groupe : /subscribe sujet (administrateurs). Plus : /help"
+        ),
+        "description": (
+            "Je réponds aux questions sur l'actualité par de courts extraits cités d'articles "
+            "enregistrés : les mots qui répondent, et le titre, la source, la date et le lien de "
+            "l'article. Demandez-moi par exemple « Qu'a dit le Kremlin ? ». Dans un groupe : "
+            "/ask, une mention ou une réponse. /subscribe à un sujet pour une alerte à chaque "
+            "nouvel article."
+        ),
+        "short_description": ("Les questions sur l'actualité, avec des extraits cités d'articles."),
+        "empty_collection": (
+            "Aucun article n'est encore enregistré : je n'ai rien pour répondre. Un "
+            "administrateur en ajoute avec `depeche ingest CHEMIN` sur le serveur, ou un flux "
+            "avec /feeds add URL."
+        ),
+        "share": "Partager ↗",
+        "inline_nothing": "Rien trouvé : demandez-moi en privé",
+        "read_sent_privately": "Envoyé en privé.",
+        "read_start_first": (
+            "Appuyez sur Démarrer dans la discussion avec moi, et l'article arrive."
+        ),
+        "article_more": "L'article continue ({parts} messages de plus).",
+        "continue": "Suite ▸",
+        "open_link": "Lire sur le site ↗",
     },
 }
 

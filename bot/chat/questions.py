@@ -14,7 +14,16 @@ from datetime import datetime
 
 from bot.chat.messages import EXAMPLES, Lang, t
 from bot.chat.numbers import parse_number
-from bot.chat.registry import Button, Command, Reply, Request, action, command, menu
+from bot.chat.registry import (
+    Button,
+    Command,
+    Reply,
+    Request,
+    action,
+    command,
+    console_commands,
+    menu,
+)
 from bot.chat.render import (
     TELEGRAM_LIMIT,
     cite,
@@ -30,7 +39,6 @@ from bot.chat.render import (
 )
 from bot.chat.subscriptions import resume_on_start
 from bot.chat.trends import topic_trend
-from retrieval.analysis import detect_language
 from retrieval.topics import TopicError
 
 LATEST_MAX = 20
@@ -40,13 +48,6 @@ MAX_OFFSET = 1_000  # paging further than this is no longer reading answers
 # -- questions ---------------------------------------------------------------------------------
 
 
-def answer_language(question: str, fallback: Lang) -> Lang:
-    """The language to answer a question in: its own when long enough to tell, else the user's."""
-    if len(question.split()) < 3:
-        return fallback
-    return detect_language(question, default=fallback)
-
-
 def answer(request: Request, question: str, offset: int = 0) -> Reply:
     """A page of cited excerpts for ``question``, with Read and paging buttons.
 
@@ -54,9 +55,11 @@ def answer(request: Request, question: str, offset: int = 0) -> Reply:
     dropped from the end of the page (they come on the next one) until it fits.
     """
     question = question.strip()
-    language = answer_language(question, request.language)
+    language = request.language  # the interface's; the question's own only steers the search
     k = request.settings.results_per_page
     results = request.service.ask(question, k=k, offset=offset)
+    if not results.answers and not offset and request.service.is_empty():
+        return Reply.plain(t("empty_collection", language))
     shown = results.answers
     page = replace(results, answers=shown)
     body = render_answer_html(page, language)
@@ -117,25 +120,35 @@ def read(request: Request) -> Reply | None:
 
 
 def help_reply(request: Request) -> Reply:
-    """What Dépêche does and how to ask, with examples and the list of commands."""
+    """What Dépêche does and how to ask, with examples and the commands this chat can run."""
     lang = request.language
     at = f"@{request.bot_username}" if request.bot_username else ""
     mention = at or "@Dépêche"
     examples = EXAMPLES[lang]
-    lines = [
-        f"<b>Dépêche</b> — {html.escape(t('intro', lang), quote=False)}",
-        "",
-        html.escape(t("private_how", lang), quote=False),
-        *(f"• <i>{html.escape(e, quote=False)}</i>" for e in examples),
-        "",
-        html.escape(t("group_how", lang, at=at, mention=mention), quote=False),
-        "",
-        f"<b>{html.escape(t('commands_title', lang), quote=False)}</b>",
-    ]
-    group = request.chat_type in ("group", "supergroup")
-    for spec in menu(group=group):
-        lines.append(html.escape(_usage_line(spec, lang), quote=False))
-    body = "\n".join(lines)
+    console = request.chat_type == "console"
+    if console:  # the terminal: what it runs, and its typed stand-ins for the buttons
+        usages = [_usage_line(c, lang) for c in console_commands()]
+        usages += [f"/{name} — {t(f'cmd_{name}', lang)}" for name in ("more", "previous", "quit")]
+    else:
+        group = request.chat_type in ("group", "supergroup")
+        usages = [_usage_line(c, lang) for c in menu(group=group)]
+    how = [] if console else [t("group_how", lang, at=at, mention=mention), ""]
+
+    def escaped(text: str) -> str:
+        return html.escape(text, quote=False)
+
+    body = "\n".join(
+        [
+            f"<b>Dépêche</b> — {escaped(t('intro', lang))}",
+            "",
+            escaped(t("private_how", lang)),
+            *(f"• <i>{escaped(e)}</i>" for e in examples),
+            "",
+            *map(escaped, how),
+            f"<b>{escaped(t('commands_title', lang))}</b>",
+            *map(escaped, usages),
+        ]
+    )
     text = "\n".join(
         [
             t("intro", lang),
@@ -143,10 +156,9 @@ def help_reply(request: Request) -> Reply:
             t("private_how", lang),
             *(f"  • {e}" for e in examples),
             "",
-            t("group_how", lang, at=at, mention=mention),
-            "",
+            *how,
             t("commands_title", lang),
-            *(f"  {_usage_line(c, lang)}" for c in menu(group=group)),
+            *(f"  {u}" for u in usages),
         ]
     )
     return Reply(body, text)

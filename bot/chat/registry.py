@@ -14,8 +14,9 @@ To add a command (say ``/subscribe``), in a module imported by ``bot/chat/__init
 
 It is then answered on Telegram (private chats, and groups unless ``group=False``), listed in
 the command menus and /help, and typed in ``depeche chat``. ``admin=True`` keeps a command to
-``settings.admin_ids`` (and out of the menus). Buttons carry an *action* (``name:value``,
-callback data of at most 64 bytes) registered with :func:`action` the same way.
+``settings.admin_ids`` (and out of the menus); ``console=False`` keeps it out of the
+terminal. Buttons carry an *action* (``name:value``, callback data of at most 64 bytes)
+registered with :func:`action` the same way.
 
 Commands run in a worker thread (the search and the database are synchronous), never on the
 event loop.
@@ -122,6 +123,7 @@ class Command:
     menu: bool = True
     usage: str = ""  # key in bot/messages.py for the arguments shown in /help, or ""
     group_admin: bool = False  # in groups, the handler first asks whether the sender is an admin
+    console: bool = True  # offered in the terminal chat (``depeche chat``) too
 
 
 @dataclass(frozen=True)
@@ -151,12 +153,13 @@ def command(
     menu: bool = True,
     usage: str = "",
     group_admin: bool = False,
+    console: bool = True,
 ) -> Callable[[CommandFunction], CommandFunction]:
     """Register a function as the command ``/name`` (see the module docstring)."""
 
     def register(function: CommandFunction) -> CommandFunction:
         COMMANDS[name] = Command(
-            name, function, description, private, group, admin, menu, usage, group_admin
+            name, function, description, private, group, admin, menu, usage, group_admin, console
         )
         return function
 
@@ -199,3 +202,8 @@ def menu(*, group: bool) -> list[Command]:
     return [
         c for c in COMMANDS.values() if c.menu and not c.admin and (c.group if group else c.private)
     ]
+
+
+def console_commands() -> list[Command]:
+    """The commands the terminal chat runs (its user is an administrator)."""
+    return [c for c in COMMANDS.values() if c.console and (c.menu or c.admin)]

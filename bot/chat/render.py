@@ -16,6 +16,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from babel import dates as babel_dates
+
 from bot.chat.messages import Lang, t
 from retrieval.analysis import Language, iter_words, term
 from retrieval.excerpt import Excerpt, make_excerpt
@@ -30,21 +32,22 @@ if TYPE_CHECKING:  # search's types only: importing it loads the index (slow CLI
 TELEGRAM_LIMIT = 4096
 
 
+_DATE_PATTERNS = {"year": "y", "month": "LLLL y", "day": "d MMMM y", "time": "d MMMM y HH:mm"}
+
+
 def format_date(value: datetime | None, precision: str, language: str = "en") -> str:
-    """A published date only as precise as it is known: ``juin 2025``, ``3 June 2025``."""
+    """A published date only as precise as it is known, in ``language`` (CLDR's month names,
+    by babel): ``juin 2025``, ``1er juin 2025``, ``3 June 2025 14:05 UTC``."""
     if value is None:
         return ""
     lang: Lang = "fr" if language == "fr" else "en"
-    months = t("months", lang).split()
-    month = months[value.month - 1]
-    if precision == "year":
-        return str(value.year)
-    if precision == "month":
-        return f"{month} {value.year}"
-    day = t("day_one", lang) if value.day == 1 else str(value.day)
-    text = f"{day} {month} {value.year}"
+    value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    pattern = _DATE_PATTERNS.get(precision, _DATE_PATTERNS["day"])
+    text = babel_dates.format_datetime(value, pattern, tzinfo=UTC, locale=lang)
+    if precision in ("day", "time") and value.day == 1:
+        text = t("day_one", lang) + text[1:]  # le 1er juin, but the 2 juin
     if precision == "time":
-        text += f" {value:%H:%M} UTC"
+        text += " UTC"
     return text
 
 

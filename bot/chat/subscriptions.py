@@ -19,7 +19,7 @@ from retrieval.topics import EXAMPLE, TopicError, parse_topic
 from storage import alerts as outbox
 
 
-@command("subscribe", "cmd_subscribe", usage="usage_subscribe", group_admin=True)
+@command("subscribe", "cmd_subscribe", usage="usage_subscribe", group_admin=True, console=False)
 def subscribe(request: Request) -> Reply:
     """Follow a topic: new matching articles are alerted to this chat."""
     lang = request.language
@@ -50,7 +50,9 @@ def subscribe(request: Request) -> Reply:
     return Reply.plain(t(key, lang, id=subscription.id, topic=subscription.topic))
 
 
-@command("unsubscribe", "cmd_unsubscribe", usage="usage_unsubscribe", group_admin=True)
+@command(
+    "unsubscribe", "cmd_unsubscribe", usage="usage_unsubscribe", group_admin=True, console=False
+)
 def unsubscribe(request: Request) -> Reply:
     """Stop a subscription, given its number or its topic."""
     lang = request.language
@@ -69,7 +71,7 @@ def unsubscribe(request: Request) -> Reply:
     return Reply.plain(t("unsubscribed", lang, id=removed.id, topic=removed.topic))
 
 
-@command("subscriptions", "cmd_subscriptions")
+@command("subscriptions", "cmd_subscriptions", console=False)
 def subscriptions(request: Request) -> Reply:
     """This chat's subscriptions with their numbers (anyone may list them)."""
     lang = request.language

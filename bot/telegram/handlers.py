@@ -29,6 +29,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes, filters
 
 from bot.chat import ACTIONS, COMMANDS, Reply, Request, dispatch, questions, run_action
+from bot.chat.language import interface_language
 from bot.chat.messages import Lang, language_of_user, t
 from storage import alerts as outbox
 
@@ -117,7 +118,17 @@ def question_of(text: str | None, bot_username: str | None) -> str:
     return " ".join(text.split())
 
 
-def _request(
+async def language_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Lang:
+    """The language to speak: the chat's choice (/lang), else the user's, else English."""
+    chat = update.effective_chat
+    user = update.effective_user
+    chosen = None
+    if chat is not None:
+        chosen = await asyncio.to_thread(front(context).service.chat_language, chat.id)
+    return interface_language(chosen, user.language_code if user else None)
+
+
+async def _request(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
     *,
@@ -127,7 +138,7 @@ def _request(
     deps = front(context)
     user = update.effective_user
     chat = update.effective_chat
-    language: Lang = language_of_user(user.language_code if user else None)
+    language = await language_of(update, context)
     return Request(
         service=deps.service,
         settings=deps.settings,
@@ -191,7 +202,7 @@ async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if found is None:
         return
     args = message.text[found.end() :].strip()
-    request = _request(update, context, args=args)
+    request = await _request(update, context, args=args)
     spec = COMMANDS.get(found.group(1).lower())
     if spec is not None and spec.group_admin and request.chat_type in GROUP_TYPES:
         request = replace(request, chat_admin=await is_chat_admin(update, context))
@@ -210,8 +221,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     found = _COMMAND.match(message.text)
     name = found.group(1) if found else message.text[1:].split()[0] if message.text[1:] else ""
-    user = update.effective_user
-    language = language_of_user(user.language_code if user else None)
+    language = await language_of(update, context)
     await send(message, Reply.plain(t("unknown_command", language, name=name)))
 
 
@@ -220,7 +230,7 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or not message.text:
         return
-    request = _request(update, context, args=question_of(message.text, context.bot.username))
+    request = await _request(update, context, args=question_of(message.text, context.bot.username))
     reply = await asyncio.to_thread(questions.ask, request)
     await send(message, reply)
 
@@ -230,12 +240,11 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None:
         return
-    user = query.from_user
-    language = language_of_user(user.language_code if user else None)
     message = query.message if isinstance(query.message, Message) else None
     asked = message.reply_to_message if message else None
     recovered = question_of(asked.text, context.bot.username) if asked else ""
-    request = _request(update, context, question=recovered or None)
+    request = await _request(update, context, question=recovered or None)
+    language = request.language
     wanted = ACTIONS.get((query.data or "").partition(":")[0])
     if wanted is not None and wanted.group_admin and request.chat_type in GROUP_TYPES:
         request = replace(request, chat_admin=await is_chat_admin(update, context))
@@ -283,7 +292,10 @@ async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not isinstance(update, Update):
         return
     user = update.effective_user
-    language = language_of_user(user.language_code if user else None)
+    try:
+        language = await language_of(update, context)
+    except Exception:  # the database may be what failed
+        language = language_of_user(user.language_code if user else None)
     text = t("error", language)
     try:
         if update.callback_query is not None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.chat.render import (
+    format_date,
     no_answer_text,
     render_answer_html,
     render_answer_text,
@@ -108,3 +109,19 @@ def test_english_and_french_sentences_match() -> None:
         fields = {f for _, f, _, _ in string.Formatter().parse(english) if f}
         french = {f for _, f, _, _ in string.Formatter().parse(STRINGS["fr"][key]) if f}
         assert fields == french, key
+
+
+@pytest.mark.parametrize(
+    ("precision", "english", "french"),
+    [
+        ("year", "2026", "2026"),
+        ("month", "December 2026", "décembre 2026"),
+        ("day", "1 December 2026", "1er décembre 2026"),
+        ("time", "1 December 2026 08:05 UTC", "1er décembre 2026 08:05 UTC"),
+    ],
+)
+def test_dates_are_written_in_the_asked_language(precision: str, english: str, french: str) -> None:
+    value = datetime(2026, 12, 1, 8, 5, tzinfo=UTC)
+    assert format_date(value, precision, "en") == english
+    assert format_date(value, precision, "fr") == french
+    assert format_date(value.replace(day=2), "day", "fr") == "2 décembre 2026"

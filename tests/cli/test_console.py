@@ -93,3 +93,27 @@ def test_a_failure_is_reported_and_the_chat_goes_on(
     assert out[0].startswith("Sorry, something went wrong")
     assert "hunter2" not in "".join(out)
     assert "1 articles" in out[1]
+
+
+def test_console_help_lists_exactly_what_the_terminal_runs(
+    seeded: Depeche, settings: Settings
+) -> None:
+    chat = ConsoleChat(seeded, settings)
+    shown = chat.reply_to("/help") or ""
+    listed = {line.split()[0] for line in shown.splitlines() if line.strip().startswith("/")}
+    assert {"/ask", "/latest", "/article", "/more", "/previous", "/quit", "/feeds"} <= listed
+    assert not listed & {"/subscribe", "/unsubscribe", "/subscriptions", "/lang"}
+    assert "In a group" not in shown
+    for name in listed:  # each one does something other than "unknown command"
+        if name != "/quit":
+            assert "I don't know" not in (chat.reply_to(name) or "")
+    assert chat.reply_to("/quit") is None
+
+
+def test_a_question_on_an_empty_collection_says_how_to_add_articles(
+    service: Depeche, settings: Settings
+) -> None:
+    out: list[str] = []
+    run_chat(ConsoleChat(service, settings), ["What did the Kremlin say?", "/more"], out.append)
+    assert "No article is stored yet" in out[0] and "depeche ingest" in out[0]
+    assert "Nothing found" not in out[0]
