@@ -6,8 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    DEPECHE_DATA_DIR=/data \
-    DEPECHE_SEEDS_DIR=/app/seeds
+    DEPECHE_DATA_DIR=/data
 
 WORKDIR /app
 
@@ -23,6 +22,7 @@ RUN mkdir -p bot retrieval storage \
 COPY bot ./bot
 COPY retrieval ./retrieval
 COPY storage ./storage
+# bot/seeds links to seeds/: the installed package holds the seed dispatch itself.
 COPY seeds ./seeds
 RUN pip install --no-deps . && rm -rf build
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,6 +11,11 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+
+def packaged_seeds() -> Path:
+    """The seed dispatch installed with Dépêche (package data), wherever it runs."""
+    return Path(str(resources.files("bot") / "seeds"))
 
 
 class Settings(BaseSettings):
@@ -28,7 +34,10 @@ class Settings(BaseSettings):
         default="",
         description="SQLAlchemy URL; SQLite under data_dir when empty, or postgresql://...",
     )
-    seeds_dir: Path = Path("seeds")
+    # Loaded into an empty database (demo, chat, run); the seed shipped with the package.
+    seeds_dir: Path = Field(default_factory=packaged_seeds)
+    # `depeche run` on an empty database loads the seeds first (demo and chat always do).
+    seed_on_empty: bool = True
     telegram_token: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices(

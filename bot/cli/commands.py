@@ -285,7 +285,8 @@ def trend(settings: Settings, topic: tuple[str, ...], out: Path, lang: str) -> N
 
 
 def seed_if_empty(service: Depeche, settings: Settings) -> None:
-    """Fill an empty database from the seeds folder (the embedded demo's first start)."""
+    """Fill an empty database from the seeds (``DEPECHE_SEEDS_DIR``, by default the dispatch
+    shipped with the package): the first start of demo, chat and run."""
     if not service.is_empty():
         return
     if not settings.seeds_dir.is_dir():
@@ -453,6 +454,8 @@ def run(settings: Settings, webhook_url: str | None, port: int | None, listen: s
 
     with _database_errors():
         service = open_service(settings, wait=True)
+        if settings.seed_on_empty:
+            seed_if_empty(service, settings)
         if service.is_empty():
             click.echo(
                 "warning: no article is stored yet; add some with `depeche ingest PATH`.",

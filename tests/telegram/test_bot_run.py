@@ -10,6 +10,10 @@ from click.testing import CliRunner
 from telegram.ext import Application
 
 from bot.cli import cli
+from bot.settings import Settings, packaged_seeds
+from bot.telegram.handlers import FRONT_KEY
+from tests.fake_bot_api import TOKEN as FAKE_TOKEN
+from tests.fake_bot_api import Chatting, FakeBotAPI, private_chat, stop_application, user
 from tests.helpers import SEEDS
 
 TOKEN = "123456:TEST-token_for-the-fake"
@@ -64,6 +68,7 @@ def test_run_polls_with_the_token_and_the_api_url(
         **env,
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "DEPECHE_TELEGRAM_API_URL": "http://127.0.0.1:9/bot",
+        "DEPECHE_SEED_ON_EMPTY": "false",
     }
     result = CliRunner(env=env).invoke(cli, ["run"])
     assert result.exit_code == 0, result.output
@@ -112,3 +117,59 @@ def test_bad_webhook_settings_are_explained(
     result = CliRunner(env=env).invoke(cli, ["run", *args])
     assert result.exit_code != 0
     assert message in result.output
+
+
+# -- an empty database -------------------------------------------------------------------------
+
+
+async def _started(env: dict[str, str], started: dict[str, Any], api: FakeBotAPI) -> Chatting:
+    """``depeche run`` as a user starts it, then its application polling the fake Bot API."""
+    env = {**env, "DEPECHE_TELEGRAM_TOKEN": FAKE_TOKEN, "DEPECHE_TELEGRAM_API_URL": api.api_url}
+    result = CliRunner(env=env).invoke(cli, ["run"])
+    assert result.exit_code == 0, result.output
+    application: Application = started["app"]  # type: ignore[type-arg]
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=1)
+    return Chatting(api, application, application.bot_data[FRONT_KEY].service)
+
+
+async def test_run_on_an_empty_database_answers_from_the_packaged_seed(
+    env: dict[str, str], started: dict[str, Any], api: FakeBotAPI
+) -> None:
+    del env["DEPECHE_SEEDS_DIR"]  # the seed shipped with the package; none in this folder
+    assert not Path("seeds").exists()
+    bot = await _started(env, started, api)
+    try:
+        person = user("en")
+        answer = await bot.ask(private_chat(person), person, "What did the Kremlin say?")
+        assert "<b>Kremlin</b>" in answer["text"] and "ATS · June 2025" in answer["text"]
+    finally:
+        await api.end_long_polls()
+        await stop_application(bot.app)
+        bot.service.engine.dispose()
+
+
+async def test_run_with_seed_on_empty_off_says_nothing_is_stored_yet(
+    env: dict[str, str], started: dict[str, Any], api: FakeBotAPI
+) -> None:
+    bot = await _started({**env, "DEPECHE_SEED_ON_EMPTY": "false"}, started, api)
+    try:
+        person = user("en")
+        answer = await bot.ask(private_chat(person), person, "What did the Kremlin say?")
+        assert "No article is stored yet" in answer["text"]
+        assert "depeche ingest" in answer["text"] and "/feeds add" in answer["text"]
+    finally:
+        await api.end_long_polls()
+        await stop_application(bot.app)
+        bot.service.engine.dispose()
+
+
+def test_a_seeds_dir_setting_overrides_the_packaged_seed(tmp_path: Path) -> None:
+    shipped = sorted(p.name for p in packaged_seeds().iterdir())
+    assert shipped == sorted(p.name for p in SEEDS.iterdir())
+    assert Settings().seeds_dir == packaged_seeds()
+    assert Settings(seeds_dir=tmp_path).seeds_dir == tmp_path
