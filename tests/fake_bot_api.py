@@ -440,28 +440,7 @@ class FakeBotAPI:
     async def _getChatMember(self, data: JSONDict) -> JSONDict:
         key = (int(data["chat_id"]), int(data["user_id"]))
         status = self.members.get(key, "member")
-        member: JSONDict = {
-            "status": status,
-            "user": {"id": key[1], "is_bot": False, "first_name": "Member"},
-        }
-        if status == "creator":
-            member["is_anonymous"] = False
-        if status == "administrator":
-            member.update(
-                can_be_edited=False,
-                is_anonymous=False,
-                can_manage_chat=True,
-                can_delete_messages=True,
-                can_manage_video_chats=True,
-                can_restrict_members=True,
-                can_promote_members=False,
-                can_change_info=True,
-                can_invite_users=True,
-                can_post_stories=False,
-                can_edit_stories=False,
-                can_delete_stories=False,
-            )
-        return member
+        return chat_member(status, {"id": key[1], "is_bot": False, "first_name": "Member"})
 
     def _chat(self, chat_id: int) -> JSONDict:
         for (cid, _), message in self.messages.items():
@@ -471,6 +450,32 @@ class FakeBotAPI:
 
 
 # -- factories ---------------------------------------------------------------------------------
+
+
+def chat_member(status: str, member: JSONDict) -> JSONDict:
+    """A ChatMember as the Bot API sends it, with the fields its status requires."""
+    found: JSONDict = {"status": status, "user": member}
+    if status == "creator":
+        found["is_anonymous"] = False
+    if status == "administrator":
+        found.update(
+            can_be_edited=False,
+            is_anonymous=False,
+            can_manage_chat=True,
+            can_delete_messages=True,
+            can_manage_video_chats=True,
+            can_restrict_members=True,
+            can_promote_members=False,
+            can_change_info=True,
+            can_invite_users=True,
+            can_post_stories=False,
+            can_edit_stories=False,
+            can_delete_stories=False,
+        )
+    if status == "kicked":
+        found["until_date"] = 0
+    return found
+
 
 _ids = itertools.count(1)
 
@@ -535,6 +540,32 @@ def make_callback_query(sender: JSONDict, message: JSONDict, data: str) -> JSOND
             "chat_instance": "1",
             "message": message,
             "data": data,
+        }
+    }
+
+
+def make_my_chat_member(chat: JSONDict, actor: JSONDict, old: str, new: str) -> JSONDict:
+    """The update of ``actor`` changing the bot's status in ``chat`` (added: left → member)."""
+    return {
+        "my_chat_member": {
+            "chat": chat,
+            "from": actor,
+            "date": int(time.time()),
+            "old_chat_member": chat_member(old, BOT),
+            "new_chat_member": chat_member(new, BOT),
+        }
+    }
+
+
+def make_inline_query(sender: JSONDict, query: str, offset: str = "") -> JSONDict:
+    """The update of ``sender`` typing ``@bot query`` in any chat."""
+    return {
+        "inline_query": {
+            "id": str(next(_ids)),
+            "from": sender,
+            "query": query,
+            "offset": offset,
+            "chat_type": "private",
         }
     }
 

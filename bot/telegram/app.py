@@ -206,7 +206,8 @@ def metrics_of(application: Application) -> MetricsServer | None:
 
 
 async def post_init(application: Application) -> None:
-    """Start-up work: the metrics endpoint, the command menus (private and groups, en and fr)."""
+    """Start-up work: the metrics endpoint, the command menus (private and groups) and the
+    bot's descriptions, in English and French."""
     start_metrics(application)
     scopes = ((False, BotCommandScopeAllPrivateChats()), (True, BotCommandScopeAllGroupChats()))
     try:
@@ -220,6 +221,15 @@ async def post_init(application: Application) -> None:
                 )
     except TelegramError as error:  # the menus are a convenience; answering matters more
         log.warning("could not set the command menus: %s", error)
+    try:  # what an empty chat with the bot shows, and its profile's one line
+        for language in MENU_LANGUAGES:
+            code = None if language == "en" else language
+            await application.bot.set_my_description(t("description", language), language_code=code)
+            await application.bot.set_my_short_description(
+                t("short_description", language), language_code=code
+            )
+    except TelegramError as error:
+        log.warning("could not set the bot's description: %s", error)
     log.info("Dépêche is on Telegram as @%s", application.bot.username)
 
 

@@ -9,12 +9,15 @@ defined here.
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import re
+from collections.abc import Awaitable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from telegram import (
+    Bot,
     Chat,
     ChatMember,
     ChatMemberUpdated,
@@ -25,6 +28,7 @@ from telegram import (
     ReplyParameters,
     Update,
 )
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes, filters
 
@@ -39,6 +43,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 FRONT_KEY = "depeche"
 GROUP_TYPES = (Chat.GROUP, Chat.SUPERGROUP)
 CALLBACK_ANSWER_LIMIT = 200  # characters of a button's answer (a notice shown to the presser)
@@ -206,7 +211,9 @@ async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     spec = COMMANDS.get(found.group(1).lower())
     if spec is not None and spec.group_admin and request.chat_type in GROUP_TYPES:
         request = replace(request, chat_admin=await is_chat_admin(update, context))
-    reply = await asyncio.to_thread(dispatch, found.group(1), request)
+    reply = await typing_while(
+        message.chat_id, context.bot, asyncio.to_thread(dispatch, found.group(1), request)
+    )
     if reply is None:
         if request.chat_type == Chat.PRIVATE:
             await unknown_command(update, context)
@@ -231,7 +238,9 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or not message.text:
         return
     request = await _request(update, context, args=question_of(message.text, context.bot.username))
-    reply = await asyncio.to_thread(questions.ask, request)
+    reply = await typing_while(
+        message.chat_id, context.bot, asyncio.to_thread(questions.ask, request)
+    )
     await send(message, reply)
 
 
@@ -335,7 +344,8 @@ _GONE = (ChatMember.LEFT, ChatMember.BANNED)
 
 
 async def my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The bot was removed from a chat or blocked: pause it; added back: resume it."""
+    """The bot was removed from a chat or blocked: pause it; added back: resume it (and, in a
+    group, say how to use it there)."""
     change: ChatMemberUpdated | None = update.my_chat_member
     if change is None:
         return
@@ -347,3 +357,48 @@ async def my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await asyncio.to_thread(outbox.pause_chat, engine=engine, chat_id=chat_id, reason=reason)
     elif old in _GONE and new not in _GONE:
         await asyncio.to_thread(outbox.resume_chat, engine=engine, chat_id=chat_id)
+        if change.chat.type in GROUP_TYPES:
+            await greet(update, context)
+
+
+async def greet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say once, in a group the bot was just added to, how to ask there and how to subscribe."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    language = await language_of(update, context)  # the chat's, else whoever added the bot
+    at = f"@{context.bot.username}" if context.bot.username else ""
+    text = t("greeting", language, at=at, mention=at or "@Dépêche")
+    try:
+        await context.bot.send_message(chat.id, html.escape(text, quote=False))
+    except TelegramError as error:  # added without the right to post: nothing to say then
+        log.warning("could not greet chat %s: %s", chat.id, error)
+
+
+# Telegram shows "typing…" for five seconds, or until the bot's next message.
+TYPING_AFTER_SECONDS = 0.3
+TYPING_EVERY_SECONDS = 4.5
+
+
+async def typing_while(chat_id: int, bot: Bot, work: Awaitable[T]) -> T:
+    """Await ``work``; if it takes longer than a few hundred milliseconds, show "typing…" in
+    the chat until it is done (never waiting for the action itself: a 429 on it must not
+    hold the answer)."""
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=TYPING_AFTER_SECONDS)
+    if done:
+        return task.result()
+    typing = asyncio.create_task(_keep_typing(chat_id, bot))
+    try:
+        return await task
+    finally:
+        typing.cancel()
+
+
+async def _keep_typing(chat_id: int, bot: Bot) -> None:
+    while True:
+        try:
+            await bot.send_chat_action(chat_id, ChatAction.TYPING)
+        except TelegramError as error:  # a convenience: the answer matters, not the dots
+            log.debug("sendChatAction failed in %s: %s", chat_id, error)
+        await asyncio.sleep(TYPING_EVERY_SECONDS)
