@@ -46,6 +46,7 @@ BOT = {"id": 123456, "is_bot": True, "first_name": "Dépêche", "username": "Dep
 LIMIT = 4096  # UTF-16 code units of a message's text, after entity parsing
 CAPTION_LIMIT = 1024  # characters of a photo's caption, after parsing
 CALLBACK_DATA_LIMIT = 64  # bytes
+INLINE_QUERY_LIMIT = 256  # characters of an inline query (a Share button's too)
 
 FLOOD = "Too Many Requests: retry after {}"
 BLOCKED = "Forbidden: bot was blocked by the user"
@@ -370,7 +371,7 @@ class FakeBotAPI:
                     await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
 
     def _check_text(self, data: JSONDict) -> str:
-        text = str(data.get("text", ""))
+        text = str(data.get("text", data.get("message_text", "")))
         shown = telegram_text(text) if str(data.get("parse_mode")).upper() == "HTML" else text
         if not shown.strip():
             raise BadRequest("message text is empty")
@@ -379,6 +380,8 @@ class FakeBotAPI:
         for row in (data.get("reply_markup") or {}).get("inline_keyboard", []):
             for button in row:
                 if len(button.get("callback_data", "").encode()) > CALLBACK_DATA_LIMIT:
+                    raise BadRequest("BUTTON_DATA_INVALID")
+                if len(button.get("switch_inline_query", "")) > INLINE_QUERY_LIMIT:
                     raise BadRequest("BUTTON_DATA_INVALID")
         return text
 
@@ -436,6 +439,23 @@ class FakeBotAPI:
             message["reply_markup"] = data["reply_markup"]
         self.messages[key] = message
         return message
+
+    async def _answerInlineQuery(self, data: JSONDict) -> bool:
+        results = data.get("results") or []
+        if len(results) > 50:
+            raise BadRequest("RESULTS_TOO_MUCH")
+        ids = [str(r.get("id", "")) for r in results]
+        if len(set(ids)) != len(ids) or any(not 1 <= len(i.encode()) <= 64 for i in ids):
+            raise BadRequest("RESULT_ID_INVALID")
+        if len(str(data.get("next_offset", "")).encode()) > 64:
+            raise BadRequest("NEXT_OFFSET_INVALID")
+        for result in results:
+            if not str(result.get("title", "")).strip():
+                raise BadRequest("RESULT_TITLE_EMPTY")
+            self._check_text(
+                {**result["input_message_content"], "reply_markup": result.get("reply_markup")}
+            )
+        return True
 
     async def _getChatMember(self, data: JSONDict) -> JSONDict:
         key = (int(data["chat_id"]), int(data["user_id"]))

@@ -12,6 +12,7 @@ import html
 from dataclasses import replace
 from datetime import datetime
 
+from bot.chat.inline import share_query
 from bot.chat.messages import EXAMPLES, Lang, t
 from bot.chat.numbers import parse_number
 from bot.chat.registry import (
@@ -94,6 +95,8 @@ def answer(request: Request, question: str, offset: int = 0) -> Reply:
         text += "\n\n(" + " · ".join(hints) + ")"
     elif hints:
         text += "\n\n(" + " · ".join(hints) + ")"
+    if shown:
+        paging.append(Button(t("share", language), share=share_query(question)))
     rows = tuple(row for row in (tuple(reads), tuple(paging)) if row)
     return Reply(body, text, rows)
 

@@ -41,10 +41,12 @@ CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for an inline button's callb
 
 @dataclass(frozen=True)
 class Button:
-    """An inline button: its label and the action it triggers (``more:3``, ``read:12``)."""
+    """An inline button: its label and the action it triggers (``more:3``, ``read:12``), or
+    with ``share`` a button that opens inline mode with that query in a chat the user picks."""
 
     label: str
-    action: str
+    action: str = ""
+    share: str | None = None
 
     def __post_init__(self) -> None:
         if len(self.action.encode()) > CALLBACK_DATA_LIMIT:

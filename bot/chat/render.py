@@ -245,14 +245,33 @@ def render_answer_html(results: Results, language: str = "en") -> str:
 
 
 def _answer_html(answer: Answer, number: int, language: str) -> str:
+    return f"{number}. {cited_excerpt_html(answer, language)}"
+
+
+def cited_excerpt_html(answer: Answer, language: str, *, with_link: bool = False) -> str:
+    """One answer as Telegram HTML: the quoted excerpt, its article's linked title and the
+    citation (``with_link``: the article's address written out too, for a shared message)."""
     passage = answer.passage
     cited = html.escape(cite(passage, language), quote=False)
     lines = [
-        f"{number}. {quoted(highlighted(answer.excerpt), language)}",
+        quoted(highlighted(answer.excerpt), language),
         f"— <i>{linked_title(passage.title, passage.url)}</i>",
     ]
     if cited:
         lines.append(cited)
+    if with_link and passage.url and passage.url.startswith(("http://", "https://")):
+        lines.append(html.escape(passage.url, quote=False))
+    return "\n".join(lines)
+
+
+def article_card_html(item: Any, language: str) -> str:
+    """An article as a shared message: its linked title, citation and address."""
+    lines = [f"<b>{linked_title(item.title, item.url)}</b>"]
+    cited = cite(item, language)
+    if cited:
+        lines.append(f"<i>{html.escape(cited, quote=False)}</i>")
+    if item.url and item.url.startswith(("http://", "https://")):
+        lines.append(html.escape(item.url, quote=False))
     return "\n".join(lines)
 
 

@@ -36,6 +36,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -109,6 +110,7 @@ def register_handlers(application: Application) -> None:
         MessageHandler(human & filters.TEXT & ~filters.COMMAND & addressed, handlers.question)
     )
     application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(InlineQueryHandler(handlers.inline_query))
     # The bot removed from a chat or blocked: its alerts pause; added back: they resume.
     application.add_handler(
         ChatMemberHandler(handlers.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)

@@ -23,16 +23,21 @@ from telegram import (
     ChatMemberUpdated,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    LinkPreviewOptions,
     Message,
     MessageEntity,
     ReplyParameters,
     Update,
 )
-from telegram.constants import ChatAction
+from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes, filters
 
-from bot.chat import ACTIONS, COMMANDS, Reply, Request, dispatch, questions, run_action
+from bot.chat import ACTIONS, COMMANDS, Button, Reply, Request, dispatch, questions, run_action
+from bot.chat.inline import inline_answers
 from bot.chat.language import interface_language
 from bot.chat.messages import Lang, language_of_user, t
 from storage import alerts as outbox
@@ -161,12 +166,13 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     """The reply's buttons as an inline keyboard."""
     if not reply.buttons:
         return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.action) for b in row]
-            for row in reply.buttons
-        ]
-    )
+    return InlineKeyboardMarkup([[_button(b) for b in row] for row in reply.buttons])
+
+
+def _button(button: Button) -> InlineKeyboardButton:
+    if button.share is not None:
+        return InlineKeyboardButton(button.label, switch_inline_query=button.share)
+    return InlineKeyboardButton(button.label, callback_data=button.action)
 
 
 async def send(message: Message, reply: Reply) -> None:
@@ -275,6 +281,53 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         await send(message, reply)
     await query.answer()
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer ``@Bot question`` typed in any chat with cited excerpts to send there."""
+    query = update.inline_query
+    if query is None:
+        return
+    request = await _request(update, context)
+    page = await asyncio.to_thread(inline_answers, request, query.query, query.offset)
+    results = [
+        InlineQueryResultArticle(
+            id=item.id,
+            title=item.title,
+            description=item.description,
+            input_message_content=InputTextMessageContent(
+                item.html,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            ),
+            reply_markup=(
+                InlineKeyboardMarkup(
+                    [
+                        [
+                            InlineKeyboardButton(
+                                t("share", request.language), switch_inline_query=item.share
+                            )
+                        ]
+                    ]
+                )
+                if item.share
+                else None
+            ),
+        )
+        for item in page.items
+    ]
+    nothing = not results and not query.offset and bool(query.query.strip())
+    await query.answer(
+        results,
+        cache_time=page.cache_seconds,
+        is_personal=True,  # in the user's language
+        next_offset=page.next_offset,
+        button=(
+            InlineQueryResultsButton(t("inline_nothing", request.language), start_parameter="help")
+            if nothing
+            else None
+        ),
+    )
 
 
 def database_unavailable(error: BaseException | None) -> bool:

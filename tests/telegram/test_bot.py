@@ -72,7 +72,7 @@ async def test_a_private_question_gets_cited_excerpts_in_html(bot: Chatting) -> 
     shown = visible_text(answer["text"])
     assert shown.startswith("1. “") and utf16(shown) <= LIMIT
     labels = [b["text"] for b in buttons(answer)]
-    assert labels == ["Read 1"]
+    assert labels == ["Read 1", "Share ↗"]
     assert buttons(answer)[0]["callback_data"] == "read:1"
 
 
@@ -80,7 +80,7 @@ async def test_a_french_question_is_answered_in_french(bot: Chatting) -> None:
     person = user("fr")
     answer = await bot.ask(private_chat(person), person, "Qu'a dit le Kremlin ?")
     assert "« " in answer["text"] and "ATS · juin 2025" in answer["text"]
-    assert [b["text"] for b in buttons(answer)] == ["Lire 1"]
+    assert [b["text"] for b in buttons(answer)] == ["Lire 1", "Partager ↗"]
 
 
 @pytest.mark.parametrize(
@@ -310,7 +310,9 @@ async def test_a_4000_character_question_and_html_in_questions(bot: Chatting) ->
     long_question = ("Kremlin Istanbul négociations " * 200)[:4000]
     answer = await bot.ask(chat, person, long_question)
     assert "<b>Kremlin</b>" in answer["text"] or "<b>Istanbul</b>" in answer["text"]
-    assert all(len(b["callback_data"].encode()) <= 64 for b in buttons(answer))
+    assert all(len(b.get("callback_data", "").encode()) <= 64 for b in buttons(answer))
+    share = next(b["switch_inline_query"] for b in buttons(answer) if "switch_inline_query" in b)
+    assert len(share) <= 256 and long_question.startswith(share)
     for question in (
         "<b>Kremlin</b> & <script>alert(1)</script>",
         "**Kremlin** _Istanbul_ [link](http://x.org) `code`",

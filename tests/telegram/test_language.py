@@ -35,7 +35,7 @@ async def bot(seeded: Depeche, bot_settings: Settings, api: FakeBotAPI) -> Async
 async def test_a_question_in_another_language_gets_the_users_interface(bot: Chatting) -> None:
     person = user("en")
     answer = await bot.ask(private_chat(person), person, "Ukraine Russie Kremlin drones")
-    assert [b["text"] for b in buttons(answer)] == ["Read 1"]
+    assert [b["text"] for b in buttons(answer)] == ["Read 1", "Share ↗"]
     assert "June 2025" in answer["text"] and "juin" not in answer["text"]
     assert "“" in answer["text"] and "« " not in answer["text"]
 
@@ -48,7 +48,7 @@ async def test_lang_sets_the_chats_language_and_it_survives_a_restart(
     assert "I speak English" in (await bot.ask(chat, person, "/lang"))["text"]
     assert "Désormais, je parle français" in (await bot.ask(chat, person, "/lang fr"))["text"]
     answer = await bot.ask(chat, person, "What did the Kremlin say?")
-    assert [b["text"] for b in buttons(answer)] == ["Lire 1"]
+    assert [b["text"] for b in buttons(answer)] == ["Lire 1", "Partager ↗"]
     assert "juin 2025" in answer["text"]
     assert "I speak English" not in (await bot.ask(chat, person, "/lang xx"))["text"]
 
@@ -72,10 +72,10 @@ async def test_in_a_group_only_administrators_set_the_language(bot: Chatting) ->
     assert "Désormais" in (await bot.ask(group, admin, "/lang fr"))["text"]
     # Everyone in the group now reads French, whatever their own Telegram language.
     answer = await bot.ask(group, member, "/ask Kremlin")
-    assert [b["text"] for b in buttons(answer)] == ["Lire 1"]
+    assert [b["text"] for b in buttons(answer)] == ["Lire 1", "Partager ↗"]
     # The group's choice is the group's: the member's private chat still speaks English.
     private = await bot.ask(private_chat(member), member, "Kremlin")
-    assert [b["text"] for b in buttons(private)] == ["Read 1"]
+    assert [b["text"] for b in buttons(private)] == ["Read 1", "Share ↗"]
 
 
 async def test_latest_writes_every_date_in_the_chats_language(bot: Chatting) -> None:
