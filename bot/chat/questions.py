@@ -9,6 +9,7 @@ its last /latest list); ``/article #12`` opens the article whose id is 12.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import replace
 from datetime import datetime
 
@@ -44,6 +45,10 @@ from retrieval.topics import TopicError
 
 LATEST_MAX = 20
 MAX_OFFSET = 1_000  # paging further than this is no longer reading answers
+# A long article is sent this many messages at a time (a 400 KB one would be 113 messages).
+ARTICLE_MESSAGES = 3
+READ_LINK = re.compile(r"read_(\d+)(?:_(\d+))?")
+_TAG = re.compile(r"<[^>]*>")
 
 
 # -- questions ---------------------------------------------------------------------------------
@@ -110,13 +115,14 @@ def more(request: Request) -> Reply | None:
     return answer(request, request.question, offset)
 
 
-@action("read")
+@action("read", private=True)
 def read(request: Request) -> Reply | None:
-    """The whole article of a result (the button carries the article's id)."""
-    article_id = parse_number(request.args, low=1)
-    if article_id is None:
+    """The article of a result (``read:ID``, or ``read:ID:PART`` to go on)."""
+    article_id, _, part = request.args.partition(":")
+    found_id = parse_number(article_id, low=1)
+    if found_id is None:
         return None
-    return _article_reply(request, article_id)
+    return _article_reply(request, found_id, first=parse_number(part, low=0) or 0)
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -176,8 +182,12 @@ def _usage_line(spec: Command, language: Lang) -> str:
 def start(request: Request) -> Reply:
     """The welcome: the same as /help (and alerts resumed in a chat where they were paused)."""
     resumed = resume_on_start(request)
+    deep_link = READ_LINK.fullmatch(request.args.strip())
     welcome = help_reply(request)
-    if resumed is None:
+    if deep_link:  # t.me/<bot>?start=read_12: a Read pressed in a group before a first chat
+        article_id, part = deep_link.groups()
+        welcome = _article_reply(request, int(article_id), first=int(part or 0))
+    if resumed is None or welcome.pages:
         return welcome
     return Reply(f"{resumed.html}\n\n{welcome.html}", f"{resumed.text}\n\n{welcome.text}")
 
@@ -325,12 +335,12 @@ def stats(request: Request) -> Reply:
 def article(request: Request) -> Reply:
     """A whole article: result N of the last answer, or ``#id`` (several messages when long)."""
     lang = request.language
-    arg = request.args.strip()
-    if arg.startswith("#"):
+    arg, _, part = request.args.strip().partition(" ")
+    if arg.startswith("#"):  # "#12 3": article 12 from its part 3 (the console's Continue)
         article_id = parse_number(arg[1:], low=1)
         if article_id is None:
             return Reply.plain(t("article_usage", lang))
-        return _article_reply(request, article_id)
+        return _article_reply(request, article_id, first=parse_number(part, low=0) or 0)
     number = parse_number(arg, low=1)
     if number is None:
         return Reply.plain(t("article_usage", lang))
@@ -340,7 +350,7 @@ def article(request: Request) -> Reply:
     return _article_reply(request, found_id)
 
 
-def _article_reply(request: Request, article_id: int) -> Reply:
+def _article_reply(request: Request, article_id: int, *, first: int = 0) -> Reply:
     lang = request.language
     found = request.service.article(article_id)
     if found is None:
@@ -348,7 +358,38 @@ def _article_reply(request: Request, article_id: int) -> Reply:
     item, passages = found
     paragraphs = [(p.heading, p.text) for p in passages]
     cited = cite(item, lang)
-    return Reply(
+    return capped_article(
+        article_id,
         render_article_html(item.title, paragraphs, cited, item.url),
         render_article_text(item.title, paragraphs, cited + (f"\n{item.url}" if item.url else "")),
+        url=item.url,
+        first=first,
+        language=lang,
     )
+
+
+def capped_article(
+    article_id: int, full_html: str, full_text: str, *, url: str | None, first: int, language: Lang
+) -> Reply:
+    """At most ``ARTICLE_MESSAGES`` messages of an article from part ``first``, then a note
+    with "Continue" (the next parts) and a link to the article's page."""
+    parts = split_html(full_html)
+    if first == 0 and len(parts) <= ARTICLE_MESSAGES:
+        return Reply(full_html, full_text)
+    shown = parts[first : first + ARTICLE_MESSAGES]
+    if not shown:
+        return Reply.plain(t("no_more_results", language))
+    following = first + len(shown)
+    left = len(parts) - following
+    buttons: list[Button] = []
+    notes: list[str] = []
+    if left:
+        notes.append(t("article_more", language, parts=left))
+        buttons.append(Button(t("continue", language), f"read:{article_id}:{following}"))
+    if url and url.startswith(("http://", "https://")):
+        buttons.append(Button(t("open_link", language), url=url))
+    pages = [*shown, *(html.escape(n, quote=False) for n in notes)]
+    text = "\n\n".join(html.unescape(_TAG.sub("", p)) for p in shown)
+    if left:
+        text += f"\n\n{notes[0]} (/article #{article_id} {following})"
+    return Reply("\n\n".join(pages), text, (tuple(buttons),) if buttons else (), pages=tuple(pages))

@@ -47,6 +47,7 @@ class Button:
     label: str
     action: str = ""
     share: str | None = None
+    url: str | None = None  # a link button instead
 
     def __post_init__(self) -> None:
         if len(self.action.encode()) > CALLBACK_DATA_LIMIT:
@@ -66,6 +67,9 @@ class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     photo: bytes | None = None
+    # The messages themselves when the reply chose its cuts (a capped article); else ``html``
+    # is split.
+    pages: tuple[str, ...] = ()
 
     @classmethod
     def plain(cls, text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> Reply:
@@ -79,6 +83,8 @@ class Reply:
 
     def messages(self) -> list[str]:
         """The HTML as Telegram messages of at most 4,096 characters each."""
+        if self.pages:
+            return list(self.pages)
         return split_html(self.html) if self.html else []
 
 
@@ -132,13 +138,15 @@ class Command:
 class Action:
     """A registered button action; ``edit``: its reply replaces the message holding the button;
     ``notice``: its reply is shown to the presser only (the button's answer), not posted;
-    ``group_admin``: in groups, the handler first asks whether the presser is an admin."""
+    ``group_admin``: in groups, the handler first asks whether the presser is an admin;
+    ``private``: pressed in a group, its reply goes privately to whoever pressed it."""
 
     name: str
     run: ActionFunction
     edit: bool = False
     notice: bool = False
     group_admin: bool = False
+    private: bool = False
 
 
 COMMANDS: dict[str, Command] = {}
@@ -169,12 +177,17 @@ def command(
 
 
 def action(
-    name: str, *, edit: bool = False, notice: bool = False, group_admin: bool = False
+    name: str,
+    *,
+    edit: bool = False,
+    notice: bool = False,
+    group_admin: bool = False,
+    private: bool = False,
 ) -> Callable[[ActionFunction], ActionFunction]:
     """Register a function as the button action ``name:...`` (its value in ``request.args``)."""
 
     def register(function: ActionFunction) -> ActionFunction:
-        ACTIONS[name] = Action(name, function, edit, notice, group_admin)
+        ACTIONS[name] = Action(name, function, edit, notice, group_admin, private)
         return function
 
     return register

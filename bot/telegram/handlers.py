@@ -33,7 +33,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes, filters
 
 from bot.chat import ACTIONS, COMMANDS, Button, Reply, Request, dispatch, questions, run_action
@@ -172,6 +172,8 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 def _button(button: Button) -> InlineKeyboardButton:
     if button.share is not None:
         return InlineKeyboardButton(button.label, switch_inline_query=button.share)
+    if button.url is not None:
+        return InlineKeyboardButton(button.label, url=button.url)
     return InlineKeyboardButton(button.label, callback_data=button.action)
 
 
@@ -263,6 +265,15 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     wanted = ACTIONS.get((query.data or "").partition(":")[0])
     if wanted is not None and wanted.group_admin and request.chat_type in GROUP_TYPES:
         request = replace(request, chat_admin=await is_chat_admin(update, context))
+    spec = wanted
+    if (
+        spec is not None
+        and spec.private
+        and message is not None
+        and message.chat.type in GROUP_TYPES
+    ):
+        await _reply_privately(update, context, request)
+        return
     outcome = await asyncio.to_thread(run_action, query.data or "", request)
     spec, reply = outcome if outcome else (None, None)
     if spec is None or reply is None or message is None:
@@ -328,6 +339,48 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             else None
         ),
     )
+
+
+async def _reply_privately(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, request: Request
+) -> None:
+    """A group's button whose answer is for the presser alone (Read): send it to them in
+    private, or, when the bot may not write to them yet (403), open the bot with a deep link
+    that sends it once they press Start."""
+    query = update.callback_query
+    assert query is not None
+    person = query.from_user
+    chosen = await asyncio.to_thread(front(context).service.chat_language, person.id)
+    private = replace(
+        request,
+        chat_id=person.id,
+        chat_type=Chat.PRIVATE,
+        language=interface_language(chosen, person.language_code),
+        chat_admin=False,
+    )
+    outcome = await asyncio.to_thread(run_action, query.data or "", private)
+    reply = outcome[1] if outcome else None
+    if reply is None:
+        await query.answer(t("ask_again", request.language), show_alert=True)
+        return
+    try:
+        await send_to(context.bot, person.id, reply)
+    except Forbidden:  # never started a chat with the bot, or blocked it
+        start = "read_" + (query.data or "").partition(":")[2].replace(":", "_")
+        await query.answer(
+            t("read_start_first", private.language),
+            url=f"https://t.me/{context.bot.username}?start={start}",
+        )
+        return
+    await query.answer(t("read_sent_privately", private.language))
+
+
+async def send_to(bot: Bot, chat_id: int, reply: Reply) -> None:
+    """Send a reply to a chat (not quoting anything), buttons under its last message."""
+    parts = reply.messages()
+    for number, part in enumerate(parts):
+        last = number == len(parts) - 1
+        await bot.send_message(chat_id, part, reply_markup=keyboard(reply) if last else None)
 
 
 def database_unavailable(error: BaseException | None) -> bool:

@@ -238,7 +238,7 @@ async def test_read_sends_the_whole_article_in_messages_within_the_limit(
 ) -> None:
     paragraphs = "\n\n".join(
         f"Paragraph {n} about the <script>alert('x')</script> Zanzibar & Co ferry. "
-        + "Waves. " * 150
+        + "Waves. " * 100  # three messages: longer ones are capped (tests/telegram/test_reading)
         for n in range(12)
     )
     (tmp_path / "long.md").write_text(f"# Zanzibar <b>ferry</b> & co\n\n{paragraphs}\n")
