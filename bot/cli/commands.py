@@ -26,6 +26,7 @@ from bot.cli.common import _database_errors, open_service, pass_settings
 from bot.cli.feeds import feeds
 
 DEMO_QUESTIONS = ("What did the Kremlin say?", "Qu'a dit le Kremlin ?")
+DEMO_LANGUAGES = dict(zip(DEMO_QUESTIONS, ("en", "fr"), strict=True))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -187,14 +188,13 @@ def ask(
 
 
 def _answer_language(text: str, settings: Settings, chosen: str | None = None) -> Lang:
-    """``--lang``, else the rule of the chat: the question's own language when it is long
-    enough to tell, else the terminal's (a one-word question never loads the language model)."""
-    from bot.chat.questions import answer_language
+    """``--lang``, else the rule of the chat: the interface's language (the terminal's), never
+    the question's, which only steers the search."""
     from bot.cli.console import terminal_language
 
     if chosen in ("en", "fr"):
         return "fr" if chosen == "fr" else "en"
-    return answer_language(text.strip(), terminal_language(settings))
+    return terminal_language(settings)
 
 
 @cli.command()
@@ -312,7 +312,9 @@ def demo(settings: Settings, questions: tuple[str, ...]) -> None:
         for question in questions or DEMO_QUESTIONS:
             results = service.ask(question, k=2)
             click.echo(f"\n> {question}\n")
-            click.echo(render_answer_text(results, _answer_language(question, settings)))
+            # The samples show both interfaces; the user's own questions get the terminal's.
+            shown_in = DEMO_LANGUAGES.get(question)
+            click.echo(render_answer_text(results, _answer_language(question, settings, shown_in)))
     click.echo('\nTry your own: depeche ask "..."  ·  depeche chat  ·  depeche --help')
 
 

@@ -154,7 +154,12 @@ def test_ask_from_stdin_as_text_answers_each_line(run: CliRunner) -> None:
         ([], "Ask a question"),
         (["the", "of", "and"], "only very common words"),
         (["photosynthèse"], "Nothing found"),
-        (["Que", "pensent", "les", "botanistes", "de", "la", "photosynthèse", "?"], "Rien trouvé"),
+        # The interface's language (the terminal's, or --lang), never the question's.
+        (
+            ["Que", "pensent", "les", "botanistes", "de", "la", "photosynthèse", "?"],
+            "Nothing found",
+        ),
+        (["--lang", "fr", "What", "about", "photosynthesis?"], "Rien trouvé"),
     ],
 )
 def test_ask_explains_when_there_is_nothing_to_answer(
