@@ -86,7 +86,7 @@ async def test_a_long_article_comes_three_messages_at_a_time_with_continue(
     bot.service.ingest_drafts([article(2, body, url="https://news.test.invalid/long")])
     person = user("en")
     chat = private_chat(person)
-    await bot.ask(chat, person, "/article 2")
+    await bot.ask(chat, person, "/article #2")
     await bot.answers(chat, 4)
     await bot.settle()
     sent = bot.api.sent_to(chat["id"])
