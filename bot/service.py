@@ -41,7 +41,7 @@ from retrieval.search import PassageRecord, Results, Scope, search
 from retrieval.topics import parse_topic
 from storage import alerts as outbox
 from storage import repository
-from storage.chat_language import get_chat_language, set_chat_language
+from storage.chat_language import ChatLanguages
 from storage.db import make_engine, prepare_schema, wait_for_database
 from storage.ingest import IngestReport, QueueAlerts, ingest_drafts
 from storage.models import Article, Passage, utcnow
@@ -131,8 +131,7 @@ class Depeche:
         self._removal_gaps = IdGaps()
         # One sync at a time (the timed job and an ingest may both ask): two would add twice.
         self._sync_lock = threading.Lock()
-        # Only this process changes a chat's language (the bot), so a cache stays true.
-        self._chat_languages: dict[int, str | None] = {}
+        self.chat_languages = ChatLanguages(engine)  # what each chat chose with /lang
 
     @classmethod
     def open(
@@ -589,21 +588,6 @@ class Depeche:
     def stats(self) -> repository.Stats:
         """Size of the collection."""
         return repository.collection_stats(engine=self.engine)
-
-    # -- chats -------------------------------------------------------------------------------
-
-    def chat_language(self, chat_id: int) -> str | None:
-        """The language a chat chose with /lang, or None (remembered: read at every update)."""
-        if chat_id not in self._chat_languages:
-            self._chat_languages[chat_id] = get_chat_language(engine=self.engine, chat_id=chat_id)
-        return self._chat_languages[chat_id]
-
-    def set_chat_language(self, chat_id: int, language: str | None, chat_type: str) -> None:
-        """Store a chat's language choice."""
-        set_chat_language(
-            engine=self.engine, chat_id=chat_id, language=language, chat_type=chat_type
-        )
-        self._chat_languages[chat_id] = language
 
 
 def _index_terms(passage: repository.IndexablePassage) -> list[str]:

@@ -25,3 +25,24 @@ def set_chat_language(
             chat = Chat(id=chat_id, type=chat_type)
         chat.language_code = language
         session.add(chat)
+
+
+class ChatLanguages:
+    """Each chat's chosen language, read once: only the bot's process changes them."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._known: dict[int, str | None] = {}
+
+    def get(self, chat_id: int) -> str | None:
+        """The language a chat chose with /lang, or None (read at every update, so cached)."""
+        if chat_id not in self._known:
+            self._known[chat_id] = get_chat_language(engine=self.engine, chat_id=chat_id)
+        return self._known[chat_id]
+
+    def set(self, chat_id: int, language: str | None, chat_type: str = "private") -> None:
+        """Store a chat's choice."""
+        set_chat_language(
+            engine=self.engine, chat_id=chat_id, language=language, chat_type=chat_type
+        )
+        self._known[chat_id] = language

@@ -28,5 +28,5 @@ def lang(request: Request) -> Reply:
     if request.chat_type in ("group", "supergroup") and not request.chat_admin:
         return Reply.plain(t("lang_admins_only", request.language))
     chosen: Lang = "fr" if wanted == "fr" else "en"
-    request.service.set_chat_language(request.chat_id, chosen, request.chat_type)
+    request.service.chat_languages.set(request.chat_id, chosen, request.chat_type)
     return Reply.plain(t("lang_set", chosen))

@@ -134,7 +134,7 @@ async def language_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Lan
     user = update.effective_user
     chosen = None
     if chat is not None:
-        chosen = await asyncio.to_thread(front(context).service.chat_language, chat.id)
+        chosen = await asyncio.to_thread(front(context).service.chat_languages.get, chat.id)
     return interface_language(chosen, user.language_code if user else None)
 
 
@@ -350,7 +350,7 @@ async def _reply_privately(
     query = update.callback_query
     assert query is not None
     person = query.from_user
-    chosen = await asyncio.to_thread(front(context).service.chat_language, person.id)
+    chosen = await asyncio.to_thread(front(context).service.chat_languages.get, person.id)
     private = replace(
         request,
         chat_id=person.id,
