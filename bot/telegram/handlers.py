@@ -265,10 +265,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     wanted = ACTIONS.get((query.data or "").partition(":")[0])
     if wanted is not None and wanted.group_admin and request.chat_type in GROUP_TYPES:
         request = replace(request, chat_admin=await is_chat_admin(update, context))
-    spec = wanted
     if (
-        spec is not None
-        and spec.private
+        wanted is not None
+        and wanted.private
         and message is not None
         and message.chat.type in GROUP_TYPES
     ):
