@@ -30,11 +30,16 @@ _WORD = re.compile(r"[^\W_]+")
 _fold = functools.lru_cache(maxsize=1 << 16)(fold)
 
 
+def word_set(text: str) -> frozenset[str]:
+    """The folded words of a text, as the signature sees them."""
+    # Case is folded on the whole text; accents only in the few words that have any.
+    return frozenset(w if w.isascii() else _fold(w) for w in _WORD.findall(text.casefold()))
+
+
 def signature(text: str) -> bytes:
     """The passage's MinHash signature (``SLOTS`` 32-bit values), empty for a text without
     words."""
-    # Case is folded on the whole text; accents only in the few words that have any.
-    words = {w if w.isascii() else _fold(w) for w in _WORD.findall(text.casefold())}
+    words = word_set(text)
     if not words:
         return b""
     hashes = np.fromiter(
@@ -59,3 +64,11 @@ def similarity(a: bytes, b: bytes) -> float:
 def is_duplicate(a: bytes, b: bytes) -> bool:
     """Whether two passages are the same text re-sent."""
     return similarity(a, b) >= SIMILARITY
+
+
+def same_words(a: str, b: str) -> bool:
+    """The exact check behind a signature's estimate: whether the word sets of two texts overlap
+    by ``SIMILARITY``. Run only when the signatures say so, it keeps the estimate's false
+    positives (two distinct dispatches about the same event) from hiding an answer."""
+    left, right = word_set(a), word_set(b)
+    return bool(left and right) and len(left & right) / len(left | right) >= SIMILARITY

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from retrieval.analysis import Language, fold, iter_words, term
-from retrieval.duplicates import is_duplicate, signature
+from retrieval.duplicates import is_duplicate, same_words, signature
 from retrieval.excerpt import Excerpt, make_excerpt, passage_feature
 from retrieval.expand import Expansion, spelling_index, spellings, translations
 from retrieval.fields import holds_any, passage_terms
@@ -313,15 +313,17 @@ def _select(
     kept: list[tuple[PassageRecord, float]] = []
     per_article_count: dict[int, int] = {}
     # A re-sent text (a corrected or re-filed dispatch under another slug): its best passage only.
-    seen: list[bytes] = []
+    seen: list[tuple[bytes, str]] = []
     for record, _ in by_recency([(record, boosted) for boosted, record, _ in ranked]):
         score = bm25[record.passage_id]
         if per_article_count.get(record.article_id, 0) >= per_article:
             continue
         signed = record.signature or signature(record.text)
-        if any(is_duplicate(signed, other) for other in seen):
+        if any(
+            is_duplicate(signed, other) and same_words(record.text, text) for other, text in seen
+        ):
             continue
-        seen.append(signed)
+        seen.append((signed, record.text))
         per_article_count[record.article_id] = per_article_count.get(record.article_id, 0) + 1
         kept.append((record, score))
         if len(kept) >= limit:

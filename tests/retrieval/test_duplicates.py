@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.duplicates import SLOTS, is_duplicate, signature, similarity
+from retrieval.duplicates import SLOTS, is_duplicate, same_words, signature, similarity
 
 DISPATCH = (
     "Le Kremlin a affirmé jeudi que les négociations avec l'Ukraine reprendraient la semaine "
@@ -37,3 +37,12 @@ def test_a_text_without_words_has_an_empty_signature_that_matches_nothing(text: 
 def test_signatures_are_fixed_size_and_survive_odd_unicode() -> None:
     assert len(signature(DISPATCH)) == 4 * SLOTS
     assert len(signature("caf\ud800e au lait")) == 4 * SLOTS  # a lone surrogate
+
+
+def test_the_exact_check_tells_a_resent_text_from_a_sibling_dispatch() -> None:
+    """Seven words in ten shared: the estimate may say "same text"; the exact check says no."""
+    base = "A zeppelin flew over the harbour of Albi on day 0 and counted 3 onlookers"
+    sibling = "A zeppelin flew over the market of Albi on day 12 and counted 15 onlookers"
+    resent = base + " nearby"
+    assert not same_words(base, sibling)
+    assert same_words(base, resent)
