@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -31,25 +30,12 @@ from tests.fake_bot_api import (
     group_chat,
     message,
     private_chat,
-    start_application,
-    stop_application,
     user,
     utf16,
 )
 from tests.helpers import visible_text
 
 # -- fixtures ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def bot(seeded: Depeche, bot_settings: Settings, api: FakeBotAPI) -> AsyncIterator[Chatting]:
-    """The bot of ``depeche run``, started as ``run_polling`` would, against the server."""
-    application = await start_application(bot_settings, seeded)
-    try:
-        yield Chatting(api, application, seeded)
-    finally:
-        await api.end_long_polls()
-        await stop_application(application)
 
 
 def zeppelin_articles(folder: Path, count: int) -> Path:

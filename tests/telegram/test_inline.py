@@ -3,38 +3,20 @@ with ``answerInlineQuery`` by the application of ``depeche run``."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from bot.service import Depeche
-from bot.settings import Settings
 from tests.fake_bot_api import (
     LIMIT,
     Chatting,
-    FakeBotAPI,
     buttons,
     make_inline_query,
     private_chat,
-    start_application,
-    stop_application,
     telegram_text,
     user,
     utf16,
 )
 from tests.helpers import article, write_zeppelin_articles
-
-
-@pytest.fixture
-async def bot(seeded: Depeche, bot_settings: Settings, api: FakeBotAPI) -> AsyncIterator[Chatting]:
-    application = await start_application(bot_settings, seeded)
-    try:
-        yield Chatting(api, application, seeded)
-    finally:
-        await api.end_long_polls()
-        await stop_application(application)
 
 
 async def _inline(bot: Chatting, sender: dict[str, Any], query: str, offset: str = "") -> Any:

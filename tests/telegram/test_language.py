@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-
-import pytest
 
 from bot.service import Depeche
 from bot.settings import Settings
@@ -20,16 +17,6 @@ from tests.fake_bot_api import (
     user,
 )
 from tests.helpers import article
-
-
-@pytest.fixture
-async def bot(seeded: Depeche, bot_settings: Settings, api: FakeBotAPI) -> AsyncIterator[Chatting]:
-    application = await start_application(bot_settings, seeded)
-    try:
-        yield Chatting(api, application, seeded)
-    finally:
-        await api.end_long_polls()
-        await stop_application(application)
 
 
 async def test_a_question_in_another_language_gets_the_users_interface(bot: Chatting) -> None:

@@ -4,35 +4,19 @@ bot's descriptions, "typing…" while a slow answer is prepared."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from bot.chat.messages import STRINGS
-from bot.service import Depeche
-from bot.settings import Settings
 from tests.fake_bot_api import (
     Chatting,
-    FakeBotAPI,
     group_chat,
     make_my_chat_member,
     private_chat,
-    start_application,
-    stop_application,
     user,
 )
 from tests.helpers import visible_text
-
-
-@pytest.fixture
-async def bot(seeded: Depeche, bot_settings: Settings, api: FakeBotAPI) -> AsyncIterator[Chatting]:
-    application = await start_application(bot_settings, seeded)
-    try:
-        yield Chatting(api, application, seeded)
-    finally:
-        await api.end_long_polls()
-        await stop_application(application)
 
 
 @pytest.mark.parametrize(("language_code", "expected"), [("en", "Hello!"), ("fr", "Bonjour !")])

@@ -3,36 +3,17 @@ the bot may not write to them yet), and a long article comes a few messages at a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
-from bot.service import Depeche
-from bot.settings import Settings
 from tests.fake_bot_api import (
     LIMIT,
     Chatting,
-    FakeBotAPI,
     buttons,
     group_chat,
     private_chat,
-    start_application,
-    stop_application,
     telegram_text,
     user,
     utf16,
 )
 from tests.helpers import article
-
-
-@pytest.fixture
-async def bot(seeded: Depeche, bot_settings: Settings, api: FakeBotAPI) -> AsyncIterator[Chatting]:
-    application = await start_application(bot_settings, seeded)
-    try:
-        yield Chatting(api, application, seeded)
-    finally:
-        await api.end_long_polls()
-        await stop_application(application)
 
 
 async def _group_answer(bot: Chatting) -> tuple[dict, dict]:  # type: ignore[type-arg]
