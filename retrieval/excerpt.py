@@ -16,7 +16,7 @@ never shown alone. At most ``MAX_EXCERPT_CHARS``, cut at word boundaries around 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from retrieval.analysis import Language, fold, iter_words, term
@@ -31,6 +31,10 @@ ELLIPSIS = "…"
 QUOTED_SPEAKER = 1.5
 # How much the type's feature is worth, as a share of the passage's rarest matched term.
 TYPE_BONUS = 1.5
+# What a speaker named elsewhere in the passage is worth to a quote, as a share of the name.
+CONTEXT_SHARE = 0.5
+# Sentences after the one opening a quote that may still be inside it, should it not close.
+QUOTE_RUN = 4
 
 _DATELINE = re.compile(
     r"""^\s*[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\- ]{1,40}(?:\s*\([^)]{1,40}\))?,\s*
@@ -39,7 +43,7 @@ _DATELINE = re.compile(
 )
 # An opening quote mark: a quote may run over several sentences, so no closing one is needed;
 # an apostrophe inside a word ("l'Ukraine", "I've") is not one.
-_QUOTED = re.compile(r"[«“„]|(?:^|(?<=[\s(:]))[\"'‘](?=\w)")
+_QUOTED = re.compile(r"[«“„]|(?:^|(?<=[\s(:]))[\"'‘](?=[\w\[])")
 _REPORTED = frozenset(
     fold(w)
     for w in """said says say told tells telling stated declared added explained noted warned
@@ -122,6 +126,49 @@ def _attributes(folded: str, speakers: Collection[str]) -> bool:
     return False
 
 
+def _opens_quote(sentence: str, inside: bool) -> bool:
+    """Whether a quote is still open after the sentence: only the unambiguous marks count (an
+    apostrophe may be one), and straight double quotes pair up."""
+    for char in sentence:
+        if char in "«“„":
+            inside = True
+        elif char in "»”":
+            inside = False
+        elif char == '"':
+            inside = not inside
+    return inside
+
+
+def quoted_sentences(sentences: Sequence[str]) -> list[bool]:
+    """Which sentences hold quoted words: their own opening mark, or the following sentences of
+    a quote that runs on ("«Nous … . Il faut …», a-t-il dit") for at most ``QUOTE_RUN``."""
+    quoted, inside, run = [], False, 0
+    for sentence in sentences:
+        opening = bool(_QUOTED.search(sentence))
+        quoted.append(opening or inside)
+        run = 0 if opening or not inside else run + 1
+        inside = _opens_quote(sentence, inside) and run < QUOTE_RUN
+    return quoted
+
+
+def speaking_sentences(
+    sentences: Sequence[str], quoted: Sequence[bool], speakers: Collection[str]
+) -> list[bool]:
+    """Which sentences give words to one of ``speakers``: a quote or reported speech attributed
+    to them by name, or a quote once the passage has named them ("Siyenko told TASS. […] «We
+    hope…», he said": the passage follows one speaker far more often than it switches)."""
+    if not speakers:
+        return [False] * len(sentences)
+    folded = [fold(s) for s in sentences]
+    direct = [_attributes(f, speakers) for f in folded]
+    named = False
+    speaking = []
+    for i, words in enumerate(folded):
+        named = named or any(w.strip(".,;:!?'\"()«»“”") in speakers for w in words.split())
+        speaking.append(direct[i] or (quoted[i] and named))
+    return speaking
+
+
 def feature(
     sentence: str, question_type: QuestionType, speakers: Collection[str] = ()
 ) -> tuple[float, int]:
@@ -196,6 +243,8 @@ def make_excerpt(
     weights: Mapping[str, float] | None = None,
     question_type: QuestionType = "other",
     speakers: Collection[str] = (),
+    speaker: Sequence[Collection[str]] = (),
+    names: Sequence[Sequence[Collection[str]]] = (),
     max_chars: int = MAX_EXCERPT_CHARS,
 ) -> Excerpt:
     """Pick the best one or two consecutive sentences of ``text`` for the question, marked.
@@ -218,23 +267,56 @@ def make_excerpt(
         return sum(weights.get(t, 1.0) for t in sorted(found))
 
     per_sentence = [{t for s, _, t in matches if a <= s < b} for a, b in spans]
-    features = [feature(text[a:b], question_type, speakers) for a, b in spans]
+    sentences = [text[a:b] for a, b in spans]
+    features = [feature(sentence, question_type, speakers) for sentence in sentences]
+    who_said = question_type == "who-said"
     # For who-said, the quoted words themselves: the attribution alone is not the answer.
-    quotes = [question_type == "who-said" and bool(_QUOTED.search(text[a:b])) for a, b in spans]
-    speaking = [
-        question_type == "who-said" and bool(speakers) and _attributes(fold(text[a:b]), speakers)
-        for a, b in spans
-    ]
+    quotes = quoted_sentences(sentences) if who_said else [False] * len(spans)
+    speaking = speaking_sentences(sentences, quotes, speakers) if who_said else quotes
+
+    # Who speaks and the names asked about, as their words, each word as its terms: "the
+    # ambassador said" speaks for the Russian ambassador to Cyprus, "Siyenko" names Oleg
+    # Siyenko, and "Armenia" is one word whether found as "armenia" or "armen".
+    def words_of(group: Sequence[Collection[str]]) -> list[frozenset[str]]:
+        return [w for w in (frozenset(word) & terms for word in group) if w]
+
+    speaker_words = words_of(speaker)
+    groups = [g for g in map(words_of, names) if g]
+    name_terms = set().union(*speaker_words, *(w for g in groups for w in g))
+    in_passage = set().union(*per_sentence)
+
+    def value(words: list[frozenset[str]]) -> float:
+        return sum(max(weights.get(t, 1.0) for t in word) for word in words)
+
     bonus = TYPE_BONUS * max((weights.get(t, 1.0) for _, _, t in matches), default=1.0)
 
     def score(first: int, last: int) -> float:
         found = set().union(*per_sentence[first : last + 1])
         if not found:
             return 0.0
-        best_feature = max(features[i][0] for i in range(first, last + 1))
-        if any(quotes[first : last + 1]) and any(speaking[first : last + 1]):
+        window = range(first, last + 1)
+        best_feature = max(features[i][0] for i in window)
+        # The speaker, named once for a passage of quotes, is the speaker of each of them, at
+        # a share: a quote naming its speaker is the surer answer.
+        context = 0.0
+        if any(quotes[i] for i in window) and any(speaking[i] for i in window):
             best_feature = max(best_feature, QUOTED_SPEAKER)  # "X said: «…»" over two sentences
-        return weight(found) + bonus * best_feature - (last - first) * 1e-6
+            context = CONTEXT_SHARE
+        speaker_value = 0.0
+        if any(w & found for w in speaker_words):
+            speaker_value = value(speaker_words)
+        elif any(w & in_passage for w in speaker_words):
+            speaker_value = context * value(speaker_words)
+        # What it was said about belongs in the words said more than around them.
+        said = set().union(*(per_sentence[i] for i in window if quotes[i])) if who_said else found
+        topic = found - name_terms
+        topic_value = weight(topic & said) + CONTEXT_SHARE * weight(topic - said)
+        for group in groups:
+            if any(w & said for w in group):
+                topic_value += value(group)
+            elif any(w & found for w in group):
+                topic_value += CONTEXT_SHARE * value(group)
+        return speaker_value + topic_value + bonus * best_feature - (last - first) * 1e-6
 
     best = (score(0, 0), 0, 0)
     for i in range(len(spans)):
@@ -242,7 +324,9 @@ def make_excerpt(
         if i + 1 < len(spans) and spans[i + 1][1] - spans[i][0] <= max_chars * 1.5:
             adds_term = bool(per_sentence[i + 1] - per_sentence[i])
             adds_kind = features[i + 1][0] > features[i][0] or (quotes[i + 1] and not quotes[i])
-            if adds_term or adds_kind:
+            # A quote and the unrelated sentence after it are not one answer to who-said.
+            leaves_speech = who_said and speaking[i] and not speaking[i + 1]
+            if (adds_term or adds_kind) and not leaves_speech:
                 candidates.append((score(i, i + 1), i, i + 1))
         for candidate in candidates:
             if candidate[0] > best[0]:

@@ -83,6 +83,12 @@ class QueryWord:
     text: str
     terms: tuple[str, ...]
     name: bool = False
+    # In a who-said question, one of the words naming who speaks ("the Russian ambassador to
+    # Cyprus" in "What did the Russian ambassador to Cyprus say about sanctions?").
+    speaker: bool = False
+    # Names written side by side ("Oleg Siyenko", "Bill O'Reilly") share the position of the
+    # first: one person, whom the text may call by a single one of them.
+    name_start: int = -1
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,11 @@ def read_question(text: str) -> Question:
     dropped = _QUESTION_WORDS_BY_TYPE[question_type]
     words: list[QueryWord] = []
     seen: set[str] = set()
+    speaking = _speaker_tokens(folded) if question_type == "who-said" else range(0)
+    capitalised = [_is_name(token, first=i == 0) for i, token in enumerate(tokens)]
+    starts: list[int] = []
+    for i, cap in enumerate(capitalised):
+        starts.append(starts[i - 1] if cap and i and capitalised[i - 1] else i)
     for i, (token, key) in enumerate(zip(tokens, folded, strict=True)):
         if key in seen or key in SPEECH_VERBS or key in _FILLER or key in dropped:
             continue
@@ -167,8 +178,31 @@ def read_question(text: str) -> Question:
             continue
         seen.add(key)
         name = _is_name(token, first=i == 0)
-        words.append(QueryWord(token, name_terms(token) if name else word_terms(token), name))
+        terms = name_terms(token) if name else word_terms(token)
+        words.append(QueryWord(token, terms, name, i in speaking, starts[i] if name else -1))
     return Question(text, question_type, tuple(words))
+
+
+# Where the speaker's words end: "… say about the bill", "… dit sur la trêve".
+_ABOUT = frozenset(
+    fold(w)
+    for w in """about on of regarding concerning after before during when to at in over
+    sur concernant après avant pendant lors quand au aux à propos quant lorsque""".split()
+)
+_AUXILIARIES = frozenset("did does do has have had will would is was".split())
+
+
+def _speaker_tokens(folded: list[str]) -> range:
+    """The tokens naming who speaks: between "did" and "say" in English; after the verb in
+    French ("Qu'a dit Merkel après …"), up to what it was said about."""
+    verb = next((i for i, w in enumerate(folded) if w in SPEECH_VERBS | REPORTING_VERBS), -1)
+    if verb < 0:
+        return range(0)
+    auxiliary = next((i for i in range(verb - 1, -1, -1) if folded[i] in _AUXILIARIES), -1)
+    if auxiliary >= 0 and verb - auxiliary > 1:
+        return range(auxiliary + 1, verb)
+    end = next((i for i in range(verb + 1, len(folded)) if folded[i] in _ABOUT), len(folded))
+    return range(verb + 1, end)
 
 
 _QUESTION_WORDS_BY_TYPE: dict[QuestionType, frozenset[str]] = {

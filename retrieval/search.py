@@ -194,6 +194,7 @@ def search(
     with guard:
         idf = index.idf(terms)
     speakers = speaker_names(read, expansions)
+    speaker, names = name_groups(read, expansions) if read.type == "who-said" else ((), ())
     excerpt_weights = {t: idf[t] * weights[t] for t in terms}
     answers = tuple(
         Answer(
@@ -206,6 +207,8 @@ def search(
                 weights=excerpt_weights,
                 question_type=read.type,
                 speakers=speakers,
+                speaker=speaker,
+                names=names,
             ),
         )
         for record, score in page
@@ -226,13 +229,36 @@ def search(
 
 
 def speaker_names(read: Question, expansions: Sequence[Expansion] = ()) -> frozenset[str]:
-    """The question's names as folded words, with their other-language forms: who may speak."""
-    names = {fold(w.text) for w in read.words if w.name}
-    positions = {i for i, w in enumerate(read.words) if w.name}
+    """Who speaks, as folded words with their other-language forms: in a who-said question the
+    first name it gives ("What did Merkel say after her call with Putin?", "Qu'a dit Merkel
+    après son entretien avec Poutine ?"), the others being what was spoken about."""
+    positions = {i for i, w in enumerate(read.words) if w.speaker}
+    if not positions:
+        positions = {i for i, w in enumerate(read.words) if w.name}
+    found = {fold(read.words[i].text) for i in positions}
     for expansion in expansions:
         if positions.intersection(expansion.words):
-            names |= {fold(w.text) for w in iter_words(expansion.form)}
-    return frozenset(names)
+            found |= {fold(w.text) for w in iter_words(expansion.form)}
+    return frozenset(found)
+
+
+def name_groups(
+    read: Question, expansions: Sequence[Expansion] = ()
+) -> tuple[tuple[frozenset[str], ...], tuple[tuple[frozenset[str], ...], ...]]:
+    """Who speaks, as the terms of each of their words ("the Russian ambassador to Cyprus"),
+    and each other person or place the question names, its words written side by side in one
+    name ("Bill O'Reilly"); other-language forms included."""
+    speaker: list[frozenset[str]] = []
+    names: dict[int, list[frozenset[str]]] = {}
+    for position, word in enumerate(read.words):
+        if word.speaker or word.name:
+            forms = [e.terms for e in expansions if position in e.words]
+            terms = frozenset(word.terms).union(*forms)
+            if word.speaker:
+                speaker.append(terms)
+            else:
+                names.setdefault(word.name_start, []).append(terms)
+    return tuple(speaker), tuple(tuple(group) for group in names.values())
 
 
 def _weights(read: Question, expansions: Sequence[Expansion]) -> dict[str, float]:

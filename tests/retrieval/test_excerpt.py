@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrieval.excerpt import MAX_EXCERPT_CHARS, dateline_end, make_excerpt
+from retrieval.excerpt import MAX_EXCERPT_CHARS, dateline_end, make_excerpt, quoted_sentences
 from retrieval.fields import passage_terms
 from retrieval.question import read_question
+from retrieval.search import name_groups, speaker_names
 
 SPOKESMAN = (
     "Russia still expects Belarus to repay its gas debt, Deputy Prime Minister Arkady Dvorkovich "
@@ -18,13 +20,15 @@ SPOKESMAN = (
 
 def excerpt_for(question: str, text: str, language: str = "en") -> str:
     read = read_question(question)
-    names = {w.text.casefold() for w in read.words if w.name}
+    speaker, names = name_groups(read) if read.type == "who-said" else ((), ())
     return make_excerpt(
         text,
         read.terms,
-        language,
+        language,  # type: ignore[arg-type]
         question_type=read.type,
-        speakers=names,  # type: ignore[arg-type]
+        speakers=speaker_names(read),
+        speaker=speaker,
+        names=names,
     ).text
 
 
@@ -32,6 +36,52 @@ def test_who_said_takes_the_quote_with_its_attribution() -> None:
     shown = excerpt_for("What did Dvorkovich say about the gas talks?", SPOKESMAN)
     assert "So far there is no progress" in shown
     assert "Dvorkovich" in shown
+
+
+AMBASSADOR = (
+    "Russian banks weathered the recession in Cyprus, Russian ambassador Stanislav Osadchy told "
+    'reporters on Tuesday. "Our banks did not merely stay afloat, they grew," the ambassador '
+    'said. "As far as we know, the European sanctions did not hamper their work," he added. '
+    "Several Russian banks keep offices in Limassol."
+)
+
+
+def test_who_said_takes_the_quote_on_the_subject_when_the_speaker_was_named_before() -> None:
+    shown = excerpt_for(
+        "What did the Russian ambassador to Cyprus say about sanctions?", AMBASSADOR
+    )
+    assert "sanctions did not hamper their work" in shown
+
+
+def test_a_surname_alone_names_the_speaker_of_a_later_quote() -> None:
+    text = (
+        "The tank's maker Uralvagonzavod, headed by Oleg Siyenko, is testing a new tank. "
+        '"We are in the process of test runs," Siyenko said. "We would like to deliver as soon '
+        'as possible," Siyenko said. "We hope that the army will start operating the new tanks '
+        'next year."'
+    )
+    shown = excerpt_for("What did Oleg Siyenko say about the army and the new tanks?", text)
+    assert "the army will start operating the new tanks" in shown
+
+
+@pytest.mark.parametrize(
+    ("sentences", "quoted"),
+    [
+        # A quote running over three sentences, closed by its attribution.
+        (
+            ["« Nous tiendrons.", "Il le faut.", "Rien ne change », a-t-il dit.", "Il pleut."],
+            [True, True, True, False],
+        ),
+        # Straight quotes pair up: the second one closes.
+        (['"We agreed," he said.', "Talks resume on Monday."], [True, False]),
+        # An apostrophe is not a quote mark.
+        (["I've been there.", "It's over."], [False, False]),
+        # A quote that never closes stops counting after a few sentences.
+        (['"One.'] + ["More."] * 6, [True] * 5 + [False] * 2),
+    ],
+)
+def test_quoted_sentences(sentences: list[str], quoted: list[bool]) -> None:
+    assert quoted_sentences(sentences) == quoted
 
 
 def test_how_many_takes_the_figure() -> None:

@@ -85,3 +85,21 @@ def test_any_text_reads_as_a_question(text: str) -> None:
     question = read_question(text)
     assert all(t for t in question.terms)
     assert question.type in {"who-said", "how-many", "when", "where", "who", "other"}
+
+
+@pytest.mark.parametrize(
+    ("question", "speaker"),
+    [
+        (
+            "What did the Russian ambassador to Cyprus say about sanctions?",
+            ["Russian", "ambassador", "Cyprus"],
+        ),
+        ("What did Merkel say after her call with Putin?", ["Merkel"]),
+        ("Qu'a dit Merkel après son entretien avec Poutine ?", ["Merkel"]),
+        ("Qu'a déclaré le ministre japonais de la Défense ?", ["ministre", "japonais", "Défense"]),
+        ("What did Iohannis tell the government?", ["Iohannis"]),
+        ("How many people died?", []),
+    ],
+)
+def test_who_speaks_in_a_who_said_question(question: str, speaker: list[str]) -> None:
+    assert [w.text for w in read_question(question).words if w.speaker] == speaker
