@@ -94,6 +94,7 @@ budget ; budget
 president ; président
 spokesman, spokeswoman, spokesperson ; porte-parole
 government ; gouvernement
+MPs, MP, lawmakers, legislators, parliamentarians ; députés, député, parlementaires
 minister ; ministre
 phone call, call ; entretien, conversation
 refugees ; réfugiés

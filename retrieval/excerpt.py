@@ -19,7 +19,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from retrieval.analysis import Language, fold, iter_words, term
+from retrieval.analysis import Language, fold, is_stopword, iter_words, term
 from retrieval.passages import sentence_spans
 from retrieval.question import QuestionType
 
@@ -49,7 +49,9 @@ _REPORTED = frozenset(
     for w in """said says say told tells telling stated declared added explained noted warned
     according insisted stressed wrote dit déclaré indiqué affirmé ajouté expliqué précisé
     estimé assuré souligné selon prévenu lancé écrit annoncé regretté dénoncé jugé qualifié
-    accusé promis""".split()
+    accusé promis saying admitted acknowledged argued urged emphasized emphasised condemned
+    denied claimed announced asked replied responded reconnu rappelé répondu déploré condamné
+    fustigé averti confié plaidé martelé insisté""".split()
 )
 _NUMBER_WORDS = frozenset(
     fold(w)
@@ -113,16 +115,39 @@ _DATE_WORDS_RE = _words_pattern(_DATE_WORDS)
 _LOCATIVE_RE = re.compile(rf"\b(?:{'|'.join(sorted(_LOCATIVE, key=len, reverse=True))})\s+[A-Z]")
 
 
+# Between a speaker and their verb: "Putin has said", "Poutine a aussi déclaré".
+_AUXILIARY = frozenset(
+    fold(w)
+    for w in """has had have also then later earlier already immediately a ont avait aussi
+    aussitôt déjà ensuite""".split()
+)
+_TITLES = frozenset("m mm mme mr mrs ms dr".split())
+# Verbs that, written before a name, make it the listener: "Trump told Putin".
+_TO_LISTENER = frozenset(("told", "tells", "telling"))
+
+
 def _attributes(folded: str, speakers: Collection[str]) -> bool:
-    """Whether a (folded) sentence gives words to a speaker: "Poutine a dit", "said Putin",
-    "selon M. Ouchakov"."""
-    words = folded.split()
+    """Whether a (folded) sentence gives words to a speaker as the subject of a speech verb:
+    "Poutine a dit", "Peskov, told reporters", "said Putin", "selon M. Ouchakov" — not a name
+    inside the quote ("'Putin's a killer,' Trump said")."""
+    words = re.findall(r"\w+", folded)
     for i, word in enumerate(words):
-        if word.strip(".,;:!?'\"()") not in speakers:
+        if word not in speakers:
             continue
-        near = " ".join(words[i + 1 : i + 4] + words[max(0, i - 2) : i])
-        if _REPORTED_RE.search(near):
-            return True
+        for after in (w for w in words[i + 1 : i + 4] if w not in speakers):
+            if after in _REPORTED:
+                return True
+            if after not in _AUXILIARY:
+                break
+        # "said Putin", "a déclaré Vladimir Poutine", "selon M. Ouchakov", "according to
+        # Peskov" — not "selon lui, MM. Poutine et Trump ont…": only titles and names between.
+        for j in range(i - 1, max(-1, i - 4), -1):
+            if words[j] in _REPORTED and words[j] not in _TO_LISTENER:
+                return True
+            if words[j] == "to" and j and words[j - 1] == "according":
+                return True
+            if is_stopword(words[j]) and words[j] not in _TITLES:
+                break
     return False
 
 
@@ -155,18 +180,46 @@ def speaking_sentences(
     sentences: Sequence[str], quoted: Sequence[bool], speakers: Collection[str]
 ) -> list[bool]:
     """Which sentences give words to one of ``speakers``: a quote or reported speech attributed
-    to them by name, or a quote once the passage has named them ("Siyenko told TASS. […] «We
-    hope…», he said": the passage follows one speaker far more often than it switches)."""
+    to them by name, or a quote attributed to "he", "the ambassador"… once an earlier sentence
+    has named them ("Siyenko told TASS. […] «We hope…», he said": a passage follows one speaker
+    far more often than it switches)."""
     if not speakers:
         return [False] * len(sentences)
     folded = [fold(s) for s in sentences]
     direct = [_attributes(f, speakers) for f in folded]
-    named = False
-    speaking = []
+    reported = [bool(_REPORTED_RE.search(f)) for f in folded]
+    # A quote and the sentences it runs on over share their attribution ("…," he wrote).
+    runs: list[int] = []
+    for i, is_quoted in enumerate(quoted):
+        runs.append(
+            runs[-1]
+            if i and is_quoted and quoted[i - 1] and not _QUOTED.match(sentences[i].lstrip())
+            else i
+        )
+    attributed = {
+        run
+        for run, says, sentence in zip(runs, reported, sentences, strict=True)
+        if says and not _names_someone_else(sentence, speakers)
+    }
+    if quoted and quoted[-1]:
+        attributed.add(runs[-1])  # the passage ends inside the quote: its attribution follows
+    speaking, named = [], False
     for i, words in enumerate(folded):
+        speaking.append(direct[i] or (quoted[i] and named and runs[i] in attributed))
         named = named or any(w.strip(".,;:!?'\"()«»“”") in speakers for w in words.split())
-        speaking.append(direct[i] or (quoted[i] and named))
     return speaking
+
+
+_CLOSING = re.compile(r"[»”\"]")
+
+
+def _names_someone_else(sentence: str, speakers: Collection[str]) -> bool:
+    """Whether the attribution of a quote ("…," said White House official Richard Clarke)
+    names a person other than the speaker: the words after the quote's closing mark."""
+    closings = list(_CLOSING.finditer(sentence))
+    attribution = sentence[closings[-1].end() :] if closings else sentence
+    person = _PERSON.search(attribution)
+    return bool(person) and not any(w in speakers for w in re.findall(r"\w+", fold(attribution)))
 
 
 def feature(
@@ -221,6 +274,13 @@ def passage_feature(
     start = dateline_end(text)
     spans = sentence_spans(text[start:]) or [(0, len(text) - start)]
     return max(feature(text[start + a : start + b], question_type, speakers)[0] for a, b in spans)
+
+
+def names_speaker(text: str, speakers: Collection[str]) -> bool:
+    """Whether a passage gives words to one of ``speakers`` by name ("Poutine a dit")."""
+    return bool(speakers) and any(
+        _attributes(fold(text[a:b]), speakers) for a, b in sentence_spans(text)
+    )
 
 
 def _matches(text: str, terms: Collection[str], language: Language) -> list[tuple[int, int, str]]:
@@ -325,7 +385,7 @@ def make_excerpt(
             adds_term = bool(per_sentence[i + 1] - per_sentence[i])
             adds_kind = features[i + 1][0] > features[i][0] or (quotes[i + 1] and not quotes[i])
             # A quote and the unrelated sentence after it are not one answer to who-said.
-            leaves_speech = who_said and speaking[i] and not speaking[i + 1]
+            leaves_speech = who_said and speaking[i] and not (speaking[i + 1] or quotes[i + 1])
             if (adds_term or adds_kind) and not leaves_speech:
                 candidates.append((score(i, i + 1), i, i + 1))
         for candidate in candidates:

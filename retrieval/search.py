@@ -11,7 +11,7 @@ import numpy as np
 
 from retrieval.analysis import Language, fold, iter_words, term
 from retrieval.duplicates import is_duplicate, same_words, signature
-from retrieval.excerpt import Excerpt, make_excerpt, passage_feature
+from retrieval.excerpt import Excerpt, make_excerpt, names_speaker, passage_feature
 from retrieval.expand import Expansion, spelling_index, spellings, translations
 from retrieval.fields import holds_any, passage_terms
 from retrieval.filters import Filters
@@ -27,6 +27,8 @@ SPEAKER_WEIGHT = 1.5
 # A passage found only through its article's title and lead, holding none of the question's
 # words itself, ranks as if its score were this share of what it is.
 CONTEXT_ONLY = 0.5
+# In a who-said question, what a passage naming the speaker as speaking is worth besides.
+SPEAKER_BOOST = 0.25
 # The hits read again for the answer's kind: this many times the page, and at least RERANK_MIN.
 RERANK_FACTOR = 3
 RERANK_MIN = 12
@@ -331,6 +333,8 @@ def _select(
         if rank < max(RERANK_FACTOR * limit, RERANK_MIN):
             # BM25 stays the main signal: the answer's kind is worth a fraction of a score.
             boost += TYPE_BOOST * passage_feature(record.text, read.type, speakers)
+            if read.type == "who-said" and names_speaker(record.text, speakers):
+                boost += SPEAKER_BOOST  # the speaker named as speaking, not only mentioned
             if not holds_any(record.text, record.language, wanted) or passage_id in unnamed:
                 boost *= CONTEXT_ONLY
         ranked.append((score * boost, record, score))

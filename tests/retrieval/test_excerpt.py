@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrieval.excerpt import MAX_EXCERPT_CHARS, dateline_end, make_excerpt, quoted_sentences
+from retrieval.excerpt import (
+    MAX_EXCERPT_CHARS,
+    dateline_end,
+    make_excerpt,
+    names_speaker,
+    quoted_sentences,
+)
 from retrieval.fields import passage_terms
 from retrieval.question import read_question
 from retrieval.search import name_groups, speaker_names
@@ -82,6 +88,27 @@ def test_a_surname_alone_names_the_speaker_of_a_later_quote() -> None:
 )
 def test_quoted_sentences(sentences: list[str], quoted: list[bool]) -> None:
     assert quoted_sentences(sentences) == quoted
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speakers", "speaking"),
+    [
+        ("Le président Poutine a dit, très fermement, qu'il allait riposter.", {"poutine"}, True),
+        ("Russian President Vladimir Putin said the talks were useful.", {"putin"}, True),
+        ("The Kremlin has already denied it, Dmitry Peskov told reporters.", {"peskov"}, True),
+        ("Le Kremlin a aussitôt dénoncé des mesures « illégales ».", {"kremlin"}, True),
+        ("« Nous restons en contact », a déclaré Iouri Ouchakov.", {"ouchakov"}, True),
+        ("La rencontre a été utile, selon M. Ouchakov.", {"ouchakov"}, True),
+        ("The talks stalled, according to Peskov.", {"peskov"}, True),
+        # Mentioned, not speaking: inside someone else's quote, the listener, or "according
+        # to him, Putin and Trump discussed…".
+        ('"Putin\'s a killer," Trump said.', {"putin"}, False),
+        ("Trump told Putin that the talks must go on.", {"putin"}, False),
+        ("Selon lui, MM. Poutine et Trump ont évoqué le conflit.", {"poutine"}, False),
+    ],
+)
+def test_a_passage_names_its_speaker(sentence: str, speakers: set[str], speaking: bool) -> None:
+    assert names_speaker(sentence, speakers) is speaking
 
 
 def test_how_many_takes_the_figure() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.service import Depeche
+from tests.helpers import article
 
 
 @pytest.mark.parametrize(
@@ -227,3 +228,23 @@ def test_the_excerpt_favours_the_sentence_with_the_rarer_word(
     service.ingest_paths([tmp_path])
     answers = service.ask("gouvernement Zeppelin", k=1).answers
     assert answers and "Zeppelin" in answers[0].excerpt.text
+
+
+def test_who_said_ranks_the_speaker_speaking_above_the_speaker_mentioned(depeche: Depeche) -> None:
+    mentioned = article(
+        1,
+        '<p>"Putin\'s critics keep being poisoned," said analyst Richard Clarke.</p>',
+        title="Critics fall ill",
+        language="en",
+    )
+    speaking = article(
+        2,
+        "<p>Putin said on Tuesday that Russia would answer the attacks on its airfields in the "
+        "north and in the east of the country.</p>",
+        title="Kremlin answers",
+        language="en",
+    )
+    depeche.ingest_drafts([mentioned, speaking, *(article(n) for n in range(3, 9))])
+    # The quote mentioning Putin scores a little higher on BM25 alone (a shorter passage).
+    first = depeche.ask("What did Putin say?").answers[0]
+    assert "would answer the attacks" in first.excerpt.text
