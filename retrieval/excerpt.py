@@ -210,6 +210,8 @@ def speaking_sentences(
     return speaking
 
 
+# How far after a quote its attribution may name the one speaking.
+ATTRIBUTION_WORDS = 8
 _CLOSING = re.compile(r"[»”\"]")
 
 
@@ -218,6 +220,8 @@ def _names_someone_else(sentence: str, speakers: Collection[str]) -> bool:
     names a person other than the speaker: the words after the quote's closing mark."""
     closings = list(_CLOSING.finditer(sentence))
     attribution = sentence[closings[-1].end() :] if closings else sentence
+    # The attribution proper: "…," said X, now an adviser / said at a conference with Y.
+    attribution = " ".join(attribution.split(",")[0].split()[:ATTRIBUTION_WORDS])
     person = _PERSON.search(attribution)
     return bool(person) and not any(w in speakers for w in re.findall(r"\w+", fold(attribution)))
 
@@ -276,11 +280,11 @@ def passage_feature(
     return max(feature(text[start + a : start + b], question_type, speakers)[0] for a, b in spans)
 
 
-def names_speaker(text: str, speakers: Collection[str]) -> bool:
-    """Whether a passage gives words to one of ``speakers`` by name ("Poutine a dit")."""
-    return bool(speakers) and any(
-        _attributes(fold(text[a:b]), speakers) for a, b in sentence_spans(text)
-    )
+def names_speaker(text: str, speakers: Collection[str], *, title: str = "") -> bool:
+    """Whether a passage, or the title of its article ("Merkel says new steps agreed"), gives
+    words to one of ``speakers`` by name ("Poutine a dit")."""
+    sentences = [fold(title)] + [fold(text[a:b]) for a, b in sentence_spans(text)]
+    return bool(speakers) and any(_attributes(sentence, speakers) for sentence in sentences)
 
 
 def _matches(text: str, terms: Collection[str], language: Language) -> list[tuple[int, int, str]]:
@@ -352,8 +356,6 @@ def make_excerpt(
 
     def score(first: int, last: int) -> float:
         found = set().union(*per_sentence[first : last + 1])
-        if not found:
-            return 0.0
         window = range(first, last + 1)
         best_feature = max(features[i][0] for i in window)
         # The speaker, named once for a passage of quotes, is the speaker of each of them, at
@@ -376,6 +378,8 @@ def make_excerpt(
                 topic_value += value(group)
             elif any(w & found for w in group):
                 topic_value += CONTEXT_SHARE * value(group)
+        if not speaker_value + topic_value:
+            return 0.0  # holds nothing of the question: the type alone does not answer
         return speaker_value + topic_value + bonus * best_feature - (last - first) * 1e-6
 
     best = (score(0, 0), 0, 0)
@@ -383,7 +387,11 @@ def make_excerpt(
         candidates = [(score(i, i), i, i)]
         if i + 1 < len(spans) and spans[i + 1][1] - spans[i][0] <= max_chars * 1.5:
             adds_term = bool(per_sentence[i + 1] - per_sentence[i])
-            adds_kind = features[i + 1][0] > features[i][0] or (quotes[i + 1] and not quotes[i])
+            adds_kind = (
+                features[i + 1][0] > features[i][0]
+                or (quotes[i + 1] and not quotes[i])
+                or (speaking[i + 1] and not speaking[i])
+            )
             # A quote and the unrelated sentence after it are not one answer to who-said.
             leaves_speech = who_said and speaking[i] and not (speaking[i + 1] or quotes[i + 1])
             if (adds_term or adds_kind) and not leaves_speech:

@@ -290,11 +290,13 @@ def _expansions(read: Question, index: BM25Index) -> list[Expansion]:
 def _unnamed(
     read: Question, expansions: Sequence[Expansion], index: BM25Index, ids: Sequence[int]
 ) -> set[int]:
-    """For a who-said question, the hits that hold none of its names, not even in their
-    article's title or lead (the index terms): someone else is speaking there."""
+    """For a who-said question, the hits that hold none of the speaker's names (or, when it
+    names no speaker, of its names), not even in their article's title or lead (the index
+    terms): someone else is speaking there."""
     if read.type != "who-said" or not ids:
         return set()
-    positions = {i for i, w in enumerate(read.words) if w.name}
+    positions = {i for i, w in enumerate(read.words) if w.name and w.speaker}
+    positions = positions or {i for i, w in enumerate(read.words) if w.name}
     names = {t for i in positions for t in read.words[i].terms}
     names |= {t for e in expansions if positions.intersection(e.words) for t in e.terms}
     if not names:
@@ -333,7 +335,7 @@ def _select(
         if rank < max(RERANK_FACTOR * limit, RERANK_MIN):
             # BM25 stays the main signal: the answer's kind is worth a fraction of a score.
             boost += TYPE_BOOST * passage_feature(record.text, read.type, speakers)
-            if read.type == "who-said" and names_speaker(record.text, speakers):
+            if read.type == "who-said" and names_speaker(record.text, speakers, title=record.title):
                 boost += SPEAKER_BOOST  # the speaker named as speaking, not only mentioned
             if not holds_any(record.text, record.language, wanted) or passage_id in unnamed:
                 boost *= CONTEXT_ONLY

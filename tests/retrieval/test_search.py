@@ -248,3 +248,23 @@ def test_who_said_ranks_the_speaker_speaking_above_the_speaker_mentioned(depeche
     # The quote mentioning Putin scores a little higher on BM25 alone (a shorter passage).
     first = depeche.ask("What did Putin say?").answers[0]
     assert "would answer the attacks" in first.excerpt.text
+
+
+def test_who_said_ranks_passages_without_the_speaker_last(depeche: Depeche) -> None:
+    about_the_other = article(
+        1,
+        "<p>L'entretien entre M. Poutine et M. Trump a duré une heure, a indiqué le Kremlin. "
+        "« Poutine a dit qu'il allait riposter », a affirmé le président américain.</p>",
+        title="Poutine et Trump au téléphone",
+    )
+    the_speaker = article(
+        2,
+        '<p>German Chancellor Angela Merkel spoke with Vladimir Putin on Tuesday. "We have '
+        'agreed on further steps within the Normandy format," she said in Warsaw, where she '
+        "met the Polish prime minister and answered questions from reporters.</p>",
+        title="Merkel in Warsaw",
+        language="en",
+    )
+    depeche.ingest_drafts([about_the_other, the_speaker, *(article(n) for n in range(3, 9))])
+    first = depeche.ask("Qu'a dit Merkel après son entretien avec Poutine ?").answers[0]
+    assert "Normandy format" in first.excerpt.text
