@@ -33,6 +33,7 @@ QUOTED_SPEAKER = 1.5
 TYPE_BONUS = 1.5
 # What a speaker named elsewhere in the passage is worth to a quote, as a share of the name.
 CONTEXT_SHARE = 0.5
+NAME_CONTEXT = 0.5
 # Sentences after the one opening a quote that may still be inside it, should it not close.
 QUOTE_RUN = 4
 
@@ -378,6 +379,8 @@ def make_excerpt(
                 topic_value += value(group)
             elif any(w & found for w in group):
                 topic_value += CONTEXT_SHARE * value(group)
+            elif any(w & in_passage for w in group):
+                topic_value += NAME_CONTEXT * value(group)
         if not speaker_value + topic_value:
             return 0.0  # holds nothing of the question: the type alone does not answer
         return speaker_value + topic_value + bonus * best_feature - (last - first) * 1e-6

@@ -196,7 +196,7 @@ def search(
     with guard:
         idf = index.idf(terms)
     speakers = speaker_names(read, expansions)
-    speaker, names = name_groups(read, expansions) if read.type == "who-said" else ((), ())
+    speaker, names = name_groups(read, expansions)
     excerpt_weights = {t: idf[t] * weights[t] for t in terms}
     answers = tuple(
         Answer(
