@@ -379,8 +379,8 @@ class BM25Index:
         segments = (self._main, *((self._frozen,) if self._frozen else ()), self._delta)
         return tuple(seg for seg in segments if len(seg))
 
-    def _runs(self, tid: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        return [r for r in (seg.run(tid) for seg in self._segments()) if r is not None]
+    def _gather(self, tids: Sequence[int]) -> list[tuple[np.ndarray, np.ndarray, list[int]]]:
+        return [seg.gather(tids) for seg in self._segments()]
 
     def _lookups(self, tid: int, pos: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         return [r for r in (seg.lookup(tid, pos) for seg in self._segments()) if r is not None]
@@ -392,7 +392,7 @@ class BM25Index:
             self._lens,
             norm_of_len,
             self._tf_part,
-            self._runs,
+            self._gather,
             self._lookups,
             self._run_length,
         )

@@ -84,8 +84,9 @@ def bm25_tf_part(tf: float, length: float, avgdl: float, k1: float, b: float) ->
     return tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avgdl))
 
 
-# Term id -> its (positions, tfs) runs, one per segment holding it.
-Runs = Callable[[int], list[tuple[np.ndarray, np.ndarray]]]
+# Term ids -> per segment: the terms' runs one after another (positions, tfs) and each
+# term's posting count there.
+Gather = Callable[[Sequence[int]], list[tuple[np.ndarray, np.ndarray, list[int]]]]
 # Term id, positions -> per segment holding it: (indices into the positions it occurs at, tfs).
 Lookups = Callable[[int, np.ndarray], list[tuple[np.ndarray, np.ndarray]]]
 
@@ -97,7 +98,7 @@ RunLength = Callable[[int], int]
 class Scorer:
     """What scoring needs of the index for one query: parameters, statistics and postings."""
 
-    __slots__ = ("k1", "lens", "lookups", "norm_of_len", "run_length", "runs", "tf_part")
+    __slots__ = ("gather", "k1", "lens", "lookups", "norm_of_len", "run_length", "tf_part")
 
     def __init__(
         self,
@@ -105,7 +106,7 @@ class Scorer:
         lens: np.ndarray,
         norm_of_len: np.ndarray,
         tf_part: np.ndarray | None,
-        runs: Runs,
+        gather: Gather,
         lookups: Lookups,
         run_length: RunLength,
     ) -> None:
@@ -113,12 +114,13 @@ class Scorer:
         self.lens = lens  # token count per position
         self.norm_of_len = norm_of_len  # k1 * (1 - b + b * len / avgdl) by length
         self.tf_part = tf_part  # tf * (k1 + 1) / (tf + norm) by tf * len(norm_of_len) + length
-        self.runs = runs
+        self.gather = gather
         self.lookups = lookups
         self.run_length = run_length
 
-    def impacts(self, weight: float, tfs: np.ndarray, docs: np.ndarray) -> np.ndarray:
-        """``weight * tf * (k1 + 1) / (tf + norm)`` per posting at positions ``docs``."""
+    def impacts(self, weight: float | np.ndarray, tfs: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        """``weight * tf * (k1 + 1) / (tf + norm)`` per posting at positions ``docs`` (one
+        weight, or one per posting)."""
         lens = self.lens.take(docs)
         if self.tf_part is not None:
             # Looked up, not computed: the same operations made the table, so the same bits.
@@ -132,6 +134,30 @@ class Scorer:
             out /= tf + self.norm_of_len.take(lens)
         out *= weight
         return out
+
+    def walk(
+        self, terms: Sequence[tuple[int, float]], allowed: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, int]:
+        """Every posting of the (term id, weight) pairs, at ``allowed`` positions if given:
+        positions, weighted impacts, and how many ascending runs they come in (term by term
+        in each segment, the terms in the order given)."""
+        weights = [w for _, w in terms]
+        parts = self.gather([t for t, _ in terms])
+        runs = sum(1 for _, _, counts in parts for c in counts if c)
+        weight: float | np.ndarray
+        if len(parts) == 1:
+            docs, tfs, counts = parts[0]
+            weight = weights[0] if len(weights) == 1 else np.repeat(weights, counts)
+        else:
+            docs = np.concatenate([p[0] for p in parts])
+            tfs = np.concatenate([p[1] for p in parts])
+            weight = np.concatenate([np.repeat(weights, p[2]) for p in parts])
+        if allowed is not None:
+            keep = allowed[docs]
+            docs, tfs = docs[keep], tfs[keep]
+            if isinstance(weight, np.ndarray):
+                weight = weight[keep]
+        return docs, self.impacts(weight, tfs, docs), runs
 
     def score_positions(
         self,
@@ -194,23 +220,31 @@ def maxscore(
     """
     docs = np.empty(0, np.int32)
     scores = np.empty(0, np.float64)
-    done = len(plan)
-    for i, (_, tid, weight) in enumerate(plan):
+    n = len(plan)
+    lengths = [scorer.run_length(t) for _, t, _ in plan]
+    after = [0] * (n + 1)  # postings of the terms from each on
+    for i in range(n - 1, -1, -1):
+        after[i] = after[i + 1] + lengths[i]
+    done = 0
+    while done < n:
         # Stop scoring in full once the remaining terms cannot lift a passage none of the
         # terms so far holds into the top k, unless their runs are so short that walking them
         # costs less than looking the candidates up in them.
-        if (
-            i
-            and _can_stop(scores, rest[i], k)
-            and sum(scorer.run_length(t) for _, t, _ in plan[i:]) > _WALK_OR_LOOK * len(docs)
-        ):
-            done = i
+        if done and after[done] > _WALK_OR_LOOK * len(docs) and _can_stop(scores, rest[done], k):
             break
-        for run_docs, tfs in scorer.runs(tid):
-            if allowed is not None:
-                keep = allowed[run_docs]
-                run_docs, tfs = run_docs[keep], tfs[keep]
-            docs, scores = _merge_sum(docs, scores, run_docs, scorer.impacts(weight, tfs, run_docs))
+        # The next terms are walked together (one merge) up to the first point where a stop
+        # could pay: the terms walked can outscore the rest's bounds, and the rest's runs are
+        # long next to the postings walked (which bound the candidates).
+        stop = done + 1
+        walked = len(docs) + lengths[done]
+        while stop < n and (
+            rest[0] - rest[stop] <= rest[stop] or after[stop] <= _WALK_OR_LOOK * walked
+        ):
+            walked += lengths[stop]
+            stop += 1
+        more, impacts, runs = scorer.walk([(t, w) for _, t, w in plan[done:stop]], allowed)
+        docs, scores = _merge_sum(docs, scores, more, impacts, runs)
+        done = stop
     if done == len(plan) or len(docs) == 0:
         return docs, scores
     # Passages without a term scored in full score at most rest[done] < theta: not in the
@@ -242,26 +276,30 @@ def _can_stop(scores: np.ndarray, rest: float, k: int) -> bool:
 
 
 def _merge_sum(
-    docs: np.ndarray, scores: np.ndarray, more: np.ndarray, impacts: np.ndarray
+    docs: np.ndarray, scores: np.ndarray, more: np.ndarray, impacts: np.ndarray, runs: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Union of two ascending position arrays, adding the scores of positions in both."""
-    if len(docs) == 0:
-        return more, impacts
+    """Union of ascending ``docs`` and ``more`` (``runs`` ascending runs one after another),
+    the scores of a position summed in that order: ``docs``' first, then run by run."""
     if len(more) == 0:
         return docs, scores
-    both = np.concatenate((docs, more))
-    # A stable sort of two sorted runs is one merge pass (timsort); a position in both runs
-    # comes out twice in a row, docs' copy first.
+    if len(docs) == 0 and runs <= 1:
+        return more, impacts
+    both = np.concatenate((docs, more)) if len(docs) else more
+    # A stable sort of sorted runs is a merge of them (timsort); a position in several runs
+    # comes out once per run, in run order.
     order = np.argsort(both, kind="stable")
     both = both[order]
-    summed = np.concatenate((scores, impacts))[order]
+    summed = (np.concatenate((scores, impacts)) if len(docs) else impacts)[order]
     new = np.empty(len(both), bool)
     new[0] = True
     np.not_equal(both[1:], both[:-1], out=new[1:])
     if new.all():
         return both, summed
-    starts = np.flatnonzero(new)
-    return both[starts], np.add.reduceat(summed, starts)
+    # bincount adds a position's scores left to right: the same sums, in the same order, as
+    # adding the terms one at a time.
+    group = np.cumsum(new)
+    group -= 1
+    return both[new], np.bincount(group, weights=summed)
 
 
 def top(pos_ids: np.ndarray, cand: np.ndarray, scores: np.ndarray, k: int) -> Hits:

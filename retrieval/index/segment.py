@@ -60,28 +60,33 @@ class Segment:
             return 0
         return int(self.ptr[tid + 1]) - int(self.ptr[tid])
 
-    def run(self, tid: int) -> tuple[np.ndarray, np.ndarray] | None:
-        """Term ``tid``'s positions and term frequencies, or None when it has none here."""
+    def gather(self, tids: Sequence[int]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """The runs of terms ``tids`` one after another: positions, term frequencies, and
+        each term's posting count (0 where it has none here)."""
+        ptr, n_ptr = self.ptr, len(self.ptr)
+        spans = [(int(ptr[t]), int(ptr[t + 1])) if t + 1 < n_ptr else (0, 0) for t in tids]
+        counts = [hi - lo for lo, hi in spans]
+        if len(spans) == 1:
+            lo, hi = spans[0]
+            return self.docs[lo:hi], self.tfs[lo:hi], counts
+        docs = np.concatenate([self.docs[lo:hi] for lo, hi in spans])
+        return docs, np.concatenate([self.tfs[lo:hi] for lo, hi in spans]), counts
+
+    def lookup(self, tid: int, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """Which of the positions ``pos`` term ``tid`` occurs at here (indices into ``pos``),
+        and its term frequencies there; None when none."""
         if tid + 1 >= len(self.ptr):
             return None
         lo, hi = int(self.ptr[tid]), int(self.ptr[tid + 1])
         if lo == hi:
             return None
-        return self.docs[lo:hi], self.tfs[lo:hi]
-
-    def lookup(self, tid: int, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        """Which of the positions ``pos`` term ``tid`` occurs at here (indices into ``pos``),
-        and its term frequencies there; None when none."""
-        found = self.run(tid)
-        if found is None:
-            return None
-        docs, tfs = found
+        docs = self.docs[lo:hi]
         j = np.searchsorted(docs, pos)
         j[j == len(docs)] = 0
         where = np.flatnonzero(docs[j] == pos)
         if len(where) == 0:
             return None
-        return where, tfs[j[where]]
+        return where, self.tfs[lo:hi][j[where]]
 
     def unpack(self) -> Segment:
         return self

@@ -38,13 +38,16 @@ def test_packing_keeps_every_posting(runs: list[list[int]], seed: int) -> None:
     top = int(plain.docs.max(initial=0)) + 3
     rng = np.random.default_rng(seed)
     probe = np.unique(np.concatenate([plain.docs, rng.integers(0, top, 50)])).astype(np.int64)
-    for tid in range(len(runs)):
+    # Runs gathered one term at a time, several at once in any order, and past the vocabulary.
+    tids = list(range(len(runs)))
+    for chosen in [[t] for t in tids] + [tids, tids[::-1], [*tids, len(runs) + 4]]:
+        want, got = plain.gather(chosen), packed.gather(chosen)
+        assert got[2] == want[2] == [plain.run_length(t) for t in chosen]
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_array_equal(got[1], want[1])
+        assert got[0].dtype == np.int32
+    for tid in tids:
         assert packed.run_length(tid) == plain.run_length(tid)
-        want, got = plain.run(tid), packed.run(tid)
-        assert (want is None) == (got is None)
-        if want is not None and got is not None:
-            np.testing.assert_array_equal(got[0], want[0])
-            np.testing.assert_array_equal(got[1], want[1])
         want_hits, got_hits = plain.lookup(tid, probe), packed.lookup(tid, probe)
         assert (want_hits is None) == (got_hits is None)
         if want_hits is not None and got_hits is not None:
