@@ -379,27 +379,9 @@ class BM25Index:
         segments = (self._main, *((self._frozen,) if self._frozen else ()), self._delta)
         return tuple(seg for seg in segments if len(seg))
 
-    def _gather(self, tids: Sequence[int]) -> list[tuple[np.ndarray, np.ndarray, list[int]]]:
-        return [seg.gather(tids) for seg in self._segments()]
-
-    def _lookups(self, tid: int, pos: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-        return [r for r in (seg.lookup(tid, pos) for seg in self._segments()) if r is not None]
-
     def _scorer(self) -> tuple[np.ndarray, Scorer]:
         idf, norm_of_len = self._stats()
-        scorer = Scorer(
-            self.k1,
-            self._lens,
-            norm_of_len,
-            self._tf_part,
-            self._gather,
-            self._lookups,
-            self._run_length,
-        )
-        return idf, scorer
-
-    def _run_length(self, tid: int) -> int:
-        return sum(seg.run_length(tid) for seg in self._segments())
+        return idf, Scorer(self.k1, self._lens, norm_of_len, self._tf_part, self._segments())
 
     def search(
         self,
@@ -429,7 +411,7 @@ class BM25Index:
             pos = np.unique(pos[pos >= 0])
             if len(pos) == 0:
                 return NO_HITS
-            postings = sum(self._run_length(tid) for tid, _ in terms)
+            postings = sum(scorer.run_length(tid) for tid, _ in terms)
             # Few candidates: look each up in every run (a binary search each) rather than
             # walk the runs; many: walk them as usual and keep only the candidates.
             if len(pos) * 8 <= postings:

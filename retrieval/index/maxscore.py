@@ -9,9 +9,11 @@ per term (from its largest tf and shortest passage) bounds what it can add to an
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -84,21 +86,26 @@ def bm25_tf_part(tf: float, length: float, avgdl: float, k1: float, b: float) ->
     return tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avgdl))
 
 
-# Term ids -> per segment: the terms' runs one after another (positions, tfs) and each
-# term's posting count there.
-Gather = Callable[[Sequence[int]], list[tuple[np.ndarray, np.ndarray, list[int]]]]
-# Term id, positions -> per segment holding it: (indices into the positions it occurs at, tfs).
-Lookups = Callable[[int, np.ndarray], list[tuple[np.ndarray, np.ndarray]]]
+class Postings(Protocol):
+    """A segment's postings as scoring reads them (``Segment``, ``PackedSegment``)."""
 
+    def run_length(self, tid: int) -> int:
+        """How many postings term ``tid`` has here."""
+        ...
 
-# Term id -> how many postings it has, over every segment.
-RunLength = Callable[[int], int]
+    def gather(self, tids: Sequence[int]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """The terms' runs one after another (positions, tfs) and each term's count."""
+        ...
+
+    def lookup(self, tid: int, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """Which of ``pos`` the term occurs at (indices into ``pos``) and its tfs there."""
+        ...
 
 
 class Scorer:
     """What scoring needs of the index for one query: parameters, statistics and postings."""
 
-    __slots__ = ("gather", "k1", "lens", "lookups", "norm_of_len", "run_length", "tf_part")
+    __slots__ = ("k1", "lens", "norm_of_len", "segments", "tf_part")
 
     def __init__(
         self,
@@ -106,17 +113,17 @@ class Scorer:
         lens: np.ndarray,
         norm_of_len: np.ndarray,
         tf_part: np.ndarray | None,
-        gather: Gather,
-        lookups: Lookups,
-        run_length: RunLength,
+        segments: Sequence[Postings],
     ) -> None:
         self.k1 = k1
         self.lens = lens  # token count per position
         self.norm_of_len = norm_of_len  # k1 * (1 - b + b * len / avgdl) by length
         self.tf_part = tf_part  # tf * (k1 + 1) / (tf + norm) by tf * len(norm_of_len) + length
-        self.gather = gather
-        self.lookups = lookups
-        self.run_length = run_length
+        self.segments = segments  # those holding postings, positions ascending between them
+
+    def run_length(self, tid: int) -> int:
+        """How many postings term ``tid`` has, over every segment."""
+        return sum(seg.run_length(tid) for seg in self.segments)
 
     def impacts(self, weight: float | np.ndarray, tfs: np.ndarray, docs: np.ndarray) -> np.ndarray:
         """``weight * tf * (k1 + 1) / (tf + norm)`` per posting at positions ``docs`` (one
@@ -124,8 +131,7 @@ class Scorer:
         lens = self.lens.take(docs)
         if self.tf_part is not None:
             # Looked up, not computed: the same operations made the table, so the same bits.
-            cell = tfs.astype(np.intp)
-            cell *= len(self.norm_of_len)
+            cell = np.multiply(tfs, len(self.norm_of_len), dtype=np.intp)
             cell += lens
             out = self.tf_part.take(cell)
         else:
@@ -142,8 +148,9 @@ class Scorer:
         positions, weighted impacts, and how many ascending runs they come in (term by term
         in each segment, the terms in the order given)."""
         weights = [w for _, w in terms]
-        parts = self.gather([t for t, _ in terms])
-        runs = sum(1 for _, _, counts in parts for c in counts if c)
+        tids = [t for t, _ in terms]
+        parts = [seg.gather(tids) for seg in self.segments]
+        runs = sum(map(bool, itertools.chain.from_iterable(p[2] for p in parts)))
         weight: float | np.ndarray
         if len(parts) == 1:
             docs, tfs, counts = parts[0]
@@ -171,9 +178,12 @@ class Scorer:
             scores = np.zeros(len(pos), np.float64)
         matched = np.zeros(len(pos), bool)
         for tid, weight in terms:
-            for where, tfs in self.lookups(tid, pos):
-                scores[where] += self.impacts(weight, tfs, pos[where])
-                matched[where] = True
+            for seg in self.segments:
+                found = seg.lookup(tid, pos)
+                if found is not None:
+                    where, tfs = found
+                    scores[where] += self.impacts(weight, tfs, pos[where])
+                    matched[where] = True
         return scores, matched
 
 
@@ -287,17 +297,17 @@ def _merge_sum(
     both = np.concatenate((docs, more)) if len(docs) else more
     # A stable sort of sorted runs is a merge of them (timsort); a position in several runs
     # comes out once per run, in run order.
-    order = np.argsort(both, kind="stable")
-    both = both[order]
-    summed = (np.concatenate((scores, impacts)) if len(docs) else impacts)[order]
+    order = both.argsort(kind="stable")
+    both = both.take(order)
+    summed = (np.concatenate((scores, impacts)) if len(docs) else impacts).take(order)
     new = np.empty(len(both), bool)
     new[0] = True
     np.not_equal(both[1:], both[:-1], out=new[1:])
-    if new.all():
+    group = new.cumsum()
+    if group[-1] == len(both):  # no position twice
         return both, summed
     # bincount adds a position's scores left to right: the same sums, in the same order, as
     # adding the terms one at a time.
-    group = np.cumsum(new)
     group -= 1
     return both[new], np.bincount(group, weights=summed)
 
