@@ -44,6 +44,10 @@ def text_terms(text: str, language: Language) -> list[str]:
 
 def holds_any(text: str, language: Language, terms: Collection[str]) -> bool:
     """Whether the text itself (not its title or lead) holds one of the terms."""
+    # Its terms first, through analysis's word cache (a hit is read again for every question
+    # that finds it); only when none is there, each word's English name form.
+    if any(found in terms for found in analyze(text, language)):
+        return True
     for word in iter_words(normalize(text)):
         found = term(word.text, language)
         if found is not None and (found in terms or _name_form(word.text) in terms):
