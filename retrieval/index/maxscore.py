@@ -160,7 +160,7 @@ class Scorer:
             tfs = np.concatenate([p[1] for p in parts])
             weight = np.concatenate([np.repeat(weights, p[2]) for p in parts])
         if allowed is not None:
-            keep = allowed[docs]
+            keep = allowed.take(docs)
             docs, tfs = docs[keep], tfs[keep]
             if isinstance(weight, np.ndarray):
                 weight = weight[keep]
@@ -289,7 +289,7 @@ def _merge_sum(
     docs: np.ndarray, scores: np.ndarray, more: np.ndarray, impacts: np.ndarray, runs: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Union of ascending ``docs`` and ``more`` (``runs`` ascending runs one after another),
-    the scores of a position summed in that order: ``docs``' first, then run by run."""
+    the scores of a position in both added up."""
     if len(more) == 0:
         return docs, scores
     if len(docs) == 0 and runs <= 1:
@@ -303,13 +303,12 @@ def _merge_sum(
     new = np.empty(len(both), bool)
     new[0] = True
     np.not_equal(both[1:], both[:-1], out=new[1:])
-    group = new.cumsum()
-    if group[-1] == len(both):  # no position twice
+    starts = np.flatnonzero(new)
+    if len(starts) == len(both):  # no position twice
         return both, summed
-    # bincount adds a position's scores left to right: the same sums, in the same order, as
-    # adding the terms one at a time.
-    group -= 1
-    return both[new], np.bincount(group, weights=summed)
+    # Every passage holding the same terms has them summed in the same order (term order,
+    # segment by segment), so equal scores stay equal and ties fall to the smaller id.
+    return both.take(starts), np.add.reduceat(summed, starts)
 
 
 def top(pos_ids: np.ndarray, cand: np.ndarray, scores: np.ndarray, k: int) -> Hits:
@@ -318,6 +317,6 @@ def top(pos_ids: np.ndarray, cand: np.ndarray, scores: np.ndarray, k: int) -> Hi
         kth = np.partition(scores, len(scores) - k)[len(scores) - k]
         keep = scores >= kth
         cand, scores = cand[keep], scores[keep]
-    ids = pos_ids[cand].astype(np.int64, copy=False)
+    ids = pos_ids.take(cand).astype(np.int64, copy=False)
     order = np.lexsort((ids, -scores))[:k]
     return Hits(ids[order], scores[order])

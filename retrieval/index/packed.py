@@ -25,6 +25,7 @@ BLOCK = 16  # _count_below reads a block's 16 comparisons as two 8-byte words
 _PAD = 0xFFFF  # real offsets are below it: a block spans fewer than 0xFFFF positions
 _CHUNK_POSTINGS = 1 << 20  # 8 MB per int64 temporary
 _POPCOUNT = getattr(np, "bitwise_count", None)
+_UNSIGNED = {4: np.dtype(np.uint32), 8: np.dtype(np.uint64)}  # by the byte width of a position
 
 
 class PackedSegment:
@@ -118,17 +119,25 @@ class PackedSegment:
         else:
             first = at // BLOCK
             skips = self.skips[first : first + -(-(hi - lo) // BLOCK)]
-            block = np.searchsorted(skips, pos, side="right") - 1
-            rel = pos - skips[np.maximum(block, 0)]
-            near = np.flatnonzero((block >= 0) & (rel < _PAD))
+            block = skips.searchsorted(pos, side="right")
+            block -= 1
+            np.maximum(block, 0, out=block)
+            rel = pos - skips.take(block)
+            # Only a candidate within 16 bits past its block's skip can be in the block (one
+            # before the run's first skip comes out negative: huge, as unsigned).
+            near = np.flatnonzero(rel.view(_UNSIGNED[rel.dtype.itemsize]) < _PAD)
+            block = block.take(near)
             # Each candidate's block, as a row of 16 sorted offsets: where it would go in the
             # row (how many offsets are below it) is where it is, if it is there at all.
-            rows = self.offs.reshape(-1, BLOCK)[first + block[near]]
-            want = rel[near].astype(np.uint16)
-            lane = np.minimum(_count_below(rows, want), BLOCK - 1)
-            hit = rows[np.arange(len(near)), lane] == want
+            rows = self.offs.reshape(-1, BLOCK).take(block + first, axis=0)
+            want = rel.take(near).astype(np.uint16)
+            lane = _count_below(rows, want)
+            np.minimum(lane, BLOCK - 1, out=lane)
+            slot = np.arange(0, len(near) * BLOCK, BLOCK)
+            slot += lane
+            hit = rows.ravel().take(slot) == want
             where = near[hit]
-            j = block[where] * BLOCK + lane[hit]
+            j = block[hit] * BLOCK + lane[hit]
         if len(where) == 0:
             return None
         return where, self.tfs[lo + j[where] if at < 0 else lo + j]
