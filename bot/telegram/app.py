@@ -51,6 +51,7 @@ from bot.telegram import handlers, jobs
 from bot.telegram.delivery import AlertSender
 from bot.telegram.handlers import FRONT_KEY, Front, front
 from bot.telegram.limits import AnswersFirst, mark_answering
+from bot.telegram.transport import QueuedRequest
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +61,6 @@ POLLER_KEY = "feed_poller"
 METRICS_KEY = "metrics_server"
 # Without a heartbeat for this long, /healthz says the update loop is stuck.
 HEARTBEAT_STALE_SECONDS = 30.0
-# Connections to the Bot API, and how long a request may wait for one (a burst of answers).
-TELEGRAM_CONNECTIONS = 16
-POOL_TIMEOUT_SECONDS = 20.0
 # How often the feed job looks for due feeds (each feed has its own next poll time).
 FEED_TICK_SECONDS = 30.0
 
@@ -85,12 +83,8 @@ def build_application(settings: Settings, service: Depeche) -> Application:
         .rate_limiter(AnswersFirst(max_retries=3))
         # Updates are handled concurrently; the search itself runs in worker threads.
         .concurrent_updates(True)
-        # httpcore looks at every pooled connection, idle ones against each other, whenever a
-        # request starts or ends: with PTB's default of 256 that is most of the loop's time
-        # in a burst. 16 connections still carry hundreds of requests a second to Telegram;
-        # in a burst the rest wait for a free one, hence the longer wait allowed.
-        .connection_pool_size(TELEGRAM_CONNECTIONS)
-        .pool_timeout(POOL_TIMEOUT_SECONDS)
+        # A few connections, requests beyond them queued cheaply (see transport.py).
+        .request(QueuedRequest())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
