@@ -40,6 +40,10 @@ class ChatLanguages:
             self._known[chat_id] = get_chat_language(engine=self.engine, chat_id=chat_id)
         return self._known[chat_id]
 
+    def known(self, chat_id: int) -> bool:
+        """Whether the chat's choice was read already (``get`` then reads nothing)."""
+        return chat_id in self._known
+
     def set(self, chat_id: int, language: str | None, chat_type: str = "private") -> None:
         """Store a chat's choice."""
         set_chat_language(

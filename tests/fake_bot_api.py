@@ -160,10 +160,12 @@ class FakeBotAPI:
         self.limits = limits
         self._sends: list[tuple[float, int]] = []  # (time, chat id) of accepted sendMessage
         self.calls: list[tuple[str, JSONDict]] = []  # failed ones carry "_failed": True
+        self._calls_of: dict[str, list[JSONDict]] = {}  # the same, by method
         self.stamps: list[tuple[str, float]] = []  # (method, time.monotonic()), every request
         self.updates: list[JSONDict] = []
         self.messages: dict[tuple[int, int], JSONDict] = {}
         self.members: dict[tuple[int, int], str] = {}  # (chat id, user id) -> status
+        self._chats: dict[int, JSONDict] = {}  # each chat as its first pushed message gave it
         self.faults: dict[str, list[JSONDict]] = {}
         self.delays: dict[str, list[float]] = {}
         self._update_ids = itertools.count(1)
@@ -240,13 +242,14 @@ class FakeBotAPI:
         message = update.get("message") or update.get("channel_post")
         if message:
             self.messages[(message["chat"]["id"], message["message_id"])] = message
+            self._chats.setdefault(message["chat"]["id"], message["chat"])
         async with self._changed:
             self.updates.append(update)
             self._changed.notify_all()
         return update
 
     def calls_to(self, method: str) -> list[JSONDict]:
-        return [data for name, data in self.calls if name == method]
+        return list(self._calls_of.get(method, ()))
 
     def sent_to(self, chat_id: int) -> list[JSONDict]:
         """Every sendMessage to a chat, the failed ones included."""
@@ -259,18 +262,25 @@ class FakeBotAPI:
     async def wait_for(
         self, method: str, count: int = 1, timeout: float = 10, **match: Any
     ) -> list[JSONDict]:
-        """The calls of ``method`` whose parameters match, once there are ``count`` of them."""
+        """The calls of ``method`` whose parameters match, once there are ``count`` of them.
 
-        def found() -> list[JSONDict]:
-            return [
-                d
-                for d in self.calls_to(method)
-                if all(str(d.get(k)) == str(v) for k, v in match.items())
-            ]
+        Each call is looked at once, when it is recorded: a benchmark waiting for its 300th
+        answer must not cost the bot it measures a scan of every call at each new one."""
+        calls = self._calls_of.setdefault(method, [])
+        found: list[JSONDict] = []
+        seen = 0
+
+        def enough() -> bool:
+            nonlocal seen
+            found.extend(
+                d for d in calls[seen:] if all(str(d.get(k)) == str(v) for k, v in match.items())
+            )
+            seen = len(calls)
+            return len(found) >= count
 
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(lambda: len(found()) >= count), timeout)
-        return found()
+            await asyncio.wait_for(self._changed.wait_for(enough), timeout)
+        return found
 
     # -- HTTP ----------------------------------------------------------------------------------
 
@@ -347,6 +357,7 @@ class FakeBotAPI:
     async def _record(self, method: str, data: JSONDict) -> None:
         async with self._changed:
             self.calls.append((method, data))
+            self._calls_of.setdefault(method, []).append(data)
             self._changed.notify_all()
 
     # -- methods -------------------------------------------------------------------------------
@@ -463,10 +474,7 @@ class FakeBotAPI:
         return chat_member(status, {"id": key[1], "is_bot": False, "first_name": "Member"})
 
     def _chat(self, chat_id: int) -> JSONDict:
-        for (cid, _), message in self.messages.items():
-            if cid == chat_id:
-                return dict(message["chat"])
-        return {"id": chat_id, "type": "private"}
+        return dict(self._chats.get(chat_id) or {"id": chat_id, "type": "private"})
 
 
 # -- factories ---------------------------------------------------------------------------------

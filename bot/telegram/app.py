@@ -28,7 +28,6 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -38,6 +37,7 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -50,6 +50,8 @@ from bot.settings import Settings
 from bot.telegram import handlers, jobs
 from bot.telegram.delivery import AlertSender
 from bot.telegram.handlers import FRONT_KEY, Front, front
+from bot.telegram.limits import AnswersFirst, mark_answering
+from bot.telegram.transport import QueuedRequest
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +79,12 @@ def build_application(settings: Settings, service: Depeche) -> Application:
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Telegram's limits, a 429 waited out; answers to people skip the bulk 30 a second.
+        .rate_limiter(AnswersFirst(max_retries=3))
         # Updates are handled concurrently; the search itself runs in worker threads.
         .concurrent_updates(True)
+        # A few connections, requests beyond them queued cheaply (see transport.py).
+        .request(QueuedRequest())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
@@ -97,6 +102,8 @@ def build_application(settings: Settings, service: Depeche) -> Application:
 
 def register_handlers(application: Application) -> None:
     """Which update goes to which handler; the first that matches wins."""
+    # Before any other: what the bot sends while handling an update is somebody's answer.
+    application.add_handler(TypeHandler(Update, mark_answering), group=-1)
     # Only new messages from people: edited messages, channel posts and bots are ignored.
     human = filters.UpdateType.MESSAGE & handlers.FROM_HUMAN
     # /ask, /ask@ThisBot... (a command addressed to another bot matches nothing).

@@ -134,7 +134,12 @@ async def language_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Lan
     user = update.effective_user
     chosen = None
     if chat is not None:
-        chosen = await asyncio.to_thread(front(context).service.chat_languages.get, chat.id)
+        languages = front(context).service.chat_languages
+        # Read once per chat; after that a dict look-up, not worth a trip to a worker thread.
+        if languages.known(chat.id):
+            chosen = languages.get(chat.id)
+        else:
+            chosen = await asyncio.to_thread(languages.get, chat.id)
     return interface_language(chosen, user.language_code if user else None)
 
 

@@ -15,12 +15,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from aiolimiter import AsyncLimiter
 from sqlmodel import Session, select
 from telegram.ext import Application
 
 from bot.service import Depeche
 from bot.settings import Settings
 from bot.telegram.app import sender_of
+from bot.telegram.limits import AnswersFirst
 from storage import alerts as outbox
 from storage.models import Alert
 from storage.readers import ArticleDraft, blocks_from_body
@@ -200,6 +202,27 @@ async def test_a_flood_limit_is_waited_out(start_bot: Start) -> None:
     assert sends[-1] - sends[-2] >= 1.0  # retry_after was waited out
     await eventually(lambda: outbox.alert_counts(engine=bot.service.engine) == {"sent": 1})
     assert len(bot.api.delivered(chat["id"])) == 2
+
+
+async def test_alerts_are_held_to_the_overall_rate_answers_are_not(start_bot: Start) -> None:
+    bot = await start_bot()
+    limiter = bot.app.bot.rate_limiter
+    assert isinstance(limiter, AnswersFirst)
+    taken: list[str] = []
+
+    class Counting(AsyncLimiter):
+        async def acquire(self, amount: float = 1) -> None:
+            taken.append("sent")
+            await super().acquire(amount)
+
+    limiter.overall = Counting(30, 1)
+    person = user()
+    chat = private_chat(person)
+    await bot.ask(chat, person, "/subscribe Zeppelin")
+    assert taken == []  # an answer
+    await store(bot.service, draft(1))
+    await bot.answers(chat, 2)
+    assert taken == ["sent"]  # an alert, sent by the job
 
 
 async def test_a_blocked_bot_pauses_the_chat(start_bot: Start) -> None:
