@@ -17,6 +17,7 @@ It ends with one line: ``end-to-end: bot p50 10k=… ms 1M=… ms (x…); ask p5
 cold start 1M=… s; warm start 1M=… s; ingest=… articles/s; burst 300 questions=… s``.
 
     python -m benchmarks.bench_end_to_end [--quick] [--sizes 10000,1000000] [--postgres URL]
+        [--only ingest]
 """
 
 from __future__ import annotations
@@ -248,6 +249,7 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--articles", type=int, default=3_000, help="articles to ingest")
     parser.add_argument("--postgres", help="also time ingest on this PostgreSQL URL")
+    parser.add_argument("--only", choices=["ingest"], help="run only this part")
     args = parser.parse_args()
     default = "10000,100000" if args.quick else "10000,1000000"
     sizes = [int(n) for n in (args.sizes or default).split(",")]
@@ -265,6 +267,11 @@ def main() -> None:
     print(f"| SQLite | {rate:,.0f} articles/s |")
     if pg_rate is not None:
         print(f"| PostgreSQL | {pg_rate:,.0f} articles/s |")
+    if args.only == "ingest":
+        print(f"\nload average after: {os.getloadavg()[0]:.2f}")
+        postgres = f"; PostgreSQL={pg_rate:,.0f} articles/s" if pg_rate is not None else ""
+        print(f"ingest: SQLite={rate:,.0f} articles/s{postgres}")
+        return
 
     runs = [run_size(n, questions, with_burst=n == max(sizes)) for n in sizes]
     print(f"\nDépêche end to end on SQLite, {len(questions)} questions one at a time\n")

@@ -43,7 +43,7 @@ from storage import alerts as outbox
 from storage import repository
 from storage.chat_language import ChatLanguages
 from storage.db import make_engine, prepare_schema, wait_for_database
-from storage.ingest import IngestReport, QueueAlerts, ingest_drafts
+from storage.ingest import IngestReport, OpenAlertQueue, ingest_drafts
 from storage.models import Article, Passage, utcnow
 from storage.readers import ArticleDraft, ReaderError, discover, read_file, with_defaults
 
@@ -108,7 +108,7 @@ class Depeche:
         engine: Engine,
         index: BM25Index | None = None,
         index_path: Path | None = None,
-        queue_alerts: QueueAlerts | None = None,
+        queue_alerts: OpenAlertQueue | None = None,
         mark: IndexMark | None = None,
         timezone: str = "Europe/Paris",
         clock: Callable[[], datetime] = utcnow,
@@ -138,7 +138,7 @@ class Depeche:
         cls,
         settings: Settings,
         *,
-        queue_alerts: QueueAlerts | None = None,
+        queue_alerts: OpenAlertQueue | None = None,
         engine: Engine | None = None,
         wait: bool = False,
     ) -> Depeche:
@@ -164,7 +164,7 @@ class Depeche:
             engine=engine,
             index=index,
             index_path=settings.index_path,
-            queue_alerts=queue_alerts or outbox.queue_alerts,
+            queue_alerts=queue_alerts or outbox.alert_queue,
             mark=mark,
             timezone=settings.timezone,
         )

@@ -145,6 +145,11 @@ def _words(text: str) -> list[str]:
     return raw.translate(_LATIN1_SEPARATORS).decode("latin-1").split()
 
 
+def words(text: str) -> list[str]:
+    """The words of an already normalised text: those of ``iter_words``, without offsets."""
+    return _words(text)
+
+
 def analyze(text: str, language: Language) -> list[str]:
     """Turn article text into index terms in the article's language."""
     cache = _TERMS[language]

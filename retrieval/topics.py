@@ -30,6 +30,7 @@ from retrieval.analysis import (
     iter_words,
     normalize,
     term,
+    words,
 )
 
 MAX_TOPIC_CHARS = 300
@@ -83,23 +84,57 @@ class AnalysedText:
     terms: frozenset[str]
 
 
-def analyse_text(texts: Iterable[str], language: Language) -> AnalysedText:
-    """Analyse an article's title and passages (each a separate sequence) in its language.
+class _TopicTerms(dict[str, str | None]):
+    """Word -> its term in one language, None for a stopword of either language (filled on
+    first sight): a topic skips both languages' stopwords, so that a phrase's words stay
+    consecutive whatever language a stopword belongs to."""
 
-    Stopwords of either language are skipped, as in a topic, so that a phrase's words stay
-    consecutive whatever language a stopword belongs to.
-    """
-    sequences = []
-    for text in texts:
-        sequence = []
-        for word in iter_words(normalize(text)):
-            if is_stopword(word.text):
-                continue
-            found = term(word.text, language)
-            if found is not None:
-                sequence.append(found)
-        sequences.append(tuple(sequence))
-    return AnalysedText(tuple(sequences), frozenset(t for s in sequences for t in s))
+    def __init__(self, language: Language) -> None:
+        super().__init__()
+        self.language = language
+
+    def __missing__(self, word: str) -> str | None:
+        found = self[word] = None if is_stopword(word) else term(word, self.language)
+        return found
+
+
+# Consulted inside ``map`` (no Python loop per word): every stored article is analysed here.
+_TERMS: dict[Language, _TopicTerms] = {"fr": _TopicTerms("fr"), "en": _TopicTerms("en")}
+_MAX_CACHED_TERMS = 1 << 18
+
+
+def analyse_sequence(text: str, language: Language) -> tuple[str, ...]:
+    """One text's terms in reading order, stopwords of either language skipped."""
+    cache = _TERMS[language]
+    if len(cache) > _MAX_CACHED_TERMS:
+        cache.clear()
+    return tuple(filter(None, map(cache.__getitem__, words(normalize(text)))))
+
+
+def analysed(sequences: Iterable[tuple[str, ...]]) -> AnalysedText:
+    """An article's analysed texts (``analyse_sequence`` of each) as one ``AnalysedText``."""
+    found = tuple(sequences)
+    return AnalysedText(found, frozenset().union(*found))
+
+
+def analyse_article(
+    title: str, passages: Iterable[tuple[str | None, tuple[str, ...]]], language: Language
+) -> AnalysedText:
+    """What a topic is matched against: the title, each intertitle once and each passage, from
+    the passages' (heading, ``analyse_sequence`` of the text) worked out once at ingest."""
+    sequences = [analyse_sequence(title, language)]
+    seen: set[str] = set()
+    for heading, sequence in passages:
+        if heading and heading not in seen:
+            seen.add(heading)
+            sequences.append(analyse_sequence(heading, language))
+        sequences.append(sequence)
+    return analysed(sequences)
+
+
+def analyse_text(texts: Iterable[str], language: Language) -> AnalysedText:
+    """Analyse an article's title and passages (each a separate sequence) in its language."""
+    return analysed(analyse_sequence(text, language) for text in texts)
 
 
 def _word_terms(word: str) -> frozenset[str] | None:
@@ -232,6 +267,38 @@ def parse_topic(text: str) -> Topic:
     parts = [" OR ".join(p.display() for p in clause) for clause in clauses]
     parts += [f"-{p.display()}" for p in exclusions]
     return Topic(" ".join(parts), tuple(clauses), exclusions)
+
+
+@dataclass(frozen=True)
+class TopicMatcher:
+    """Topics compiled once to be matched against many articles (an ingest batch).
+
+    A topic can only match an article holding a first term of one of its first clause's
+    phrases; those terms point to their topics, so each article fully checks only the few
+    topics one of its terms names, found with one set intersection.
+    """
+
+    topics: tuple[Topic, ...]
+    keys: frozenset[str]
+    by_key: dict[str, tuple[int, ...]]
+
+    def matching(self, text: AnalysedText) -> list[int]:
+        """The positions in ``topics`` of the topics the article matches, in order."""
+        candidates = {i for key in self.keys & text.terms for i in self.by_key[key]}
+        return [i for i in sorted(candidates) if self.topics[i].matches(text)]
+
+
+def compile_topics(topics: Iterable[Topic]) -> TopicMatcher:
+    """A matcher for these topics (positions as given)."""
+    chosen = tuple(topics)
+    by_key: dict[str, list[int]] = {}
+    for i, topic in enumerate(chosen):
+        keys = {stem for phrase in topic.clauses[0] for stem in phrase.terms[0]}
+        for key in keys:
+            by_key.setdefault(key, []).append(i)
+    return TopicMatcher(
+        chosen, frozenset(by_key), {key: tuple(found) for key, found in by_key.items()}
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -1,8 +1,9 @@
 """Chats, subscriptions and the alert outbox.
 
-``queue_alerts`` is the ``QueueAlerts`` hook of ``storage.ingest``: it runs inside the
-transaction that stores an article and writes one ``Alert`` row per matching subscription, so an
-article is never stored without its alerts (nor alerts without their article). The sender
+``alert_queue`` is the outbox hook of ``storage.ingest``: inside the transaction that stores a
+batch of articles it loads the subscriptions once, and writes one ``Alert`` row per matching
+subscription and article, so an article is never stored without its alerts (nor alerts without
+their article). The sender
 (``bot.telegram.delivery``) then claims due rows with a lease, sends them and marks each sent
 in its own commit right after Telegram accepts it. The unique (subscription, article) constraint
 means a re-ingested or corrected article is never alerted twice.
@@ -11,6 +12,7 @@ means a re-ingested or corrected article is never alerted twice.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,7 +23,7 @@ from sqlalchemy import select as sql_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from retrieval.topics import Topic, analyse_text, cached_topic
+from retrieval.topics import AnalysedText, Topic, TopicMatcher, cached_topic, compile_topics
 from storage.chats import AlertControls, ensure_chat
 from storage.db import is_sqlite, session_scope
 from storage.models import (
@@ -57,69 +59,81 @@ def _utc(value: datetime) -> datetime:
 # -- the outbox hook ---------------------------------------------------------------------------
 
 
-def article_texts(article: Article, passages: Sequence[Passage]) -> list[str]:
-    """What a topic is matched against: the title, each intertitle once, each passage."""
-    texts = [article.title]
-    seen: set[str] = set()
-    for passage in passages:
-        if passage.heading and passage.heading not in seen:
-            seen.add(passage.heading)
-            texts.append(passage.heading)
-        texts.append(passage.text)
-    return texts
-
-
 def _language(article: Article) -> str:
     return "en" if article.language == "en" else "fr"
 
 
-def queue_alerts(session: Session, article: Article, passages: list[Passage]) -> int:
-    """Queue one alert per active subscription matching the article; returns how many.
+@dataclass(frozen=True)
+class Subscribers:
+    """The active subscriptions with their topics compiled: loaded once per ingest batch, in
+    its transaction (``storage.ingest``'s ``AlertQueue``).
 
-    Runs inside the storing transaction. Subscriptions of paused chats are skipped; a
-    subscription already alerted about this article (an earlier version of it) is not queued
-    again.
+    Subscriptions of paused chats are left out; each distinct topic is matched once per
+    article, whatever the number of chats following it.
     """
-    rows = session.exec(
-        select(Subscription.id, Subscription.chat_id, Subscription.topic)
-        .outerjoin(Chat, col(Chat.id) == Subscription.chat_id)
-        .where(or_(col(Chat.paused).is_(None), col(Chat.paused).is_(False)))
-    ).all()
-    if not rows:
-        return 0
-    analysed = analyse_text(article_texts(article, passages), _language(article))  # type: ignore[arg-type]
-    now = utcnow()
-    values = []
-    for subscription_id, chat_id, text in rows:
-        topic = cached_topic(text)
-        if topic is not None and topic.matches(analysed):
-            values.append(
-                {
-                    "subscription_id": subscription_id,
-                    "article_id": article.id,
-                    "chat_id": chat_id,
-                    "status": PENDING,
-                    "attempts": 0,
-                    "due_at": now,
-                    "created_at": now,
-                }
-            )
-    if not values:
-        return 0
-    # Imported here: loading PostgreSQL's dialect costs a SQLite command's start ~50 ms.
-    from sqlalchemy.dialects import postgresql, sqlite
 
-    dialect = sqlite if is_sqlite(session.get_bind()) else postgresql  # type: ignore[arg-type]
-    statement = (
-        dialect.insert(Alert)
-        .on_conflict_do_nothing(index_elements=["subscription_id", "article_id"])
-        .returning(col(Alert.id))
-    )
-    # One statement for all rows; RETURNING tells how many were new (not alerted before).
-    queued = len(session.connection().execute(statement, values).all())
-    if queued:
-        log.debug("article %s: %d alert(s) queued", article.id, queued)
-    return queued
+    matcher: TopicMatcher
+    # For each topic of the matcher, the (subscription id, chat id) following it.
+    followers: tuple[tuple[tuple[int, int], ...], ...]
+
+    @classmethod
+    def load(cls, session: Session) -> Subscribers:
+        """The active subscriptions now."""
+        rows = session.exec(
+            select(Subscription.id, Subscription.chat_id, Subscription.topic)
+            .outerjoin(Chat, col(Chat.id) == Subscription.chat_id)
+            .where(or_(col(Chat.paused).is_(None), col(Chat.paused).is_(False)))
+            .order_by(col(Subscription.id))
+        ).all()
+        by_text: dict[str, list[tuple[int, int]]] = {}
+        for subscription_id, chat_id, text in rows:
+            if subscription_id is not None and cached_topic(text) is not None:
+                by_text.setdefault(text, []).append((subscription_id, chat_id))
+        topics = [topic for text in by_text if (topic := cached_topic(text)) is not None]
+        return cls(compile_topics(topics), tuple(tuple(f) for f in by_text.values()))
+
+    def queue(self, session: Session, articles: Sequence[tuple[int, AnalysedText]]) -> Counter[int]:
+        """Queue one alert per subscription matching each (article id, analysed article), in
+        one statement; returns how many were queued per article id.
+
+        A subscription already alerted about an article (an earlier version of it) is not
+        queued again.
+        """
+        now = utcnow()
+        values = [
+            {
+                "subscription_id": subscription_id,
+                "article_id": article_id,
+                "chat_id": chat_id,
+                "status": PENDING,
+                "attempts": 0,
+                "due_at": now,
+                "created_at": now,
+            }
+            for article_id, text in articles
+            for topic in self.matcher.matching(text)
+            for subscription_id, chat_id in self.followers[topic]
+        ]
+        if not values:
+            return Counter()
+        # Imported here: loading PostgreSQL's dialect costs a SQLite command's start ~50 ms.
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        dialect = sqlite if is_sqlite(session.get_bind()) else postgresql  # type: ignore[arg-type]
+        statement = (
+            dialect.insert(Alert)
+            .on_conflict_do_nothing(index_elements=["subscription_id", "article_id"])
+            .returning(col(Alert.article_id))
+        )
+        # RETURNING tells which were new (not alerted before).
+        queued = Counter(session.connection().execute(statement, values).scalars())
+        log.debug("%d alert(s) queued for %d article(s)", queued.total(), len(queued))
+        return queued
+
+
+def alert_queue(session: Session) -> Subscribers:
+    """The outbox hook of ``storage.ingest`` (``OpenAlertQueue``): the subscriptions of a batch."""
+    return Subscribers.load(session)
 
 
 # -- claiming and settling ---------------------------------------------------------------------

@@ -5,27 +5,30 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, update
+from sqlalchemy import select as sql_select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
-from retrieval.analysis import detect_language, fold
+from retrieval.analysis import Language, detect_language, fold
 from retrieval.duplicates import signature
 from retrieval.passages import Block, split_passages
+from retrieval.topics import AnalysedText, analyse_article, analyse_sequence
 from storage.db import is_sqlite, session_scope
 from storage.models import Article, Passage, PassageRemoval, utcnow
 from storage.readers import ArticleDraft, ReaderError, derive_title, shorten
 
 log = logging.getLogger(__name__)
 
-# Drafts stored per transaction, each in its own savepoint: one commit per batch is what makes
-# ingest fast, the savepoint what keeps one bad record from costing the others.
+# Drafts stored per transaction: one commit and a few multi-row statements per batch are what
+# make ingest fast, the savepoints what keep one bad record from costing the others.
 BATCH_DRAFTS = 200
 # Right-to-left and left-to-right overrides and isolates: in a title they reorder what the
 # reader sees around it (a link, the source), a known spoofing trick.
@@ -77,9 +80,20 @@ class IngestReport:
             self.stored_article_ids.append(stored.article_id)
 
 
-# Called inside the storing transaction with the new or replaced article and its passages, so
-# that alerts are queued atomically with the article (the outbox); returns how many it queued.
-QueueAlerts = Callable[[Session, Article, list[Passage]], int]
+class AlertQueue(Protocol):
+    """Queues the alerts of stored articles inside the storing transaction, so that they are
+    written atomically with their articles (the outbox)."""
+
+    def queue(
+        self, session: Session, articles: Sequence[tuple[int, AnalysedText]]
+    ) -> Mapping[int, int]:
+        """Queue the alerts of these (article id, analysed article); how many per article."""
+        ...
+
+
+# Opened once per batch, inside its transaction (``storage.alerts.alert_queue`` loads the
+# subscriptions then).
+OpenAlertQueue = Callable[[Session], AlertQueue]
 
 
 class RecordRefused(ValueError):
@@ -128,80 +142,184 @@ def _body(draft: ArticleDraft) -> str:
     return "\n\n".join(b.text for b in draft.blocks)
 
 
-def store_draft(
-    *, session: Session, draft: ArticleDraft, queue_alerts: QueueAlerts | None = None
-) -> Stored:
-    """Store one draft: unchanged if its text is known, replacing an earlier version of it."""
-    draft = fit_draft(draft)
-    digest = content_hash(draft)
-    known = session.exec(select(Article).where(Article.content_hash == digest)).first()
-    if known is not None:
-        return Stored(Outcome.UNCHANGED, known.id or 0)
+@dataclass(frozen=True)
+class PreparedPassage:
+    """A passage ready to store, analysed once: its duplicate signature, and its terms for
+    topic matching (``retrieval.topics.analyse_sequence``)."""
 
-    identity = draft.identity
-    earlier = None
-    if identity is not None:
-        earlier = session.exec(select(Article).where(Article.external_id == identity)).first()
+    position: int
+    heading: str | None
+    text: str
+    signature: bytes
+    topic_terms: tuple[str, ...]
+
+    def row(self, article_id: int) -> dict[str, Any]:
+        """Its row in the passage table."""
+        return {
+            "article_id": article_id,
+            "position": self.position,
+            "heading": self.heading,
+            "text": self.text,
+            "signature": self.signature,
+        }
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A draft worked out before the database is asked anything: its article row, its
+    passages and what topics are matched against."""
+
+    values: dict[str, Any]
+    passages: tuple[PreparedPassage, ...]
+    topics: AnalysedText
+
+    @property
+    def digest(self) -> str:
+        """Its content hash."""
+        return str(self.values["content_hash"])
+
+    @property
+    def identity(self) -> str | None:
+        """What ties its re-sends together (``ArticleDraft.identity``)."""
+        return self.values["external_id"]
+
+    def unique_keys(self) -> list[tuple[str, object]]:
+        """The values the article table holds unique: two drafts sharing one are stored one
+        after the other, the second seeing the first."""
+        found: list[tuple[str, object]] = [("hash", self.digest)]
+        if self.identity is not None:
+            found.append(("identity", self.identity))
+        if self.values["slug"] is not None:
+            found.append(("slug", (self.values["source"], self.values["slug"])))
+        return found
+
+
+def prepare(draft: ArticleDraft, digest: str) -> Prepared:
+    """Work out a fitted draft (``fit_draft``) whose text is new: its language (detected
+    when the source says none), title, passages with their signatures, and topic terms."""
     body = _body(draft)
     language = draft.language or detect_language(body)
+    title = draft.title or _BIDI_CONTROLS.sub("", derive_title(draft.blocks))
+    now = utcnow()
     values: dict[str, Any] = {
         "source": draft.source,
         "slug": draft.slug,
-        "external_id": identity,
+        "external_id": draft.identity,
         "url": draft.url,
-        "title": draft.title or _BIDI_CONTROLS.sub("", derive_title(draft.blocks)),
+        "title": title,
         "language": language,
         "published_at": draft.published_at,
         "published_precision": draft.published_precision,
         "body": body,
         "content_hash": digest,
         "origin": draft.origin,
+        "ingested_at": now,
+        "updated_at": now,
     }
-    removed: list[int] = []
-    if earlier is None:
-        article = Article(**values)
-        outcome = Outcome.NEW
-    else:
-        article = earlier
-        for key, value in values.items():
-            setattr(article, key, value)
-        article.updated_at = utcnow()
-        removed = [
-            int(pid)
-            for pid in session.exec(select(Passage.id).where(Passage.article_id == article.id))
-            if pid is not None
-        ]
-        session.exec(delete(Passage).where(col(Passage.article_id) == article.id))
-        session.add_all(PassageRemoval(passage_id=pid) for pid in removed)
-        outcome = Outcome.REPLACED
-    session.add(article)
-    session.flush()
-    assert article.id is not None
-    passages = [
-        Passage(
-            article_id=article.id,
-            position=p.position,
-            heading=p.heading,
-            text=p.text,
-            signature=signature(p.text),
+    analysis: Language = "en" if language == "en" else "fr"
+    # Each passage is analysed here once; what it yields is stored or matched from here on.
+    passages = tuple(
+        PreparedPassage(
+            p.position, p.heading, p.text, signature(p.text), analyse_sequence(p.text, analysis)
         )
         for p in split_passages(draft.blocks)
+    )
+    topics = analyse_article(title, ((p.heading, p.topic_terms) for p in passages), analysis)
+    return Prepared(values, passages, topics)
+
+
+def _insert_passages(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    # One multi-row INSERT … RETURNING (SQLite >= 3.35 and PostgreSQL), ids in the rows' order.
+    if not rows:
+        return []
+    statement = insert(Passage).returning(col(Passage.id), sort_by_parameter_order=True)
+    return [int(i) for i in session.execute(statement, rows).scalars()]
+
+
+def _insert_new(
+    session: Session, batch: Sequence[Prepared], alerts: AlertQueue | None
+) -> list[Stored]:
+    """Insert new articles, their passages and their alerts with three statements."""
+    if not batch:
+        return []
+    statement = insert(Article).returning(col(Article.id), sort_by_parameter_order=True)
+    article_ids = [int(i) for i in session.execute(statement, [p.values for p in batch]).scalars()]
+    rows = [
+        passage.row(article_id)
+        for prepared, article_id in zip(batch, article_ids, strict=True)
+        for passage in prepared.passages
     ]
-    # One multi-row INSERT … RETURNING for the article's passages: the ORM's unit of work cost
-    # more than the statement (cProfile of an ingest).
-    ids = session.execute(
-        insert(Passage).returning(col(Passage.id), sort_by_parameter_order=True),
-        [p.model_dump(exclude={"id"}) for p in passages],
-    ).scalars()
-    for passage, passage_id in zip(passages, ids, strict=True):
-        passage.id = passage_id
-    queued = queue_alerts(session, article, passages) if queue_alerts else 0
+    passage_ids = iter(_insert_passages(session, rows))
+    queued = _queue(session, alerts, zip(article_ids, batch, strict=True))
+    return [
+        Stored(
+            Outcome.NEW,
+            article_id,
+            tuple(next(passage_ids) for _ in prepared.passages),
+            (),
+            queued.get(article_id, 0),
+        )
+        for prepared, article_id in zip(batch, article_ids, strict=True)
+    ]
+
+
+def _queue(
+    session: Session, alerts: AlertQueue | None, stored: Iterable[tuple[int, Prepared]]
+) -> Mapping[int, int]:
+    if alerts is None:
+        return {}
+    return alerts.queue(session, [(article_id, p.topics) for article_id, p in stored])
+
+
+def _known_ids(session: Session, column: Any, values: Iterable[str]) -> dict[str, int]:
+    """Article id by value of a unique column, for the values already stored."""
+    wanted = sorted(set(values))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        rows = session.execute(
+            sql_select(column, col(Article.id)).where(column.in_(wanted[start : start + 500]))
+        )
+        found.update((value, int(article_id)) for value, article_id in rows)
+    return found
+
+
+def store_draft(
+    *, session: Session, draft: ArticleDraft, queue_alerts: AlertQueue | None = None
+) -> Stored:
+    """Store one draft: unchanged if its text is known, replacing an earlier version of it."""
+    draft = fit_draft(draft)
+    return _store_prepared(session, prepare(draft, content_hash(draft)), queue_alerts)
+
+
+def _store_prepared(session: Session, prepared: Prepared, alerts: AlertQueue | None) -> Stored:
+    """Store one prepared draft on its own, seeing every article stored before it."""
+    known = _known_ids(session, col(Article.content_hash), [prepared.digest])
+    if prepared.digest in known:
+        return Stored(Outcome.UNCHANGED, known[prepared.digest])
+    identity = prepared.identity
+    earlier = {}
+    if identity is not None:
+        earlier = _known_ids(session, col(Article.external_id), [identity])
+    if identity not in earlier:
+        return _insert_new(session, [prepared], alerts)[0]
+    article_id = earlier[identity]
+    values = {k: v for k, v in prepared.values.items() if k != "ingested_at"}
+    session.execute(update(Article).where(col(Article.id) == article_id).values(**values))
+    removed = [
+        int(pid)
+        for pid in session.execute(
+            sql_select(col(Passage.id)).where(col(Passage.article_id) == article_id)
+        ).scalars()
+    ]
+    session.execute(delete(Passage).where(col(Passage.article_id) == article_id))
+    if removed:
+        session.execute(
+            insert(PassageRemoval), [{"passage_id": pid, "removed_at": utcnow()} for pid in removed]
+        )
+    passage_ids = _insert_passages(session, [p.row(article_id) for p in prepared.passages])
+    queued = _queue(session, alerts, [(article_id, prepared)])
     return Stored(
-        outcome,
-        article.id,
-        tuple(p.id for p in passages if p.id is not None),
-        tuple(removed),
-        queued,
+        Outcome.REPLACED, article_id, tuple(passage_ids), tuple(removed), queued.get(article_id, 0)
     )
 
 
@@ -209,10 +327,10 @@ def ingest_drafts(
     *,
     engine: Engine,
     drafts: Iterable[ArticleDraft | ReaderError],
-    queue_alerts: QueueAlerts | None = None,
+    queue_alerts: OpenAlertQueue | None = None,
     on_progress: Callable[[ArticleDraft | ReaderError], None] | None = None,
 ) -> IngestReport:
-    """Store drafts ``BATCH_DRAFTS`` to a transaction, each in its own savepoint.
+    """Store drafts ``BATCH_DRAFTS`` to a transaction.
 
     A record that fails (refused, or any error storing it) is reported with its file and line
     and costs only itself; a database outage (``OperationalError``) stops the ingest: the
@@ -238,44 +356,91 @@ def ingest_drafts(
 def _store_batch(
     engine: Engine,
     drafts: list[ArticleDraft],
-    queue_alerts: QueueAlerts | None,
+    open_queue: OpenAlertQueue | None,
     report: IngestReport,
 ) -> None:
-    stored: list[Stored] = []
-    failures: list[ReaderError] = []
+    """Store a batch in one transaction.
+
+    The drafts whose text, identity and slug are new and appear once in the batch go in
+    together, in one savepoint; the others (corrected re-sends, repeats within the batch) one
+    by one after them, each in its own savepoint, seeing what was stored before. Should the
+    savepoint of the new ones fail, they too are stored one by one: a bad record costs only
+    itself.
+    """
+    results: dict[int, Stored | ReaderError] = {}
     with session_scope(engine) as session:
         if is_sqlite(engine):
             # pysqlite opens a transaction only before a write: a first SAVEPOINT would start
             # (and its RELEASE commit) one of its own. The write lock is taken once, up front.
             session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-        for draft in drafts:
+        alerts = open_queue(session) if open_queue is not None else None
+        fitted: dict[int, tuple[ArticleDraft, str]] = {}
+        for n, draft in enumerate(drafts):
             try:
-                stored.append(_store_in_savepoint(session, draft, queue_alerts))
+                fit = fit_draft(draft)
+                fitted[n] = (fit, content_hash(fit))
+            except Exception as error:
+                results[n] = _refused(draft, error)
+        known = _known_ids(session, col(Article.content_hash), (d for _, d in fitted.values()))
+        pending: dict[int, Prepared] = {}
+        for n, (fit, digest) in fitted.items():
+            if digest in known:
+                results[n] = Stored(Outcome.UNCHANGED, known[digest])
+                continue
+            try:
+                pending[n] = prepare(fit, digest)
+            except Exception as error:
+                results[n] = _refused(drafts[n], error)
+        earlier = _known_ids(
+            session,
+            col(Article.external_id),
+            (i for p in pending.values() if (i := p.identity) is not None),
+        )
+        shared = Counter(key for p in pending.values() for key in p.unique_keys())
+        together = [
+            n
+            for n, p in pending.items()
+            if p.identity not in earlier and all(shared[key] == 1 for key in p.unique_keys())
+        ]
+        alone = [n for n in pending if n not in set(together)]
+        try:
+            with session.begin_nested():
+                stored = _insert_new(session, [pending[n] for n in together], alerts)
+            results.update(zip(together, stored, strict=True))
+        except OperationalError:
+            raise
+        except Exception:
+            log.debug("batch refused, storing its drafts one by one", exc_info=True)
+            alone = sorted(alone + together)
+        for n in alone:
+            try:
+                results[n] = _store_in_savepoint(session, pending[n], alerts)
             except OperationalError:
                 raise
             except Exception as error:
-                log.debug("draft from %s refused", draft.origin, exc_info=True)
-                failures.append(_failure(draft, error))
+                results[n] = _refused(drafts[n], error)
     # Counted once committed: an outage above loses the whole batch from the report too.
-    for one in stored:
-        report.record(one)
-    report.failures += failures
+    for n in sorted(results):
+        result = results[n]
+        if isinstance(result, ReaderError):
+            report.failures.append(result)
+        else:
+            report.record(result)
 
 
-def _store_in_savepoint(
-    session: Session, draft: ArticleDraft, queue_alerts: QueueAlerts | None
-) -> Stored:
+def _store_in_savepoint(session: Session, prepared: Prepared, alerts: AlertQueue | None) -> Stored:
     try:
         with session.begin_nested():
-            return store_draft(session=session, draft=draft, queue_alerts=queue_alerts)
+            return _store_prepared(session, prepared, alerts)
     except IntegrityError:
         # Another process stored the same text or slug between our check and our insert; a
         # second attempt sees its row and becomes "unchanged" or "replaced".
         with session.begin_nested():
-            return store_draft(session=session, draft=draft, queue_alerts=queue_alerts)
+            return _store_prepared(session, prepared, alerts)
 
 
-def _failure(draft: ArticleDraft, error: Exception) -> ReaderError:
+def _refused(draft: ArticleDraft, error: Exception) -> ReaderError:
+    log.debug("draft from %s refused", draft.origin, exc_info=True)
     reason = str(getattr(error, "orig", None) or error).strip().split("\n")[0]
     if not isinstance(error, ValueError):
         reason = f"{type(error).__name__}: {reason}"
