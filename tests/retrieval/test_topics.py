@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
-from retrieval.topics import TopicError, analyse_text, parse_topic
+from retrieval.analysis import Language, is_stopword, iter_words, normalize, term
+from retrieval.topics import TopicError, analyse_text, compile_topics, parse_topic
 
 KREMLIN_FR = (
     "Le Kremlin a jugé « positives » les négociations d'Istanbul. Un cessez-le-feu n'est pas "
@@ -67,6 +70,44 @@ def test_an_article_is_analysed_once_for_all_topics() -> None:
     analysed = analyse_text(["Titre", KREMLIN_FR], "fr")
     assert parse_topic("Kremlin").matches(analysed)
     assert not parse_topic("football").matches(analysed)
+
+
+@given(
+    text=st.text(st.characters(codec="utf-8") | st.sampled_from("Éé’'-« »İß"), max_size=200),
+    language=st.sampled_from(["fr", "en"]),
+)
+@example(text="İstanbul, l’Élysée et the Kremlin", language="fr")
+def test_an_article_is_analysed_word_by_word_as_a_topic_is(text: str, language: Language) -> None:
+    """The analysis behind matching (a word -> term cache over a fast split) gives the terms
+    of the plain definition: each word, stopwords of either language skipped, then its term."""
+    plain = []
+    for word in iter_words(normalize(text)):
+        found = None if is_stopword(word.text) else term(word.text, language)
+        if found is not None:
+            plain.append(found)
+    assert analyse_text([text], language).sequences == (tuple(plain),)
+
+
+def test_compiled_topics_match_the_articles_each_topic_matches() -> None:
+    topics = [
+        parse_topic(t)
+        for t in (
+            "Kremlin",
+            "kremlin istanbul",
+            "Washington OR Istanbul",
+            "Istanbul OR Paris Kremlin",
+            '"Dmitri Peskov"',
+            "Kremlin -football",
+            '"defence ministry"',
+            "football",
+        )
+    ]
+    matcher = compile_topics(topics)
+    for text, language in ((KREMLIN_FR, "fr"), (FOOTBALL_FR, "fr"), (DRONES_EN, "en")):
+        analysed = analyse_text([text], language)  # type: ignore[arg-type]
+        expected = [i for i, topic in enumerate(topics) if topic.matches(analysed)]
+        assert matcher.matching(analysed) == expected
+    assert compile_topics([]).matching(analyse_text([KREMLIN_FR], "fr")) == []
 
 
 @pytest.mark.parametrize(

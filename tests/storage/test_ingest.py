@@ -57,6 +57,27 @@ def test_a_corrected_resend_replaces_the_earlier_version(service: Depeche, tmp_p
     assert len(service.index) == table_count(service, "passage")
 
 
+def test_repeats_and_resends_within_one_batch_are_stored_as_if_one_by_one(
+    service: Depeche, tmp_path: Path
+) -> None:
+    def record(n: int, word: str, identity: str) -> str:
+        body = DISPATCH.format(word=word).removeprefix(" date 2025-06-04 ").split("/ATS")[0]
+        return json.dumps({"title": f"Dépêche {n}", "body": body, "id": identity})
+
+    lines = [
+        record(1, "utiles", "x"),
+        record(2, "utiles", "y"),  # the same text again: unchanged
+        record(3, "fructueuses", "x"),  # a corrected re-send of the first
+        record(4, "cordiales", "z"),
+    ]
+    report = service.ingest_paths([write(tmp_path, "batch.jsonl", "\n".join(lines))])
+    assert (report.new, report.unchanged, report.replaced, report.failed) == (2, 1, 1, 0)
+    assert table_count(service, "article") == 2
+    assert not service.ask("utiles").answers
+    assert service.ask("fructueuses").answers and service.ask("cordiales").answers
+    assert len(service.index) == table_count(service, "passage")
+
+
 def test_bad_files_are_reported_and_the_rest_is_ingested(service: Depeche, tmp_path: Path) -> None:
     write(tmp_path, "good.txt", DISPATCH.format(word="utiles"))
     (tmp_path / "latin1.txt").write_bytes("Caf\xe9 cr\xe8me".encode("latin-1"))

@@ -14,8 +14,12 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from bot.service import Depeche
+from retrieval.topics import parse_topic
+from storage import alerts as outbox
+from storage.alerts import add_subscription
 from storage.ingest import fit_draft
 from storage.readers import ArticleDraft, ReaderError, parse_jsonl, parse_markdown, parse_wire
+from tests.helpers import table_count
 
 BODY = "Le Kremlin a salué mercredi des négociations à Istanbul entre Russes et Ukrainiens."
 
@@ -49,6 +53,29 @@ def test_bad_records_are_refused_one_by_one_and_the_rest_is_stored(
     assert "url longer than 2000" in messages[5]
     assert "external id longer than 2000" in messages[6]
     assert service.stats().articles == 2
+
+
+def test_a_record_the_database_refuses_amid_a_batch_costs_only_itself(
+    service: Depeche, tmp_path: Path
+) -> None:
+    """The batch's new articles go in together; the database refusing one (its source and
+    slug are another dispatch's) makes them go in one by one, and only that one is lost."""
+    add_subscription(engine=service.engine, chat_id=7, topic=parse_topic("Kremlin"))
+    first = tmp_path / "first.jsonl"
+    first.write_text(json.dumps(good(0, slug="S1", id="a")) + "\n", encoding="utf-8")
+    assert service.ingest_paths([first]).new == 1
+    lines = [good(1), good(2), good(3, slug="S1", id="b"), good(4), good(5)]
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in lines) + "\n", encoding="utf-8")
+    report = service.ingest_paths([path])
+    assert (report.new, report.alerts_queued) == (4, 4)
+    assert [(f.origin, f.line) for f in report.failures] == [(str(path), 3)]
+    assert "not stored" in report.failures[0].message
+    assert service.stats().articles == 5
+    assert outbox.alert_counts(engine=service.engine) == {"pending": 5}
+    found = {a.passage.text for a in service.ask("Numéro 4", k=10).answers}
+    assert any("Numéro 4." in t for t in found) and not any("Numéro 3." in t for t in found)
+    assert table_count(service, "passage") == len(service.index)
 
 
 def test_values_too_long_for_their_columns_are_shortened_and_odd_unicode_kept_readable(
