@@ -26,12 +26,21 @@ LANGUAGES: tuple[Language, ...] = ("fr", "en")
 DEFAULT_LANGUAGE: Language = "fr"
 
 _STEMMER_NAMES: dict[Language, str] = {"fr": "french", "en": "english"}
-# Typographic apostrophes and look-alikes all mean the same elision (l'Ukraine, qu’il).
-_APOSTROPHES = str.maketrans({c: "'" for c in "\u2019\u2018\u02bc\u02bb\u0060\u00b4\u2032\uff07"})
+# Typographic apostrophes and look-alikes all mean the same elision (l'Ukraine, qu’il). A regular
+# expression replaces them: str.translate with a table looks up every character of non-ASCII text
+# in Python (60 µs for a 400-character passage, against 2 µs).
+_APOSTROPHES = re.compile("[\u2019\u2018\u02bc\u02bb\u0060\u00b4\u2032\uff07]")
 # Letters NFKD does not decompose but readers type without the ligature.
-_LIGATURES = str.maketrans(
-    {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "đ": "d", "ł": "l"}
+_LIGATURE_LETTERS = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "đ": "d", "ł": "l"}
+_LIGATURES = str.maketrans(_LIGATURE_LETTERS)
+_ANY_LIGATURE = re.compile(f"[{''.join(_LIGATURE_LETTERS)}]")
+# The combining marks below U+0370 (what NFKD leaves of Latin-script accents) are removed by one
+# regular expression; only the runs of characters beyond (dashes, quotes, other scripts) are
+# tested one by one.
+_LATIN_MARKS = re.compile(
+    "[" + "".join(chr(c) for c in range(0x370) if unicodedata.combining(chr(c))) + "]"
 )
+_BEYOND_LATIN_MARKS = re.compile("[^\u0000-\u036f]+")
 # A word is a run of letters or digits; hyphens, apostrophes and underscores separate words, so
 # "Kiev-Moscou" is findable by its parts and "l'Ukraine" yields the particle and the name.
 _WORD = re.compile(r"[^\W_]+")
@@ -40,15 +49,22 @@ _CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u20
 
 def normalize(text: str) -> str:
     """Unicode-normalise text, unifying apostrophes and dropping invisible controls."""
-    return _CONTROL.sub("", unicodedata.normalize("NFKC", text).translate(_APOSTROPHES))
+    return _CONTROL.sub("", _APOSTROPHES.sub("'", unicodedata.normalize("NFKC", text)))
 
 
 def fold(word: str) -> str:
     """Fold case and accents: ``Élysée`` becomes ``elysee``."""
     if word.isascii():
         return word.lower()
-    decomposed = unicodedata.normalize("NFKD", word.casefold().translate(_LIGATURES))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = word.casefold()
+    if _ANY_LIGATURE.search(folded):
+        folded = folded.translate(_LIGATURES)
+    decomposed = _LATIN_MARKS.sub("", unicodedata.normalize("NFKD", folded))
+    return _BEYOND_LATIN_MARKS.sub(_without_marks, decomposed)
+
+
+def _without_marks(beyond: re.Match[str]) -> str:
+    return "".join(c for c in beyond.group() if not unicodedata.combining(c))
 
 
 _FOLDED_STOPWORDS: dict[Language, frozenset[str]] = {
@@ -163,9 +179,37 @@ _identifier_lock = threading.Lock()
 _identifier: LanguageIdentifier | None = None
 
 
+# Stopwords of one language only ("a", "on" or "me" are both): news text is full of them.
+_FRENCH_ONLY = FRENCH - ENGLISH
+_ENGLISH_ONLY = ENGLISH - FRENCH
+# A text holding this many of them, one language's at least VOTE_RATIO times the other's, is in
+# that language without asking the model (0.5 ms a text, and its load 0.3 s a process); on the
+# 235 articles of benchmarks/eval, their starts and 200 French/English mixes, every text so
+# decided was decided the same by the model. Short or mixed texts go to the model.
+VOTE_MIN_WORDS = 10
+VOTE_RATIO = 4
+DETECTED_CHARS = 2_000
+
+
+def _stopword_vote(text: str) -> Language | None:
+    found = _words(text.casefold())
+    french = sum(map(_FRENCH_ONLY.__contains__, found))
+    english = sum(map(_ENGLISH_ONLY.__contains__, found))
+    if french + english < VOTE_MIN_WORDS:
+        return None
+    if french >= VOTE_RATIO * english:
+        return "fr"
+    if english >= VOTE_RATIO * french:
+        return "en"
+    return None
+
+
 def detect_language(text: str, default: Language = DEFAULT_LANGUAGE) -> Language:
     """Guess whether a text is French or English; ``default`` when there are no letters."""
     global _identifier
+    head = text[:DETECTED_CHARS]
+    if (voted := _stopword_vote(head)) is not None:
+        return voted
     if not any(c.isalpha() for c in text):
         return default
     with _identifier_lock:
@@ -176,5 +220,5 @@ def detect_language(text: str, default: Language = DEFAULT_LANGUAGE) -> Language
                 py3langid.langid.MODEL_FILE, norm_probs=True
             )
             _identifier.set_languages(list(LANGUAGES))
-        language, _ = _identifier.classify(text[:2000])
+        language, _ = _identifier.classify(head)
     return "en" if language == "en" else "fr"

@@ -13,10 +13,11 @@ from __future__ import annotations
 import functools
 import re
 import zlib
+from collections.abc import Sequence
 
 import numpy as np
 
-from retrieval.analysis import fold
+from retrieval.analysis import fold, words
 
 # Passages sharing this much of their vocabulary are the same text re-sent.
 SIMILARITY = 0.8
@@ -36,19 +37,49 @@ def word_set(text: str) -> frozenset[str]:
     return frozenset(w if w.isascii() else _fold(w) for w in _WORD.findall(text.casefold()))
 
 
+class _WordHashes(dict[str, int]):
+    """A case-folded word -> the CRC-32 of its folded form (``word_set``), filled on first sight."""
+
+    def __missing__(self, word: str) -> int:
+        folded = word if word.isascii() else _fold(word)
+        found = self[word] = zlib.crc32(folded.encode("utf-8", "surrogatepass"))
+        return found
+
+
+_HASHES = _WordHashes()
+_MAX_CACHED_HASHES = 1 << 18
+
+
 def signature(text: str) -> bytes:
     """The passage's MinHash signature (``SLOTS`` 32-bit values), empty for a text without
     words."""
-    words = word_set(text)
-    if not words:
-        return b""
+    return signatures([text])[0]
+
+
+def signatures(texts: Sequence[str]) -> list[bytes]:
+    """The signatures of several passages (an article's), with one pass of array arithmetic.
+
+    Each is the minimum, slot by slot, of the hashes of the text's words: a word met twice
+    (or two words folding alike) hashes alike, so hashing the words before folding them into a
+    set gives the signature of ``word_set``.
+    """
+    if len(_HASHES) > _MAX_CACHED_HASHES:
+        _HASHES.clear()
+    found = [set(words(text.casefold())) for text in texts]
+    counts = np.fromiter(map(len, found), dtype=np.intp, count=len(found))
+    if not counts.any():
+        return [b""] * len(texts)
     hashes = np.fromiter(
-        (zlib.crc32(w.encode("utf-8", "surrogatepass")) for w in words),
+        (h for words in found for h in map(_HASHES.__getitem__, words)),
         dtype=np.uint64,
-        count=len(words),
+        count=int(counts.sum()),
     )
     mixed = (_A[:, None] * hashes[None, :] + _B[:, None]) >> _SHIFT  # wraps around: mod 2**64
-    return mixed.min(axis=1).astype("<u4").tobytes()
+    starts = np.cumsum(counts) - counts
+    worded = counts > 0
+    lowest = np.minimum.reduceat(mixed, starts[worded], axis=1).T.astype("<u4")
+    rows = iter(lowest)
+    return [next(rows).tobytes() if has_words else b"" for has_words in worded]
 
 
 def similarity(a: bytes, b: bytes) -> float:

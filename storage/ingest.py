@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col
 
 from retrieval.analysis import Language, detect_language, fold
-from retrieval.duplicates import signature
+from retrieval.duplicates import signatures
 from retrieval.passages import Block, split_passages
 from retrieval.topics import AnalysedText, analyse_article, analyse_sequence
 from storage.db import is_sqlite, session_scope
@@ -217,12 +217,11 @@ def prepare(draft: ArticleDraft, digest: str) -> Prepared:
         "updated_at": now,
     }
     analysis: Language = "en" if language == "en" else "fr"
+    split = split_passages(draft.blocks)
     # Each passage is analysed here once; what it yields is stored or matched from here on.
     passages = tuple(
-        PreparedPassage(
-            p.position, p.heading, p.text, signature(p.text), analyse_sequence(p.text, analysis)
-        )
-        for p in split_passages(draft.blocks)
+        PreparedPassage(p.position, p.heading, p.text, signed, analyse_sequence(p.text, analysis))
+        for p, signed in zip(split, signatures([p.text for p in split]), strict=True)
     )
     topics = analyse_article(title, ((p.heading, p.topic_terms) for p in passages), analysis)
     return Prepared(values, passages, topics)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+import json
+import random
+import unicodedata
+from pathlib import Path
 
-from retrieval.analysis import analyze, detect_language, fold, normalize
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from retrieval.analysis import _LIGATURES, analyze, detect_language, fold, normalize
 from retrieval.excerpt import make_excerpt
 from retrieval.passages import Block, split_passages, split_sentences
 from retrieval.question import read_question
@@ -80,6 +87,37 @@ def test_normalize_unifies_odd_unicode() -> None:
 )
 def test_language_detection(text: str, language: str) -> None:
     assert detect_language(text) == language
+
+
+@given(st.text(st.characters(codec="utf-8") | st.sampled_from("ÉéœÆø’«—…İß\u0301\u20dd")))
+def test_folding_drops_every_combining_mark_however_fast(word: str) -> None:
+    """fold's fast paths (marks of the Latin range by one expression) equal the definition."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold().translate(_LIGATURES))
+    assert fold(word) == "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def test_language_detection_decides_as_the_model_would_on_real_articles() -> None:
+    """Clear-cut text is decided by its stopwords without the model: on real articles, their
+    starts and French/English mixes, always as the model alone decides."""
+    import py3langid
+
+    model = py3langid.langid.LanguageIdentifier.from_model_file(
+        py3langid.langid.MODEL_FILE, norm_probs=True
+    )
+    model.set_languages(["fr", "en"])
+    path = Path(__file__).parents[2] / "benchmarks" / "eval" / "articles.jsonl"
+    bodies = [json.loads(line)["body"] for line in path.read_text(encoding="utf-8").splitlines()]
+    french = [b for b in bodies if detect_language(b) == "fr"]
+    english = [b for b in bodies if detect_language(b) == "en"]
+    assert len(french) >= 15 and len(english) >= 200
+    rng = random.Random(14)
+    texts = bodies + [b[:n] for b in bodies for n in (80, 200, 500)]
+    for _ in range(300):
+        fr, en, cut = rng.choice(french), rng.choice(english), rng.randint(50, 1_900)
+        texts += [fr[:cut] + " " + en, en[:cut] + " " + fr]
+    for text in texts:
+        expected = "en" if model.classify(text[:2_000])[0] == "en" else "fr"
+        assert detect_language(text) == expected, text[:200]
 
 
 def test_sentences_do_not_break_after_civilities() -> None:
