@@ -6,7 +6,7 @@ import hashlib
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Protocol
@@ -84,10 +84,8 @@ class AlertQueue(Protocol):
     """Queues the alerts of stored articles inside the storing transaction, so that they are
     written atomically with their articles (the outbox)."""
 
-    def queue(
-        self, session: Session, articles: Sequence[tuple[int, AnalysedText]]
-    ) -> Mapping[int, int]:
-        """Queue the alerts of these (article id, analysed article); how many per article."""
+    def queue(self, session: Session, articles: Sequence[tuple[int, AnalysedText]]) -> int:
+        """Queue the alerts of these (article id, analysed article); how many it queued."""
         ...
 
 
@@ -237,10 +235,11 @@ def _insert_passages(session: Session, rows: list[dict[str, Any]]) -> list[int]:
 
 def _insert_new(
     session: Session, batch: Sequence[Prepared], alerts: AlertQueue | None
-) -> list[Stored]:
-    """Insert new articles, their passages and their alerts with three statements."""
+) -> tuple[list[Stored], int]:
+    """Insert new articles, their passages and their alerts with three statements; returns
+    what was stored, and how many alerts were queued."""
     if not batch:
-        return []
+        return [], 0
     statement = insert(Article).returning(col(Article.id), sort_by_parameter_order=True)
     article_ids = [int(i) for i in session.execute(statement, [p.values for p in batch]).scalars()]
     rows = [
@@ -249,24 +248,18 @@ def _insert_new(
         for passage in prepared.passages
     ]
     passage_ids = iter(_insert_passages(session, rows))
-    queued = _queue(session, alerts, zip(article_ids, batch, strict=True))
-    return [
-        Stored(
-            Outcome.NEW,
-            article_id,
-            tuple(next(passage_ids) for _ in prepared.passages),
-            (),
-            queued.get(article_id, 0),
-        )
+    stored = [
+        Stored(Outcome.NEW, article_id, tuple(next(passage_ids) for _ in prepared.passages))
         for prepared, article_id in zip(batch, article_ids, strict=True)
     ]
+    return stored, _queue(session, alerts, zip(article_ids, batch, strict=True))
 
 
 def _queue(
     session: Session, alerts: AlertQueue | None, stored: Iterable[tuple[int, Prepared]]
-) -> Mapping[int, int]:
+) -> int:
     if alerts is None:
-        return {}
+        return 0
     return alerts.queue(session, [(article_id, p.topics) for article_id, p in stored])
 
 
@@ -300,7 +293,8 @@ def _store_prepared(session: Session, prepared: Prepared, alerts: AlertQueue | N
     if identity is not None:
         earlier = _known_ids(session, col(Article.external_id), [identity])
     if identity not in earlier:
-        return _insert_new(session, [prepared], alerts)[0]
+        (stored,), queued = _insert_new(session, [prepared], alerts)
+        return replace(stored, alerts_queued=queued)
     article_id = earlier[identity]
     values = {k: v for k, v in prepared.values.items() if k != "ingested_at"}
     session.execute(update(Article).where(col(Article.id) == article_id).values(**values))
@@ -317,9 +311,7 @@ def _store_prepared(session: Session, prepared: Prepared, alerts: AlertQueue | N
         )
     passage_ids = _insert_passages(session, [p.row(article_id) for p in prepared.passages])
     queued = _queue(session, alerts, [(article_id, prepared)])
-    return Stored(
-        Outcome.REPLACED, article_id, tuple(passage_ids), tuple(removed), queued.get(article_id, 0)
-    )
+    return Stored(Outcome.REPLACED, article_id, tuple(passage_ids), tuple(removed), queued)
 
 
 def ingest_drafts(
@@ -401,16 +393,22 @@ def _store_batch(
             for n, p in pending.items()
             if p.identity not in earlier and all(shared[key] == 1 for key in p.unique_keys())
         ]
-        alone = [n for n in pending if n not in set(together)]
+        chosen = frozenset(together)
+        alone = [n for n in pending if n not in chosen]
+        queued = 0
         try:
             with session.begin_nested():
-                stored = _insert_new(session, [pending[n] for n in together], alerts)
-            results.update(zip(together, stored, strict=True))
+                stored, queued_together = _insert_new(
+                    session, [pending[n] for n in together], alerts
+                )
         except OperationalError:
             raise
         except Exception:
             log.debug("batch refused, storing its drafts one by one", exc_info=True)
             alone = sorted(alone + together)
+        else:
+            results.update(zip(together, stored, strict=True))
+            queued = queued_together
         for n in alone:
             try:
                 results[n] = _store_in_savepoint(session, pending[n], alerts)
@@ -419,6 +417,7 @@ def _store_batch(
             except Exception as error:
                 results[n] = _refused(drafts[n], error)
     # Counted once committed: an outage above loses the whole batch from the report too.
+    report.alerts_queued += queued
     for n in sorted(results):
         result = results[n]
         if isinstance(result, ReaderError):
