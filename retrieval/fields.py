@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from functools import lru_cache
 
-from retrieval.analysis import Language, analyze, fold, iter_words, normalize, stem, term
+from retrieval.analysis import Language, analyze, fold, iter_words, normalize, stem, term, words
 from retrieval.passages import sentence_spans
 
 # Bumped whenever the terms of a passage change: a saved index of another version is rebuilt.
@@ -28,18 +28,32 @@ def _name_form(word: str) -> str:
     return fold(stem(word.casefold(), "en"))
 
 
+class _FrenchNameForms(dict[str, str | None]):
+    """A word of French text -> its English-stem form when it is a name (capitalised, not a
+    stopword) that the French stemmer makes another term, else None; filled on first sight."""
+
+    def __missing__(self, word: str) -> str | None:
+        found = None
+        if word[:1].isupper() and (french := term(word, "fr")) is not None:
+            form = _name_form(word)
+            found = form if form != french else None
+        self[word] = found
+        return found
+
+
+# Looked up inside ``map`` (no Python loop per word): every French passage goes through it.
+_NAME_FORMS = _FrenchNameForms()
+_MAX_CACHED_NAMES = 1 << 18
+
+
 def text_terms(text: str, language: Language) -> list[str]:
     """The terms of a text in its language, French names also under their English stem."""
     terms = analyze(text, language)
     if language == "en":
         return terms
-    extra = []
-    for word in iter_words(normalize(text)):
-        if word.text[:1].isupper() and term(word.text, language) is not None:
-            form = _name_form(word.text)
-            if form != term(word.text, language):
-                extra.append(form)
-    return terms + extra
+    if len(_NAME_FORMS) > _MAX_CACHED_NAMES:
+        _NAME_FORMS.clear()
+    return terms + list(filter(None, map(_NAME_FORMS.__getitem__, words(normalize(text)))))
 
 
 def holds_any(text: str, language: Language, terms: Collection[str]) -> bool:
@@ -60,8 +74,7 @@ def lead_names(lead: str) -> list[str]:
     lead = normalize(lead)
     names: dict[str, None] = {}
     for start, end in sentence_spans(lead) or [(0, len(lead))]:
-        for i, word in enumerate(iter_words(lead[start:end])):
-            text = word.text
+        for i, text in enumerate(words(lead[start:end])):
             acronym = len(text) >= 2 and text.isupper() and text.isalpha()
             if (acronym or (i > 0 and text[:1].isupper())) and not text.isdigit():
                 names.setdefault(text, None)
