@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import Table, delete, insert, update
 from sqlalchemy import select as sql_select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -34,6 +34,10 @@ BATCH_DRAFTS = 200
 # reader sees around it (a link, the source), a known spoofing trick.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# The tables themselves: statements on them skip the ORM's bulk layer (a third of an insert's
+# cost in a profile).
+_ARTICLES: Table = Article.__table__  # type: ignore[attr-defined]
+_PASSAGES: Table = Passage.__table__  # type: ignore[attr-defined]
 _COLUMNS = Article.__table__.c  # type: ignore[attr-defined]
 
 
@@ -229,8 +233,8 @@ def _insert_passages(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     # One multi-row INSERT … RETURNING (SQLite >= 3.35 and PostgreSQL), ids in the rows' order.
     if not rows:
         return []
-    statement = insert(Passage).returning(col(Passage.id), sort_by_parameter_order=True)
-    return [int(i) for i in session.execute(statement, rows).scalars()]
+    statement = insert(_PASSAGES).returning(_PASSAGES.c.id, sort_by_parameter_order=True)
+    return [int(i) for i in session.connection().execute(statement, rows).scalars()]
 
 
 def _insert_new(
@@ -240,8 +244,9 @@ def _insert_new(
     what was stored, and how many alerts were queued."""
     if not batch:
         return [], 0
-    statement = insert(Article).returning(col(Article.id), sort_by_parameter_order=True)
-    article_ids = [int(i) for i in session.execute(statement, [p.values for p in batch]).scalars()]
+    statement = insert(_ARTICLES).returning(_ARTICLES.c.id, sort_by_parameter_order=True)
+    inserted = session.connection().execute(statement, [p.values for p in batch])
+    article_ids = [int(i) for i in inserted.scalars()]
     rows = [
         passage.row(article_id)
         for prepared, article_id in zip(batch, article_ids, strict=True)
