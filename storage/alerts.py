@@ -98,39 +98,56 @@ class Subscribers:
         A subscription already alerted about an article (an earlier version of it) is not
         queued again.
         """
-        now = utcnow()
-        values = [
-            {
-                "subscription_id": subscription_id,
-                "article_id": article_id,
-                "chat_id": chat_id,
-                "status": PENDING,
-                "attempts": 0,
-                "due_at": now,
-                "created_at": now,
-            }
+        found = [
+            (subscription_id, article_id, chat_id)
             for article_id, text in articles
             for topic in self.matcher.matching(text)
             for subscription_id, chat_id in self.followers[topic]
         ]
-        if not values:
+        if not found:
             return 0
-        # Imported here: loading PostgreSQL's dialect costs a SQLite command's start ~50 ms.
-        from sqlalchemy.dialects import postgresql, sqlite
-
+        now = utcnow()
         connection = session.connection()
-        statement = (sqlite if is_sqlite(connection.engine) else postgresql).insert(Alert)
-        statement = statement.on_conflict_do_nothing(
-            index_elements=["subscription_id", "article_id"]
-        )
         if is_sqlite(connection.engine):
-            # pysqlite sums the rows an executemany inserted; RETURNING would double the cost
-            # of each of these rows (the most numerous of an ingest).
-            queued = int(connection.execute(statement, values).rowcount)
+            # Alerts are an ingest's most numerous rows: pysqlite gets plain tuples, with the
+            # time formatted once as SQLAlchemy stores it (its executemany processes each row's
+            # parameters: 18 µs a row against 8), and counts the rows it inserted.
+            dialect = connection.dialect
+            stored_time = _ALERT_TIME.dialect_impl(dialect).bind_processor(dialect)
+            stamp = stored_time(now) if stored_time else now
+            rows = [(s, a, c, PENDING, stamp, stamp) for s, a, c in found]
+            queued = int(connection.exec_driver_sql(_SQLITE_QUEUE, rows).rowcount)
         else:  # psycopg counts no rows of an executemany: RETURNING tells which were new
-            queued = len(connection.execute(statement.returning(col(Alert.id)), values).all())
+            # Imported here: loading PostgreSQL's dialect costs a SQLite command's start ~50 ms.
+            from sqlalchemy.dialects import postgresql
+
+            statement = (
+                postgresql.insert(Alert)
+                .on_conflict_do_nothing(index_elements=["subscription_id", "article_id"])
+                .returning(col(Alert.id))
+            )
+            values = [
+                {
+                    "subscription_id": s,
+                    "article_id": a,
+                    "chat_id": c,
+                    "status": PENDING,
+                    "attempts": 0,
+                    "due_at": now,
+                    "created_at": now,
+                }
+                for s, a, c in found
+            ]
+            queued = len(connection.execute(statement, values).all())
         log.debug("%d alert(s) queued for %d article(s)", queued, len(articles))
         return queued
+
+
+_ALERT_TIME = Alert.__table__.c.due_at.type  # type: ignore[attr-defined]
+_SQLITE_QUEUE = (
+    "INSERT INTO alert (subscription_id, article_id, chat_id, status, attempts, due_at, "
+    "created_at) VALUES (?, ?, ?, ?, 0, ?, ?) ON CONFLICT (subscription_id, article_id) DO NOTHING"
+)
 
 
 def alert_queue(session: Session) -> Subscribers:

@@ -16,6 +16,7 @@ from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import func
 from sqlmodel import Session, select
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TimedOut
 
@@ -79,6 +80,10 @@ async def test_one_alert_per_article_even_when_ingested_twice(
     again = depeche.ingest_drafts([article(1)])
     assert (first.new, first.alerts_queued) == (1, 1)
     assert (again.unchanged, again.alerts_queued) == (1, 0)
+    # stamped with the storing time, stored as every time is (SQLite compares them as text)
+    with Session(depeche.engine) as session:
+        stamped = select(func.count()).where(Alert.due_at == clock(), Alert.created_at == clock())
+        assert session.exec(stamped).one() == 1
 
     bot = StubBot()
     report = await make_sender(depeche, clock).send_due(bot)  # type: ignore[arg-type]
