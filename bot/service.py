@@ -39,8 +39,8 @@ from retrieval.index import BM25Index
 from retrieval.question import read_question
 from retrieval.search import PassageRecord, Results, Scope, search
 from retrieval.topics import parse_topic
-from storage import alerts as outbox
 from storage import repository
+from storage.alert_queue import alert_queue
 from storage.chat_language import ChatLanguages
 from storage.db import make_engine, prepare_schema, wait_for_database
 from storage.ingest import IngestReport, OpenAlertQueue, ingest_drafts
@@ -144,7 +144,7 @@ class Depeche:
     ) -> Depeche:
         """Connect to the database, load the saved index and bring it up to date.
 
-        Stored articles queue their alerts in the same transaction (``storage.alerts``'s outbox
+        Stored articles queue their alerts in the same transaction (``storage.alert_queue``'s outbox
         hook, unless another ``queue_alerts`` is given): every front gets the same service.
 
         The schema is brought to the newest migration (unless ``settings.auto_migrate`` is
@@ -164,7 +164,7 @@ class Depeche:
             engine=engine,
             index=index,
             index_path=settings.index_path,
-            queue_alerts=queue_alerts or outbox.alert_queue,
+            queue_alerts=queue_alerts or alert_queue,
             mark=mark,
             timezone=settings.timezone,
         )

@@ -1,4 +1,12 @@
-"""Storing drafts as articles and passages: idempotent, with corrected re-sends replacing."""
+"""Storing drafts as articles and passages: idempotent, with corrected re-sends replacing.
+
+Drafts go in ``BATCH_DRAFTS`` to a transaction. Each is first worked out without the database
+(``prepare``: fitted to the columns, hashed, its language detected, cut into passages with
+their signatures and topic terms, each passage analysed once); the batch's new articles then go
+in together, with one multi-row statement for the articles, one for their passages and one for
+their alerts, in a savepoint. Should that savepoint fail, its drafts are stored again one by
+one, each in a savepoint of its own: one bad record costs only itself.
+"""
 
 from __future__ import annotations
 

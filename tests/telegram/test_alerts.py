@@ -25,6 +25,7 @@ from bot.service import Depeche
 from bot.settings import Settings
 from bot.telegram.delivery import HOST, AlertSender, Delivery, Pacer, deliver
 from retrieval.topics import parse_topic
+from storage import alert_queue
 from storage import alerts as outbox
 from storage.models import Alert, Chat, Subscription
 from tests.helpers import START, Clock, StubBot, article, visible_text
@@ -38,6 +39,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     clock = Clock()
     # Alerts are stamped with the storing time: make it the test's clock.
     monkeypatch.setattr(outbox, "utcnow", clock)
+    monkeypatch.setattr(alert_queue, "utcnow", clock)
     return clock
 
 

@@ -23,6 +23,7 @@ from bot.service import Depeche
 from bot.settings import Settings
 from bot.telegram.app import sender_of
 from bot.telegram.limits import AnswersFirst
+from storage import alert_queue
 from storage import alerts as outbox
 from storage.models import Alert
 from storage.readers import ArticleDraft, blocks_from_body
@@ -388,6 +389,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     restart: the new application's sender gets it too)."""
     clock = Clock()
     monkeypatch.setattr(outbox, "utcnow", clock)
+    monkeypatch.setattr(alert_queue, "utcnow", clock)
     return clock
 
 
