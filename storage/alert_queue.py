@@ -58,11 +58,13 @@ class Subscribers:
         A subscription already alerted about an article (an earlier version of it) is not
         queued again.
         """
+        # In the order they were queued one by one: article by article, by subscription id.
         found = [
             (subscription_id, article_id, chat_id)
             for article_id, text in articles
-            for topic in self.matcher.matching(text)
-            for subscription_id, chat_id in self.followers[topic]
+            for subscription_id, chat_id in sorted(
+                f for topic in self.matcher.matching(text) for f in self.followers[topic]
+            )
         ]
         if not found:
             return 0
