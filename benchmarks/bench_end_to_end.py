@@ -47,9 +47,12 @@ from benchmarks.corpus import make_corpus, make_queries
 from bot.service import Depeche
 from bot.settings import Settings
 from retrieval.duplicates import signature
+from retrieval.fields import ANALYSIS_VERSION
+from retrieval.passages import PassageText
 from retrieval.topics import parse_topic
 from storage.alerts import add_subscription
 from storage.models import Article, Passage
+from storage.passage_terms import article_terms
 from tests.fake_bot_api import FakeBotAPI, make_message, make_private_chat, make_user
 from tests.helpers import SEEDS, postgres_schema_url
 
@@ -64,11 +67,12 @@ def fill(service: Depeche, docs: list[list[str]], *, first_article: int = 1) -> 
     for start in range(0, len(docs), PASSAGES_PER_ARTICLE):
         number = first_article + start // PASSAGES_PER_ARTICLE
         chunk = [" ".join(d) for d in docs[start : start + PASSAGES_PER_ARTICLE]]
+        title = f"Synthetic dispatch {number}"
         articles.append(
             {
                 "id": number,
                 "source": "BENCH",
-                "title": f"Synthetic dispatch {number}",
+                "title": title,
                 "language": "en",
                 "published_at": now,
                 "published_precision": "day",
@@ -78,6 +82,9 @@ def fill(service: Depeche, docs: list[list[str]], *, first_article: int = 1) -> 
                 "updated_at": now,
             }
         )
+        # Terms analysed as ingest stores them (storage.passage_terms).
+        split = [PassageText(i, None, text) for i, text in enumerate(chunk)]
+        terms = article_terms(split, title=title, language="en")
         passages += [
             {
                 "article_id": number,
@@ -85,8 +92,10 @@ def fill(service: Depeche, docs: list[list[str]], *, first_article: int = 1) -> 
                 "heading": None,
                 "text": text,
                 "signature": signature(text),
+                "terms": packed,
+                "analysis": ANALYSIS_VERSION,
             }
-            for i, text in enumerate(chunk)
+            for (i, text), packed in zip(enumerate(chunk), terms, strict=True)
         ]
     with service.engine.begin() as conn:
         conn.execute(insert(Article), articles)

@@ -8,7 +8,7 @@ import os
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -25,8 +25,7 @@ from bot.saved_index import (
     load_index,
 )
 from bot.settings import Settings
-from retrieval.analysis import Language
-from retrieval.fields import ANALYSIS_VERSION, passage_terms
+from retrieval.fields import ANALYSIS_VERSION, pack_terms
 from retrieval.filters import (
     Filters,
     ParsedQuestion,
@@ -45,6 +44,7 @@ from storage.chat_language import ChatLanguages
 from storage.db import make_engine, prepare_schema, wait_for_database
 from storage.ingest import IngestReport, OpenAlertQueue, ingest_drafts
 from storage.models import Article, Passage, utcnow
+from storage.passage_terms import analysed, save_terms
 from storage.readers import ArticleDraft, ReaderError, discover, read_file, with_defaults
 
 log = logging.getLogger(__name__)
@@ -260,17 +260,29 @@ class Depeche:
         return IndexSync(added, len(stale))
 
     def _index_passages(self, passage_ids: Sequence[int]) -> int:
-        added = 0
+        """Index these stored passages in one build (``BM25Index.add_all``), streamed from
+        the database: their stored terms, read from the passage table alone. Passages without
+        terms of this analysis (stored before they were kept, or by another analysis) are
+        analysed, and their terms stored, so that the next build reads them too."""
         wanted = set(passage_ids)
-        after = min(wanted) - 1
-        for batch in repository.iter_indexable(engine=self.engine, after_id=after):
-            chosen = [p for p in batch if p.passage_id in wanted]
-            if chosen:
-                docs = [_index_terms(p) for p in chosen]
-                with self._lock:
-                    self.index.add([p.passage_id for p in chosen], docs)
-                added += len(chosen)
-        return added
+        engine = self.engine
+
+        def batches() -> Iterator[tuple[list[int], list[list[str]]]]:
+            for batch in repository.iter_stored_terms(engine=engine, after_id=min(wanted) - 1):
+                chosen = [(pid, terms) for pid, terms in batch if pid in wanted]
+                stale = [pid for pid, terms in chosen if terms is None]
+                fresh: dict[int, list[str]] = {}
+                if stale:
+                    found = repository.indexable_by_ids(engine=engine, passage_ids=stale)
+                    fresh = {p.passage_id: _index_terms(p) for p in found}
+                    save_terms(engine=engine, terms={i: pack_terms(d) for i, d in fresh.items()})
+                # A stale passage deleted in between is not found: it is left out.
+                docs = [(pid, fresh.get(pid) if terms is None else terms) for pid, terms in chosen]
+                kept = [(pid, doc) for pid, doc in docs if doc is not None]
+                yield [pid for pid, _ in kept], [doc for _, doc in kept]
+
+        with self._lock:
+            return self.index.add_all(batches())
 
     def sync_index(self) -> IndexSync:
         """Catch up with passages stored or removed since the last sync, by any process.
@@ -591,5 +603,7 @@ class Depeche:
 
 
 def _index_terms(passage: repository.IndexablePassage) -> list[str]:
-    language: Language = "en" if passage.language == "en" else "fr"
-    return passage_terms(passage.text, language, title=passage.title, lead=passage.lead)
+    """The passage's stored terms when this analysis made them, else analysed now."""
+    if passage.terms is not None:
+        return passage.terms
+    return analysed(passage.text, passage.language, title=passage.title, lead=passage.lead)

@@ -99,3 +99,16 @@ def _context_terms(title: str, lead: str, language: Language) -> tuple[str, ...]
 def passage_terms(text: str, language: Language, *, title: str = "", lead: str = "") -> list[str]:
     """Index terms of a passage: its text's, then its article's title and lead names."""
     return text_terms(text, language) + list(_context_terms(title, lead, language))
+
+
+def pack_terms(terms: list[str]) -> str | None:
+    """A passage's terms as stored with it (space-separated), or None when they would not
+    read back the same (a term holding whitespace: analysis never makes one, but then the
+    passage is simply analysed again rather than indexed wrong)."""
+    packed = " ".join(terms)
+    return packed if packed.split() == terms else None
+
+
+def unpack_terms(packed: str) -> list[str]:
+    """The terms ``pack_terms`` stored."""
+    return packed.split()

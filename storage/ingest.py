@@ -27,10 +27,12 @@ from sqlmodel import Session, col
 
 from retrieval.analysis import Language, detect_language, fold
 from retrieval.duplicates import signatures
+from retrieval.fields import ANALYSIS_VERSION
 from retrieval.passages import Block, split_passages
 from retrieval.topics import AnalysedText, analyse_article, analyse_sequence
 from storage.db import is_sqlite, session_scope
 from storage.models import Article, Passage, PassageRemoval, utcnow
+from storage.passage_terms import article_terms
 from storage.readers import ArticleDraft, ReaderError, derive_title, shorten
 
 log = logging.getLogger(__name__)
@@ -162,6 +164,9 @@ class PreparedPassage:
     text: str
     signature: bytes
     topic_terms: tuple[str, ...]
+    # Its index terms (``storage.passage_terms``): the index reads them, at start and at every
+    # sync, instead of analysing the passage again.
+    index_terms: str | None = None
 
     def row(self, article_id: int) -> dict[str, Any]:
         """Its row in the passage table."""
@@ -171,6 +176,8 @@ class PreparedPassage:
             "heading": self.heading,
             "text": self.text,
             "signature": self.signature,
+            "terms": self.index_terms,
+            "analysis": ANALYSIS_VERSION,
         }
 
 
@@ -229,9 +236,13 @@ def prepare(draft: ArticleDraft, digest: str) -> Prepared:
     analysis: Language = "en" if language == "en" else "fr"
     split = split_passages(draft.blocks)
     # Each passage is analysed here once; what it yields is stored or matched from here on.
+    signed = signatures([p.text for p in split])
+    indexed = article_terms(split, title=title, language=language)
     passages = tuple(
-        PreparedPassage(p.position, p.heading, p.text, signed, analyse_sequence(p.text, analysis))
-        for p, signed in zip(split, signatures([p.text for p in split]), strict=True)
+        PreparedPassage(
+            p.position, p.heading, p.text, sig, analyse_sequence(p.text, analysis), terms
+        )
+        for p, sig, terms in zip(split, signed, indexed, strict=True)
     )
     topics = analyse_article(title, ((p.heading, p.topic_terms) for p in passages), analysis)
     return Prepared(values, passages, topics)

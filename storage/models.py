@@ -85,6 +85,11 @@ class Passage(SQLModel, table=True):
     # Its words' MinHash (retrieval.duplicates), made once when stored: search spots a re-sent
     # text without reading the passage again.
     signature: bytes | None = Field(default=None, sa_type=LargeBinary)
+    # Its index terms (``retrieval.fields.pack_terms``), analysed once when stored, and the
+    # ``ANALYSIS_VERSION`` that made them: a cold start reads them instead of analysing every
+    # passage again; terms of another analysis (or none) are analysed afresh.
+    terms: str | None = Field(default=None, sa_type=Text)
+    analysis: int | None = Field(default=None)
 
 
 class PassageRemoval(SQLModel, table=True):

@@ -19,10 +19,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
+from retrieval.fields import ANALYSIS_VERSION, unpack_terms
 from retrieval.filters import Period, day_bounds
 from retrieval.search import PassageRecord
 from storage.db import session_scope
 from storage.models import Article, Passage, PassageRemoval, as_utc
+from storage.passage_terms import indexed_text
 
 INDEX_BATCH = 5_000
 
@@ -100,13 +102,15 @@ def get_passage_records(*, engine: Engine, passage_ids: Sequence[int]) -> list[P
 @dataclass(frozen=True)
 class IndexablePassage:
     """What the index needs of a passage: its id, language and text, and its article's title
-    and lead (first passage), which are indexed with it (``retrieval.fields``)."""
+    and lead (first passage), which are indexed with it (``retrieval.fields``); ``terms``, its
+    stored index terms when this analysis made them (else None: analyse it)."""
 
     passage_id: int
     language: str
     text: str
     title: str = ""
     lead: str = ""
+    terms: list[str] | None = None
 
 
 _Lead = aliased(Passage)
@@ -114,7 +118,7 @@ _Lead = aliased(Passage)
 
 def _indexable_rows(
     where: ColumnElement[bool],
-) -> sqlalchemy.Select[int | None, str | None, str, str, str, str]:
+) -> sqlalchemy.Select[int | None, str | None, str, str, str, str, str | None, int | None]:
     return (
         sqlalchemy.select(
             col(Passage.id),
@@ -123,6 +127,8 @@ def _indexable_rows(
             col(Article.language),
             col(Article.title),
             col(_Lead.text),
+            col(Passage.terms),
+            col(Passage.analysis),
         )
         .join(Article, col(Article.id) == Passage.article_id)
         .outerjoin(_Lead, (col(_Lead.article_id) == Article.id) & (col(_Lead.position) == 0))
@@ -134,9 +140,14 @@ def _indexable_rows(
 def _indexable(rows: Sequence[Any]) -> list[IndexablePassage]:
     return [
         IndexablePassage(
-            cast(int, pid), language, f"{heading}\n{text}" if heading else text, title, lead or ""
+            cast(int, pid),
+            language,
+            indexed_text(heading, text),
+            title,
+            lead or "",
+            unpack_terms(terms) if terms is not None and analysis == ANALYSIS_VERSION else None,
         )
-        for pid, heading, text, language, title, lead in rows
+        for pid, heading, text, language, title, lead, terms, analysis in rows
     ]
 
 
@@ -151,6 +162,32 @@ def iter_indexable(
             if not rows:
                 return
             yield _indexable(rows)
+            last = cast(int, rows[-1][0])
+
+
+def iter_stored_terms(
+    *, engine: Engine, after_id: int = 0, batch: int = INDEX_BATCH
+) -> Iterator[list[tuple[int, list[str] | None]]]:
+    """(id, stored index terms) of every passage above ``after_id``, in id order, a batch at
+    a time; None for terms that this analysis did not make (``indexable_by_ids`` then gives
+    what analysing them needs). What a start-up build reads: one table, no text."""
+    query = sqlalchemy.select(col(Passage.id), col(Passage.terms), col(Passage.analysis))
+    last = after_id
+    with engine.connect() as connection:
+        while True:
+            rows = connection.execute(
+                query.where(col(Passage.id) > last).order_by(col(Passage.id)).limit(batch)
+            ).all()
+            if not rows:
+                return
+            current = ANALYSIS_VERSION
+            yield [
+                (
+                    cast(int, pid),
+                    unpack_terms(terms) if analysis == current and terms is not None else None,
+                )
+                for pid, terms, analysis in rows
+            ]
             last = cast(int, rows[-1][0])
 
 

@@ -36,7 +36,7 @@ from retrieval.index.maxscore import (
     top,
 )
 from retrieval.index.packed import PackedSegment, is_consistent, pack
-from retrieval.index.segment import Segment, Vocab, build, compact, merge
+from retrieval.index.segment import Builder, Segment, Vocab, build, compact, merge
 
 # The delta segment is folded into the main one past this many postings or 1/_DELTA_RATIO of
 # main: each add copies the delta (a larger one costs every add more) and each fold copies
@@ -212,8 +212,50 @@ class BM25Index:
             id_arr = id_arr[keep]
             docs = [docs[i] for i in keep.tolist()]
         self.remove(id_arr)
+        seg, lens = build(docs, self._n_pos, self._vocab, self._bump_terms)
+        self._append(id_arr, seg, lens)
+
+    def add_all(self, batches: Iterable[tuple[Sequence[int], Sequence[Sequence[str]]]]) -> int:
+        """Index passages given batch after batch in one build (a start-up build of the whole
+        collection); returns how many. Ids must ascend across the batches and none be indexed
+        already (``ValueError`` otherwise, with nothing added).
+
+        The same index as ``add`` of each batch, but only the batches' compact postings are
+        kept while they come (not their token lists), and the postings are laid out once
+        instead of folding a growing delta again and again.
+        """
+        self._finish_fold(wait=False)
+        builder = Builder(self._n_pos, self._vocab)
+        id_parts: list[np.ndarray] = []
+        last = None
+        try:
+            for ids, docs in batches:
+                if len(ids) != len(docs):
+                    raise ValueError(f"{len(ids)} ids for {len(docs)} documents")
+                id_arr = np.asarray(ids, dtype=np.int64).reshape(-1)
+                if not len(id_arr):
+                    continue
+                ascending = last is None or id_arr[0] > last
+                if not ascending or (np.diff(id_arr) <= 0).any():
+                    raise ValueError("ids must ascend across the batches")
+                if (self._positions(id_arr) >= 0).any():
+                    raise ValueError("ids already indexed")
+                builder.add(docs)
+                id_parts.append(id_arr)
+                last = int(id_arr[-1])
+        finally:
+            # Terms interned by an abandoned build still need their (empty) statistics.
+            self._bump_terms(len(self._vocab), *(np.zeros(0, np.int32),) * 4)
+        if not id_parts:
+            return 0
+        seg, lens = builder.finish(self._bump_terms)
+        self._append(np.concatenate(id_parts), seg, lens)
+        return int(sum(map(len, id_parts)))
+
+    def _append(self, id_arr: np.ndarray, seg: Segment, lens: np.ndarray) -> None:
+        """Take built passages (positions from ``_n_pos`` on) into the delta, folding it when
+        it has grown."""
         base = self._n_pos
-        seg, lens = build(docs, base, self._vocab, self._bump_terms)
         n = len(id_arr)
         if not _fits(id_arr, self._pos_ids.dtype).all():
             self._pos_ids = self._pos_ids.astype(np.int64)
@@ -470,7 +512,15 @@ class BM25Index:
 
     def save(self, path: Path) -> None:
         """Write the index to one file (atomically), loadable with :meth:`load`."""
-        self._fold_delta()
+        self._finish_fold(wait=True)
+        main_is_all = (
+            isinstance(self._main, PackedSegment)
+            and not (len(self._delta) or self._n_dead)
+            and self._n_main == self._n_pos
+            and len(self._main.ptr) == len(self._vocab) + 1
+        )
+        if not main_is_all:  # else main is saved as it is, not unpacked and packed again
+            self._fold_delta()
         main = self._main if isinstance(self._main, PackedSegment) else pack(self._main)
         n_terms = len(self._vocab)
         n = self._n_pos

@@ -181,13 +181,119 @@ def dead_hits(
 
 @dataclass(frozen=True)
 class _Chunk:
-    """Postings of a run of passages being built: terms present, run lengths, offsets, tfs."""
+    """Postings of a run of passages being built: terms present, run lengths, offsets, tfs,
+    and per term its largest tf and the shortest passage it occurs in."""
 
     first: int
     terms: np.ndarray
     counts: np.ndarray
     local: np.ndarray
     tfs: np.ndarray
+    max_tf: np.ndarray
+    min_len: np.ndarray
+
+
+class Builder:
+    """Postings of passages given a batch at a time, laid out as one segment at the end.
+
+    Each batch is interned and inverted as it comes, chunk by chunk to bound the temporaries;
+    only its compact postings (3 bytes each) are kept, not its token lists. So a start-up
+    build can stream the whole collection from the database and build once, without folding
+    a delta again and again. ``capacity`` (tokens, when known) stages the postings in two
+    arrays allocated up front: one mapping the OS takes back whole once the segment is built
+    (many small arrays would stay resident in the heap, so the peak would be the staging plus
+    the segment plus that).
+    """
+
+    def __init__(self, base: int, vocab: Vocab, *, capacity: int = 0) -> None:
+        self.base = base
+        self.vocab = vocab
+        self.n_docs = 0
+        self._chunks: list[_Chunk] = []
+        self._lens: list[np.ndarray] = []
+        self._stage = (np.empty(capacity, np.uint16), np.empty(capacity, np.uint8))
+        self._staged = 0
+
+    def add(self, docs: Sequence[Sequence[str]]) -> None:
+        """Intern and invert a batch of passages (positions follow the previous batch's)."""
+        intern = self.vocab.__getitem__
+        lens = np.fromiter(map(len, docs), dtype=np.int32, count=len(docs))
+        cum = np.cumsum(lens, dtype=np.int64)
+        doc_iter = iter(docs)
+        start = 0
+        while start < len(docs):
+            tokens_before = int(cum[start - 1]) if start else 0
+            stop = int(np.searchsorted(cum, tokens_before + _BUILD_CHUNK_TOKENS, side="right"))
+            # Positions within a chunk are held as uint16 until the final scatter.
+            stop = min(max(stop, start + 1), start + 0xFFFF)
+            n_docs = stop - start
+            clens = lens[start:stop]
+            n_tok = int(cum[stop - 1]) - tokens_before
+            tokens = chain.from_iterable(islice(doc_iter, n_docs))
+            key = np.fromiter(map(intern, tokens), np.int32, n_tok).astype(np.int64)
+            key *= n_docs
+            key += np.repeat(np.arange(n_docs, dtype=np.int64), clens)
+            key.sort()
+            if n_tok:
+                first = self.base + self.n_docs + start
+                self._chunks.append(self._invert(key, n_docs, clens, first))
+            del key
+            start = stop
+        self.n_docs += len(docs)
+        self._lens.append(lens)
+
+    def finish(self, bump: TermStatsSink) -> tuple[Segment, np.ndarray]:
+        """The segment of every batch, and the passages' token counts; ``bump`` hears each
+        chunk's per-term statistics (only now: a build abandoned midway changed none)."""
+        n_terms = len(self.vocab)
+        for chunk in self._chunks:
+            bump(n_terms, chunk.terms, chunk.counts, chunk.max_tf, chunk.min_len)
+        lens = np.concatenate(self._lens) if self._lens else np.zeros(0, np.int32)
+        chunks, self._chunks, self._lens = self._chunks, [], []
+        segment = _concat_chunks(chunks, n_terms)
+        self._stage = (np.empty(0, np.uint16), np.empty(0, np.uint8))
+        return segment, lens
+
+    def _staging(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Room for ``n`` postings: in the staging arrays while they last, else new arrays."""
+        at = self._staged
+        if at + n > len(self._stage[0]):
+            return np.empty(n, np.uint16), np.empty(n, np.uint8)
+        self._staged += n
+        return self._stage[0][at : at + n], self._stage[1][at : at + n]
+
+    def _invert(self, key: np.ndarray, n_docs: int, clens: np.ndarray, first: int) -> _Chunk:
+        """Postings of one chunk from its sorted ``term * n_docs + local position`` keys."""
+        new = np.empty(len(key), bool)
+        new[0] = True
+        np.not_equal(key[1:], key[:-1], out=new[1:])
+        starts = np.flatnonzero(new)
+        del new
+        tf = np.diff(starts, append=len(key))
+        ukey = key[starts]
+        del starts
+        term = ukey // n_docs
+        ukey -= term * n_docs
+        local, staged_tfs = self._staging(len(ukey))
+        local[:] = ukey
+        del ukey
+        tb = np.empty(len(term), bool)
+        tb[0] = True
+        np.not_equal(term[1:], term[:-1], out=tb[1:])
+        run_starts = np.flatnonzero(tb)
+        del tb
+        uterm = term[run_starts].astype(np.int32)
+        del term
+        counts = np.diff(run_starts, append=len(local)).astype(np.int32)
+        top_tf = int(tf.max())
+        if top_tf <= 0xFF:
+            tfs = staged_tfs
+            tfs[:] = tf
+        else:  # a term repeated 256+ times in one passage: rare, kept apart at its width
+            tfs = tf.astype(tf_dtype(top_tf))
+        max_tf = np.maximum.reduceat(tfs, run_starts)
+        min_len = np.minimum.reduceat(clens[local], run_starts)
+        return _Chunk(first, uterm, counts, local, tfs, max_tf, min_len)
 
 
 def build(
@@ -197,89 +303,9 @@ def build(
 
     Returns the segment and the passages' token counts; ``bump`` hears each chunk's per-term
     statistics."""
-    intern = vocab.__getitem__
-    lens = np.fromiter(map(len, docs), dtype=np.int32, count=len(docs))
-    chunks: list[_Chunk] = []
-    start = 0
-    doc_iter = iter(docs)
-    cum = np.cumsum(lens, dtype=np.int64)
-    # Chunks' postings are staged in two arrays big enough for every token: one mapping that
-    # the OS takes back whole once the segment is built (many small arrays would stay
-    # resident in the heap, so the peak would be the staging plus the segment plus that).
-    total = int(cum[-1]) if len(cum) else 0
-    stage = (np.empty(total, np.uint16), np.empty(total, np.uint8))
-    staged = 0
-    while start < len(docs):
-        tokens_before = int(cum[start - 1]) if start else 0
-        stop = int(np.searchsorted(cum, tokens_before + _BUILD_CHUNK_TOKENS, side="right"))
-        # Positions within a chunk are held as uint16 until the final scatter.
-        stop = min(max(stop, start + 1), start + 0xFFFF)
-        n_docs = stop - start
-        clens = lens[start:stop]
-        n_tok = int(cum[stop - 1]) - tokens_before
-        chunk_docs = list(islice(doc_iter, n_docs))
-        key = np.fromiter(map(intern, chain.from_iterable(chunk_docs)), np.int32, n_tok)
-        del chunk_docs
-        key = key.astype(np.int64)
-        key *= n_docs
-        key += np.repeat(np.arange(n_docs, dtype=np.int64), clens)
-        key.sort()
-        if n_tok:
-            chunk = _invert(key, n_docs, clens, base + start, stage, staged)
-            bump(len(vocab), chunk.terms, chunk.counts, *_chunk_bounds(chunk, clens))
-            chunks.append(chunk)
-            staged += len(chunk.local)
-        del key
-        start = stop
-    del stage
-    return _concat_chunks(chunks, len(vocab)), lens
-
-
-def _chunk_bounds(chunk: _Chunk, clens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per term of the chunk: its largest tf and the shortest passage it occurs in."""
-    run_starts = np.cumsum(chunk.counts) - chunk.counts
-    max_tf = np.maximum.reduceat(chunk.tfs, run_starts)
-    min_len = np.minimum.reduceat(clens[chunk.local], run_starts)
-    return max_tf, min_len
-
-
-def _invert(
-    key: np.ndarray,
-    n_docs: int,
-    clens: np.ndarray,
-    first: int,
-    stage: tuple[np.ndarray, np.ndarray],
-    staged: int,
-) -> _Chunk:
-    """Postings of one chunk from its sorted ``term * n_docs + local position`` keys."""
-    new = np.empty(len(key), bool)
-    new[0] = True
-    np.not_equal(key[1:], key[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    del new
-    tf = np.diff(starts, append=len(key))
-    ukey = key[starts]
-    del starts
-    term = ukey // n_docs
-    ukey -= term * n_docs
-    local = stage[0][staged : staged + len(ukey)]
-    local[:] = ukey
-    del ukey
-    tb = np.empty(len(term), bool)
-    tb[0] = True
-    np.not_equal(term[1:], term[:-1], out=tb[1:])
-    run_starts = np.flatnonzero(tb)
-    del tb
-    uterm = term[run_starts].astype(np.int32)
-    del term
-    counts = np.diff(run_starts, append=len(local)).astype(np.int32)
-    top_tf = int(tf.max())
-    if top_tf <= 0xFF:
-        tfs = stage[1][staged : staged + len(tf)]
-        tfs[:] = tf
-    else:  # a term repeated 256+ times in one passage: rare, kept apart at its width
-        tfs = tf.astype(tf_dtype(top_tf))
-    return _Chunk(first, uterm, counts, local, tfs)
+    builder = Builder(base, vocab, capacity=sum(map(len, docs)))
+    builder.add(docs)
+    return builder.finish(bump)
 
 
 def _concat_chunks(chunks: list[_Chunk], n_terms: int) -> Segment:

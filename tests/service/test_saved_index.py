@@ -20,8 +20,9 @@ from tests.helpers import SEEDS, article, table_count
 
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """How often the full id scan and the analysis of passages ran since the fixture started."""
-    counts = {"all_passage_ids": 0, "analyze": 0}
+    """How often the full id scan ran, and how many passages the index took in (their terms read
+    or analysed), since the fixture started."""
+    counts = {"all_passage_ids": 0, "indexed": 0}
 
     def counting(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
         def spy(*args: Any, **kwargs: Any) -> Any:
@@ -34,7 +35,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         repository, "all_passage_ids", counting("all_passage_ids", repository.all_passage_ids)
     )
     monkeypatch.setattr(
-        service_module, "passage_terms", counting("analyze", service_module.passage_terms)
+        service_module, "_index_terms", counting("indexed", service_module._index_terms)
     )
     return counts
 
@@ -93,7 +94,7 @@ def test_a_crash_left_difference_is_repaired_and_saved_once(
     first.save_index()
     replaced = article(1, "<p>Le Kremlin dément toute réunion avec les dirigeables.</p>", slug="A1")
     store_without_saving(first, article(3, "<p>Un zeppelin survole Genève.</p>"), replaced)
-    calls.update(all_passage_ids=0, analyze=0)
+    calls.update(all_passage_ids=0, indexed=0)
 
     repaired = opened()
     assert found(repaired, "zeppelin Genève", "zeppelin")  # stored after the save
@@ -101,12 +102,12 @@ def test_a_crash_left_difference_is_repaired_and_saved_once(
     assert not found(repaired, "réunion numéro 1", "numéro 1")  # and its old text is gone
     assert len(repaired.index) == table_count(repaired, "passage")
     assert calls["all_passage_ids"] == 0  # caught up from the mark, not by a full scan
-    analysed = calls["analyze"]
-    assert analysed == 2  # the new article's passage and the correction's
+    indexed = calls["indexed"]
+    assert indexed == 2  # the new article's passage and the correction's
     saved = settings.index_path.stat().st_mtime_ns
 
     again = opened()
-    assert calls["analyze"] == analysed  # the repair was saved: nothing to analyse again
+    assert calls["indexed"] == indexed  # the repair was saved: nothing to read again
     assert settings.index_path.stat().st_mtime_ns == saved
     assert found(again, "zeppelin Genève", "zeppelin")
     assert not found(again, "réunion numéro 1", "numéro 1")
