@@ -17,7 +17,7 @@ It ends with one line: ``end-to-end: bot p50 10k=… ms 1M=… ms (x…); ask p5
 cold start 1M=… s; warm start 1M=… s; ingest=… articles/s; burst 300 questions=… s``.
 
     python -m benchmarks.bench_end_to_end [--quick] [--sizes 10000,1000000] [--postgres URL]
-        [--only ingest]
+        [--only ingest|startup]
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from benchmarks.bench_alerts import start_sender
 from benchmarks.corpus import make_corpus, make_queries
@@ -176,6 +176,45 @@ class SizeRun:
     burst: float | None
 
 
+def start_up(settings: Settings, passages: int) -> tuple[float, float, Depeche]:
+    """Seconds of a cold start (no saved index: every passage read and indexed) and of a warm
+    one (the index the cold start saved, with its mark), and the warm service."""
+    cold, service = timed(lambda: Depeche.open(settings))
+    service.save_index()
+    service.engine.dispose()
+    warm, service = timed(lambda: Depeche.open(settings))
+    assert len(service.index) == passages
+    return cold, warm, service
+
+
+def startup_only(sizes: list[int]) -> None:
+    """``--only startup``: per size, cold and warm starts, a warm start with 100 passages
+    stored since the save, and a cold start of a database whose passages have no stored
+    terms (stored before migration 0004: every passage analysed, and its terms stored)."""
+    print("| passages | cold s | warm s | warm +100 passages s | cold, terms analysed s |")
+    print("|--:|--:|--:|--:|--:|")
+    for passages in sizes:
+        corpus = make_corpus(passages, n_extra=100)
+        with tempfile.TemporaryDirectory() as folder:
+            settings = Settings(data_dir=Path(folder), database_url=f"sqlite:///{folder}/b.db")
+            empty = Depeche.open(settings)
+            fill(empty, corpus.docs)
+            cold, warm, service = start_up(settings, passages)
+            fill(service, corpus.extra_docs, first_article=passages // PASSAGES_PER_ARTICLE + 2)
+            service.engine.dispose()
+            added, service = timed(partial(Depeche.open, settings))
+            assert len(service.index) == passages + len(corpus.extra_docs)
+            with service.engine.begin() as conn:
+                conn.execute(update(Passage).values(terms=None, analysis=None))
+            service.engine.dispose()
+            settings.index_path.unlink()
+            analysed, service = timed(partial(Depeche.open, settings))
+            service.engine.dispose()
+            empty.engine.dispose()
+        print(f"| {passages:,} | {cold:.2f} | {warm:.2f} | {added:.2f} | {analysed:.2f} |")
+    print(f"\nload average after: {os.getloadavg()[0]:.2f}")
+
+
 def run_size(passages: int, questions: list[str], *, with_burst: bool) -> SizeRun:
     """Build a database of ``passages`` and time start-up, questions and (maybe) a burst."""
     corpus = make_corpus(passages, n_extra=100)
@@ -184,11 +223,7 @@ def run_size(passages: int, questions: list[str], *, with_burst: bool) -> SizeRu
         empty = Depeche.open(settings)
         fill(empty, corpus.docs)
         empty.engine.dispose()
-        cold, service = timed(lambda: Depeche.open(settings))
-        service.save_index()
-        service.engine.dispose()
-        warm, service = timed(lambda: Depeche.open(settings))
-        assert len(service.index) == passages
+        cold, warm, service = start_up(settings, passages)
         for question in questions[:10]:
             service.ask(question, k=3)
         direct = [timed(partial(service.ask, q, k=3))[0] for q in questions]
@@ -258,12 +293,15 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--articles", type=int, default=3_000, help="articles to ingest")
     parser.add_argument("--postgres", help="also time ingest on this PostgreSQL URL")
-    parser.add_argument("--only", choices=["ingest"], help="run only this part")
+    parser.add_argument("--only", choices=["ingest", "startup"], help="run only this part")
     args = parser.parse_args()
     default = "10000,100000" if args.quick else "10000,1000000"
     sizes = [int(n) for n in (args.sizes or default).split(",")]
     questions = [" ".join(q) for q in make_queries(args.questions)]
     print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores shared)")
+    if args.only == "startup":
+        startup_only(sizes)
+        return
 
     with tempfile.TemporaryDirectory() as folder:
         files = ingest_files(Path(folder), args.articles)
