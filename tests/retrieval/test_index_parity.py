@@ -176,3 +176,18 @@ def test_parity_after_removals_and_additions(
         index.save(tmp_path / "parity.index")
         check(BM25Index.load(tmp_path / "parity.index"), live_ids, [live[i] for i in live_ids], 4)
     check(index, live_ids, [live[i] for i in live_ids.tolist()], seed=2)
+
+
+@pytest.mark.parametrize("chunk_tokens", [1_000_000, 997])
+def test_parity_of_a_streamed_build(
+    corpus: tuple[np.ndarray, list[list[str]]], chunk_tokens: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A start-up build (``add_all``: batches streamed, built once), onto passages already
+    indexed, in one chunk a batch or in many small ones."""
+    monkeypatch.setattr(segment, "_BUILD_CHUNK_TOKENS", chunk_tokens)
+    ids, docs = corpus
+    index = BM25Index()
+    index.add(ids[:500].tolist(), docs[:500])
+    batches = ((ids[i : i + 700].tolist(), docs[i : i + 700]) for i in range(500, N_DOCS, 700))
+    assert index.add_all(batches) == N_DOCS - 500
+    check(index, ids, docs, seed=5)
