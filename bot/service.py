@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from sqlalchemy.engine import Engine
@@ -25,7 +26,7 @@ from bot.saved_index import (
     load_index,
 )
 from bot.settings import Settings
-from retrieval.fields import ANALYSIS_VERSION, pack_terms
+from retrieval.fields import ANALYSIS_VERSION, pack_terms, unpack_terms
 from retrieval.filters import (
     Filters,
     ParsedQuestion,
@@ -34,7 +35,7 @@ from retrieval.filters import (
     local_today,
     parse_filters,
 )
-from retrieval.index import BM25Index
+from retrieval.index import BM25Index, TermIds
 from retrieval.question import read_question
 from retrieval.search import PassageRecord, Results, Scope, search
 from retrieval.topics import parse_topic
@@ -239,7 +240,7 @@ class Depeche:
             missing = np.setdiff1d(stored, indexed, assume_unique=True)
             if len(stale):
                 self.index.remove(stale.tolist())
-        added = self._index_passages(missing.tolist()) if len(missing) else 0
+        added = self._index_passages(missing) if len(missing) else 0
         newest = int(stored.max()) if len(stored) else 0
         self._passage_gaps = IdGaps(grace=self._passage_gaps.grace)
         self._passage_gaps.note_range(
@@ -259,30 +260,45 @@ class Depeche:
         self._known_sources = None
         return IndexSync(added, len(stale))
 
-    def _index_passages(self, passage_ids: Sequence[int]) -> int:
-        """Index these stored passages in one build (``BM25Index.add_all``), streamed from
-        the database: their stored terms, read from the passage table alone. Passages without
-        terms of this analysis (stored before they were kept, or by another analysis) are
-        analysed, and their terms stored, so that the next build reads them too."""
-        wanted = set(passage_ids)
+    def _index_passages(self, passage_ids: np.ndarray) -> int:
+        """Index these stored passages (ids ascending) in one build (``BM25Index.add_all``),
+        streamed from the database: their stored terms, read from the passage table alone.
+        Passages without terms of this analysis (stored before they were kept, or by another
+        analysis) are analysed, and their terms stored, so that the next build reads them."""
         engine = self.engine
 
-        def batches() -> Iterator[tuple[list[int], list[list[str]]]]:
-            for batch in repository.iter_stored_terms(engine=engine, after_id=min(wanted) - 1):
-                chosen = [(pid, terms) for pid, terms in batch if pid in wanted]
-                stale = [pid for pid, terms in chosen if terms is None]
-                fresh: dict[int, list[str]] = {}
-                if stale:
-                    found = repository.indexable_by_ids(engine=engine, passage_ids=stale)
-                    fresh = {p.passage_id: _index_terms(p) for p in found}
-                    save_terms(engine=engine, terms={i: pack_terms(d) for i, d in fresh.items()})
-                # A stale passage deleted in between is not found: it is left out.
-                docs = [(pid, fresh.get(pid) if terms is None else terms) for pid, terms in chosen]
-                kept = [(pid, doc) for pid, doc in docs if doc is not None]
-                yield [pid for pid, _ in kept], [doc for _, doc in kept]
+        def batches() -> Iterator[tuple[np.ndarray, TermIds]]:
+            after = int(passage_ids[0]) - 1
+            for ids, terms in repository.iter_stored_terms(engine=engine, after_id=after):
+                id_arr = np.asarray(ids, np.int64)
+                at = np.minimum(np.searchsorted(passage_ids, id_arr), len(passage_ids) - 1)
+                wanted = passage_ids[at] == id_arr
+                if not wanted.all():
+                    keep = np.flatnonzero(wanted).tolist()
+                    id_arr, terms = id_arr[keep], [terms[i] for i in keep]
+                if None in terms:  # the slow way: analysed
+                    yield self._analyse_stale(id_arr, terms)
+                else:
+                    yield id_arr, TermIds.of_joined(cast(list[str], terms))
 
         with self._lock:
             return self.index.add_all(batches())
+
+    def _analyse_stale(
+        self, ids: np.ndarray, terms: list[str | None]
+    ) -> tuple[np.ndarray, TermIds]:
+        """A batch whose passages without stored terms (None) are analysed, and their terms
+        stored; those deleted meanwhile are left out."""
+        stale = [pid for pid, packed in zip(ids.tolist(), terms, strict=True) if packed is None]
+        found = repository.indexable_by_ids(engine=self.engine, passage_ids=stale)
+        fresh = {p.passage_id: _index_terms(p) for p in found}
+        save_terms(engine=self.engine, terms={i: pack_terms(d) for i, d in fresh.items()})
+        docs = [
+            (pid, unpack_terms(packed) if packed is not None else fresh.get(pid))
+            for pid, packed in zip(ids.tolist(), terms, strict=True)
+        ]
+        kept = [(pid, doc) for pid, doc in docs if doc is not None]
+        return np.array([pid for pid, _ in kept], np.int64), TermIds.of([d for _, d in kept])
 
     def sync_index(self) -> IndexSync:
         """Catch up with passages stored or removed since the last sync, by any process.

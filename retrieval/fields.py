@@ -102,13 +102,14 @@ def passage_terms(text: str, language: Language, *, title: str = "", lead: str =
 
 
 def pack_terms(terms: list[str]) -> str | None:
-    """A passage's terms as stored with it (space-separated), or None when they would not
-    read back the same (a term holding whitespace: analysis never makes one, but then the
-    passage is simply analysed again rather than indexed wrong)."""
+    """A passage's terms as stored with it (joined by single spaces), or None when they would
+    not read back the same (an empty term or one holding whitespace: analysis makes neither,
+    but then the passage is simply analysed again rather than indexed wrong)."""
     packed = " ".join(terms)
     return packed if packed.split() == terms else None
 
 
 def unpack_terms(packed: str) -> list[str]:
-    """The terms ``pack_terms`` stored."""
-    return packed.split()
+    """The terms ``pack_terms`` stored (``retrieval.index.TermIds.of_joined`` reads a batch of
+    them the same way)."""
+    return packed.split(" ") if packed else []

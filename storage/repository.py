@@ -167,11 +167,13 @@ def iter_indexable(
 
 def iter_stored_terms(
     *, engine: Engine, after_id: int = 0, batch: int = INDEX_BATCH
-) -> Iterator[list[tuple[int, list[str] | None]]]:
-    """(id, stored index terms) of every passage above ``after_id``, in id order, a batch at
-    a time; None for terms that this analysis did not make (``indexable_by_ids`` then gives
-    what analysing them needs). What a start-up build reads: one table, no text."""
+) -> Iterator[tuple[list[int], list[str | None]]]:
+    """The ids of every passage above ``after_id``, in id order, a batch at a time, with
+    their stored index terms (``retrieval.fields.pack_terms``); None for terms this analysis
+    did not make (``indexable_by_ids`` gives what analysing them needs). What a start-up
+    build reads: one table, no text."""
     query = sqlalchemy.select(col(Passage.id), col(Passage.terms), col(Passage.analysis))
+    current = ANALYSIS_VERSION
     last = after_id
     with engine.connect() as connection:
         while True:
@@ -180,15 +182,9 @@ def iter_stored_terms(
             ).all()
             if not rows:
                 return
-            current = ANALYSIS_VERSION
-            yield [
-                (
-                    cast(int, pid),
-                    unpack_terms(terms) if analysis == current and terms is not None else None,
-                )
-                for pid, terms, analysis in rows
-            ]
-            last = cast(int, rows[-1][0])
+            ids = [cast(int, row[0]) for row in rows]
+            yield ids, [terms if analysis == current else None for _, terms, analysis in rows]
+            last = ids[-1]
 
 
 def _chunks(ids: Sequence[int], size: int = 1_000) -> Iterator[list[int]]:
@@ -394,8 +390,10 @@ def collection_stats(*, engine: Engine) -> Stats:
 
 def all_passage_ids(*, engine: Engine) -> list[int]:
     """The id of every stored passage."""
-    with session_scope(engine) as session:
-        return [cast(int, pid) for pid in session.exec(select(col(Passage.id))).all()]
+    with engine.connect() as connection:  # plain rows: a million ORM rows cost seconds
+        return cast(
+            list[int], connection.execute(sqlalchemy.select(col(Passage.id))).scalars().all()
+        )
 
 
 def count_passages(*, engine: Engine) -> int:

@@ -21,5 +21,6 @@ membership, additions, removals, folds, statistics).
 
 from retrieval.index.bm25_index import BM25Index
 from retrieval.index.maxscore import Hits
+from retrieval.index.segment import TermIds
 
-__all__ = ["BM25Index", "Hits"]
+__all__ = ["BM25Index", "Hits", "TermIds"]

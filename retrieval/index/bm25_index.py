@@ -36,7 +36,15 @@ from retrieval.index.maxscore import (
     top,
 )
 from retrieval.index.packed import PackedSegment, is_consistent, pack
-from retrieval.index.segment import Builder, Segment, Vocab, build, compact, merge
+from retrieval.index.segment import (
+    Builder,
+    Segment,
+    TermIds,
+    Vocab,
+    build,
+    compact,
+    merge,
+)
 
 # The delta segment is folded into the main one past this many postings or 1/_DELTA_RATIO of
 # main: each add copies the delta (a larger one costs every add more) and each fold copies
@@ -215,13 +223,14 @@ class BM25Index:
         seg, lens = build(docs, self._n_pos, self._vocab, self._bump_terms)
         self._append(id_arr, seg, lens)
 
-    def add_all(self, batches: Iterable[tuple[Sequence[int], Sequence[Sequence[str]]]]) -> int:
+    def add_all(self, batches: Iterable[tuple[Sequence[int] | np.ndarray, TermIds]]) -> int:
         """Index passages given batch after batch in one build (a start-up build of the whole
         collection); returns how many. Ids must ascend across the batches and none be indexed
         already (``ValueError`` otherwise, with nothing added).
 
         The same index as ``add`` of each batch, but only the batches' compact postings are
-        kept while they come (not their token lists), and the postings are laid out once
+        kept while they come (not their token lists), each batch is interned term by term
+        (``TermIds``: it may come from another process), and the postings are laid out once
         instead of folding a growing delta again and again.
         """
         self._finish_fold(wait=False)
@@ -240,7 +249,7 @@ class BM25Index:
                     raise ValueError("ids must ascend across the batches")
                 if (self._positions(id_arr) >= 0).any():
                     raise ValueError("ids already indexed")
-                builder.add(docs)
+                builder.add_term_ids(docs)
                 id_parts.append(id_arr)
                 last = int(id_arr[-1])
         finally:

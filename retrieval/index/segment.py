@@ -180,6 +180,39 @@ def dead_hits(
 
 
 @dataclass(frozen=True)
+class TermIds:
+    """Passages as ids into their own term list (not an index's vocabulary): passage ``i``'s
+    tokens are ``terms[t]`` for its ``lens[i]`` entries of ``tokens``, passage after passage.
+    A batch in this form is interned term by term, not token by token."""
+
+    terms: list[str]
+    tokens: np.ndarray  # int32
+    lens: np.ndarray  # int32
+
+    @classmethod
+    def of(cls, docs: Sequence[Sequence[str]]) -> TermIds:
+        """Passages given as token lists."""
+        local = Vocab()
+        n_tok = sum(map(len, docs))
+        tokens = np.fromiter(map(local.__getitem__, chain.from_iterable(docs)), np.int32, n_tok)
+        return cls(list(local), tokens, np.fromiter(map(len, docs), np.int32, len(docs)))
+
+    @classmethod
+    def of_joined(cls, texts: Sequence[str]) -> TermIds:
+        """Passages given as their tokens joined by single spaces (``""``: no token), as
+        ``[t.split(" ") if t else [] for t in texts]`` but with one split and one lookup a
+        token, and no list a passage."""
+        local = Vocab()
+        words = " ".join(t for t in texts if t).split(" ") if any(texts) else []
+        tokens = np.fromiter(map(local.__getitem__, words), np.int32, len(words))
+        lens = np.fromiter((t.count(" ") + 1 if t else 0 for t in texts), np.int32, len(texts))
+        return cls(list(local), tokens, lens)
+
+    def __len__(self) -> int:
+        return len(self.lens)
+
+
+@dataclass(frozen=True)
 class _Chunk:
     """Postings of a run of passages being built: terms present, run lengths, offsets, tfs,
     and per term its largest tf and the shortest passage it occurs in."""
@@ -218,10 +251,27 @@ class Builder:
         """Intern and invert a batch of passages (positions follow the previous batch's)."""
         intern = self.vocab.__getitem__
         lens = np.fromiter(map(len, docs), dtype=np.int32, count=len(docs))
-        cum = np.cumsum(lens, dtype=np.int64)
         doc_iter = iter(docs)
+
+        def tokens(n_docs: int, _: int, n_tok: int) -> np.ndarray:
+            chunk = chain.from_iterable(islice(doc_iter, n_docs))
+            return np.fromiter(map(intern, chunk), np.int32, n_tok)
+
+        self._add(lens, tokens)
+
+    def add_term_ids(self, batch: TermIds) -> None:
+        """Invert a batch of passages given as ids into their own term list: only its
+        distinct terms are interned, its tokens renumbered at once."""
+        remap = np.fromiter(map(self.vocab.__getitem__, batch.terms), np.int32, len(batch.terms))
+        ids = remap[batch.tokens]
+        self._add(batch.lens, lambda _, before, n_tok: ids[before : before + n_tok])
+
+    def _add(self, lens: np.ndarray, tokens: Callable[[int, int, int], np.ndarray]) -> None:
+        """Invert passages of these token counts, chunk by chunk; ``tokens(passages, tokens
+        before, tokens)`` gives each chunk's term ids, in order."""
+        cum = np.cumsum(lens, dtype=np.int64)
         start = 0
-        while start < len(docs):
+        while start < len(lens):
             tokens_before = int(cum[start - 1]) if start else 0
             stop = int(np.searchsorted(cum, tokens_before + _BUILD_CHUNK_TOKENS, side="right"))
             # Positions within a chunk are held as uint16 until the final scatter.
@@ -229,8 +279,7 @@ class Builder:
             n_docs = stop - start
             clens = lens[start:stop]
             n_tok = int(cum[stop - 1]) - tokens_before
-            tokens = chain.from_iterable(islice(doc_iter, n_docs))
-            key = np.fromiter(map(intern, tokens), np.int32, n_tok).astype(np.int64)
+            key = tokens(n_docs, tokens_before, n_tok).astype(np.int64)
             key *= n_docs
             key += np.repeat(np.arange(n_docs, dtype=np.int64), clens)
             key.sort()
@@ -239,7 +288,7 @@ class Builder:
                 self._chunks.append(self._invert(key, n_docs, clens, first))
             del key
             start = stop
-        self.n_docs += len(docs)
+        self.n_docs += len(lens)
         self._lens.append(lens)
 
     def finish(self, bump: TermStatsSink) -> tuple[Segment, np.ndarray]:

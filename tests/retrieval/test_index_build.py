@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.index import BM25Index
+from retrieval.index import BM25Index, TermIds
 
 DOCS = [
     ["kremlin", "talks", "istanbul"],
@@ -23,9 +23,9 @@ IDS = [3, 5, 8, 13, 21, 34]
 QUERIES = [["kremlin"], ["talks", "istanbul"], ["budget", "zeppelin"], ["ceasefire", "talks"]]
 
 
-def batches(size: int) -> Iterator[tuple[list[int], list[list[str]]]]:
+def batches(size: int) -> Iterator[tuple[list[int], TermIds]]:
     for i in range(0, len(IDS), size):
-        yield IDS[i : i + size], DOCS[i : i + size]
+        yield IDS[i : i + size], TermIds.of(DOCS[i : i + size])
 
 
 def same_results(one: BM25Index, other: BM25Index) -> bool:
@@ -39,8 +39,8 @@ def same_results(one: BM25Index, other: BM25Index) -> bool:
 @pytest.mark.parametrize("size", [1, 2, 6])
 def test_a_streamed_build_is_the_index_of_adding_each_batch(size: int, tmp_path: Path) -> None:
     added = BM25Index()
-    for ids, docs in batches(size):
-        added.add(ids, docs)
+    for i in range(0, len(IDS), size):
+        added.add(IDS[i : i + size], DOCS[i : i + size])
     built = BM25Index()
     assert built.add_all(batches(size)) == len(IDS)
     assert len(built) == len(IDS) and 8 in built  # an empty passage counts too
@@ -63,7 +63,7 @@ def test_a_refused_build_adds_nothing(given: list[tuple[list[int], list[list[str
     index = BM25Index()
     index.add([13, 50], [["kremlin"], ["talks"]])
     with pytest.raises(ValueError):
-        index.add_all(iter(given))
+        index.add_all((ids, TermIds.of(docs)) for ids, docs in given)
     assert index.ids.tolist() == [13, 50]
     assert index.search(["a"], k=5).ids.tolist() == []
     assert index.search(["kremlin"], k=5).ids.tolist() == [13]
@@ -74,9 +74,9 @@ def test_a_build_abandoned_midway_leaves_the_index_usable(tmp_path: Path) -> Non
     index = BM25Index()
     index.add([1], [["kremlin"]])
 
-    def failing() -> Iterator[tuple[list[int], list[list[str]]]]:
+    def failing() -> Iterator[tuple[list[int], TermIds]]:
         many = [f"word{n}" for n in range(5_000)]  # more new terms than the arrays had room for
-        yield [2, 3], [["zeppelin", "kremlin", *many], ["geneva"]]
+        yield [2, 3], TermIds.of([["zeppelin", "kremlin", *many], ["geneva"]])
         raise ConnectionError("the database went away")
 
     with pytest.raises(ConnectionError):
@@ -89,3 +89,13 @@ def test_a_build_abandoned_midway_leaves_the_index_usable(tmp_path: Path) -> Non
     again = BM25Index.load(tmp_path / "after.index")
     again.add([2], [["zeppelin"]])
     assert again.search(["zeppelin"], k=5).ids.tolist() == [2]
+
+
+@pytest.mark.parametrize(
+    "texts", [[], [""], ["", ""], ["a b a", "", "c", "b c d", ""], ["", "x"], ["ü ß", "x y"]]
+)
+def test_passages_joined_by_spaces_read_as_their_token_lists(texts: list[str]) -> None:
+    joined = TermIds.of_joined(texts)
+    assert len(joined) == len(texts)
+    assert joined.lens.tolist() == [len(t.split()) for t in texts]
+    assert [joined.terms[i] for i in joined.tokens.tolist()] == " ".join(texts).split()

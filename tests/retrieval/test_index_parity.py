@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.index import BM25Index, bm25_index, segment
+from retrieval.index import BM25Index, TermIds, bm25_index, segment
 
 rank_bm25 = pytest.importorskip("rank_bm25")
 
@@ -188,6 +188,9 @@ def test_parity_of_a_streamed_build(
     ids, docs = corpus
     index = BM25Index()
     index.add(ids[:500].tolist(), docs[:500])
-    batches = ((ids[i : i + 700].tolist(), docs[i : i + 700]) for i in range(500, N_DOCS, 700))
+    joined = [" ".join(d) for d in docs]
+    batches = (
+        (ids[i : i + 700], TermIds.of_joined(joined[i : i + 700])) for i in range(500, N_DOCS, 700)
+    )
     assert index.add_all(batches) == N_DOCS - 500
     check(index, ids, docs, seed=5)
