@@ -38,9 +38,11 @@ ENV DEPECHE_METRICS_PORT=9090
 # Webhook mode (DEPECHE_WEBHOOK_URL) listens on 8443; long polling needs no port.
 EXPOSE 8443 9090
 
-# The start period covers waiting for the database (DEPECHE_DB_CONNECT_ATTEMPTS: about 91 s at
-# most) and loading or rebuilding the index; /healthz answers 503 until the bot takes updates.
-HEALTHCHECK --interval=30s --timeout=10s --start-period=120s --retries=3 \
+# The start period covers the longest start: waiting for the database
+# (DEPECHE_DB_CONNECT_ATTEMPTS: about 91 s at most), then building the index without a saved
+# one (every passage read: up to 60 s at a million passages; loading a saved index takes
+# seconds, see docs/benchmarks.md). /healthz answers 503 until the bot takes updates.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=160s --retries=3 \
     CMD ["depeche", "health"]
 
 ENTRYPOINT ["depeche"]

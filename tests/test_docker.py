@@ -14,6 +14,8 @@ import pytest
 from tests.helpers import ROOT
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+# Issue 14's bound on a cold start (no saved index) at a million passages.
+COLD_START_SECONDS_1M = 60
 
 
 def test_hadolint_finds_nothing() -> None:
@@ -43,8 +45,10 @@ def test_the_healthcheck_asks_healthz_after_the_start_up() -> None:
     assert re.search(r"^ENV DEPECHE_METRICS_PORT=9090$", DOCKERFILE, re.M)
     assert re.search(r"^EXPOSE .*\b9090\b", DOCKERFILE, re.M)
     start = re.search(r"--start-period=(\d+)s", DOCKERFILE)
-    # waiting for the database at start: DEPECHE_DB_CONNECT_ATTEMPTS=8, 1 s doubling, 30 s cap
-    assert start and int(start.group(1)) > sum(min(2**n, 30) for n in range(7))
+    # waiting for the database at start: DEPECHE_DB_CONNECT_ATTEMPTS=8, 1 s doubling, 30 s cap,
+    # then a cold start's index build: 60 s at most at a million passages (docs/benchmarks.md)
+    waiting = sum(min(2**n, 30) for n in range(7))
+    assert start and int(start.group(1)) >= waiting + COLD_START_SECONDS_1M
 
 
 def test_dependencies_are_installed_before_the_code_is_copied() -> None:
