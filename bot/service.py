@@ -233,7 +233,9 @@ class Depeche:
         recent_removals = repository.removals_since(
             engine=self.engine, after_id=max(last_removal - RECONCILE_GAP_WINDOW, 0)
         )
-        stored = np.array(repository.all_passage_ids(engine=self.engine), dtype=np.int64)
+        # Sorted here: the database lists them in no set order (PostgreSQL: as rows were
+        # written), and the streamed build below takes them ascending.
+        stored = np.sort(np.array(repository.all_passage_ids(engine=self.engine), np.int64))
         with self._lock:
             indexed = self.index.ids
             stale = np.setdiff1d(indexed, stored, assume_unique=True)
