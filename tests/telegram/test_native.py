@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.chat.messages import STRINGS
+from bot.telegram.handlers import TYPING_AFTER_SECONDS
 from tests.fake_bot_api import (
     Chatting,
     group_chat,
@@ -68,7 +69,7 @@ async def test_a_slow_answer_shows_typing_first(
     real_ask = bot.service.ask
 
     def slow_ask(*args: Any, **kwargs: Any) -> Any:
-        time.sleep(0.8)
+        time.sleep(TYPING_AFTER_SECONDS + 0.5)
         return real_ask(*args, **kwargs)
 
     monkeypatch.setattr(bot.service, "ask", slow_ask)
@@ -86,7 +87,11 @@ async def test_a_failed_typing_action_does_not_stop_the_answer(
     bot: Chatting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real_ask = bot.service.ask
-    monkeypatch.setattr(bot.service, "ask", lambda *a, **k: (time.sleep(0.8), real_ask(*a, **k))[1])
+    monkeypatch.setattr(
+        bot.service,
+        "ask",
+        lambda *a, **k: (time.sleep(TYPING_AFTER_SECONDS + 0.5), real_ask(*a, **k))[1],
+    )
     bot.api.fail_flood("sendChatAction", retry_after=30)
     person = user("en")
     answer = await bot.ask(private_chat(person), person, "Kremlin")
