@@ -198,6 +198,16 @@ def start_up(settings: Settings, passages: int) -> tuple[float, float, Depeche]:
     return cold, warm, service
 
 
+def filled_database(folder: str, docs: list[list[str]]) -> Settings:
+    """An SQLite database in ``folder`` holding ``docs`` as passages, closed again."""
+    settings = Settings(data_dir=Path(folder), database_url=f"sqlite:///{folder}/bench.db")
+    empty = Depeche.open(settings)
+    fill(empty, docs)
+    # Closed, so that SQLite checkpoints the fill's write-ahead log into the database.
+    empty.engine.dispose()
+    return settings
+
+
 def startup_only(sizes: list[int]) -> None:
     """``--only startup``: per size, cold and warm starts, a warm start with 100 passages
     stored since the save, and a cold start of a database whose passages have no stored
@@ -207,11 +217,7 @@ def startup_only(sizes: list[int]) -> None:
     for passages in sizes:
         corpus = make_corpus(passages, n_extra=100)
         with tempfile.TemporaryDirectory() as folder:
-            settings = Settings(data_dir=Path(folder), database_url=f"sqlite:///{folder}/b.db")
-            empty = Depeche.open(settings)
-            fill(empty, corpus.docs)
-            # Closed, so that SQLite checkpoints the fill's write-ahead log into the database.
-            empty.engine.dispose()
+            settings = filled_database(folder, corpus.docs)
             cold, warm, service = start_up(settings, passages)
             fill(service, corpus.extra_docs, first_article=passages // PASSAGES_PER_ARTICLE + 2)
             service.engine.dispose()
@@ -231,10 +237,7 @@ def run_size(passages: int, questions: list[str], *, with_burst: bool) -> SizeRu
     """Build a database of ``passages`` and time start-up, questions and (maybe) a burst."""
     corpus = make_corpus(passages, n_extra=100)
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(data_dir=Path(folder), database_url=f"sqlite:///{folder}/bench.db")
-        empty = Depeche.open(settings)
-        fill(empty, corpus.docs)
-        empty.engine.dispose()
+        settings = filled_database(folder, corpus.docs)
         cold, warm, service = start_up(settings, passages)
         for question in questions[:10]:
             service.ask(question, k=3)
