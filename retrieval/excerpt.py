@@ -31,8 +31,10 @@ ELLIPSIS = "…"
 QUOTED_SPEAKER = 1.5
 # How much the type's feature is worth, as a share of the passage's rarest matched term.
 TYPE_BONUS = 1.5
-# What a speaker named elsewhere in the passage is worth to a quote, as a share of the name.
+# In a who-said window, what the speaker named only elsewhere in the passage is worth to a
+# quote, and a word of the subject only around the words said, as a share of their weight.
 CONTEXT_SHARE = 0.5
+# What a name of the question found only elsewhere in the passage is worth to a window.
 NAME_CONTEXT = 0.5
 # Sentences after the one opening a quote that may still be inside it, should it not close.
 QUOTE_RUN = 4
@@ -240,13 +242,7 @@ def feature(
         return 0.0, 0
     folded = fold(sentence)
     if question_type == "who-said":
-        attributed = 0.5 if speakers and _attributes(folded, speakers) else 0.0
-        quoted = _QUOTED.search(sentence)
-        if quoted:
-            return 1.0 + attributed, quoted.start()
-        if _REPORTED_RE.search(folded):
-            return 0.6 + attributed, 0
-        return 0.0, 0
+        return _who_said_feature(sentence, folded, bool(speakers) and _attributes(folded, speakers))
     if question_type == "how-many":
         # A figure in digits is more often the answer than "dozens of".
         digit = _DIGIT.search(sentence)
@@ -272,20 +268,48 @@ def feature(
     return (0.5, person.start()) if person else (0.0, 0)
 
 
+def _who_said_feature(sentence: str, folded: str, attributed: bool) -> tuple[float, int]:
+    # A quote, or reported speech; more when it is attributed to the question's speaker.
+    bonus = 0.5 if attributed else 0.0
+    quoted = _QUOTED.search(sentence)
+    if quoted:
+        return 1.0 + bonus, quoted.start()
+    if _REPORTED_RE.search(folded):
+        return 0.6 + bonus, 0
+    return 0.0, 0
+
+
+def _body_sentences(text: str) -> list[str]:
+    """The passage's sentences, its dateline left out."""
+    start = dateline_end(text)
+    spans = sentence_spans(text[start:]) or [(0, len(text) - start)]
+    return [text[start + a : start + b] for a, b in spans]
+
+
 def passage_feature(
     text: str, question_type: QuestionType, speakers: Collection[str] = ()
 ) -> float:
     """The best feature score among the passage's sentences (its dateline left out)."""
-    start = dateline_end(text)
-    spans = sentence_spans(text[start:]) or [(0, len(text) - start)]
-    return max(feature(text[start + a : start + b], question_type, speakers)[0] for a, b in spans)
+    return max(feature(sentence, question_type, speakers)[0] for sentence in _body_sentences(text))
+
+
+def speech_feature(text: str, speakers: Collection[str], *, title: str = "") -> tuple[float, bool]:
+    """For a who-said question, in one reading of the passage: its ``passage_feature``, and
+    whether it, or its article's title ("Merkel says new steps agreed"), gives words to one of
+    ``speakers`` by name ("Poutine a dit")."""
+    named = bool(speakers) and _attributes(fold(title), speakers)
+    best = 0.0
+    for sentence in _body_sentences(text):
+        folded = fold(sentence)
+        attributed = bool(speakers) and _attributes(folded, speakers)
+        named = named or attributed
+        best = max(best, _who_said_feature(sentence, folded, attributed)[0])
+    return best, named
 
 
 def names_speaker(text: str, speakers: Collection[str], *, title: str = "") -> bool:
-    """Whether a passage, or the title of its article ("Merkel says new steps agreed"), gives
-    words to one of ``speakers`` by name ("Poutine a dit")."""
-    sentences = [fold(title)] + [fold(text[a:b]) for a, b in sentence_spans(text)]
-    return bool(speakers) and any(_attributes(sentence, speakers) for sentence in sentences)
+    """Whether a passage, or its article's title, gives words to one of ``speakers`` by name."""
+    return speech_feature(text, speakers, title=title)[1]
 
 
 def _matches(text: str, terms: Collection[str], language: Language) -> list[tuple[int, int, str]]:

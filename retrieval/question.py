@@ -177,7 +177,7 @@ def read_question(text: str) -> Question:
         if len(key) == 1 and not key.isdigit():
             continue
         seen.add(key)
-        name = _is_name(token, first=i == 0)
+        name = capitalised[i]
         terms = name_terms(token) if name else word_terms(token)
         words.append(QueryWord(token, terms, name, i in speaking, starts[i] if name else -1))
     return Question(text, question_type, tuple(words))

@@ -11,7 +11,7 @@ import numpy as np
 
 from retrieval.analysis import Language, fold, iter_words, term
 from retrieval.duplicates import is_duplicate, same_words, signature
-from retrieval.excerpt import Excerpt, make_excerpt, names_speaker, passage_feature
+from retrieval.excerpt import Excerpt, make_excerpt, passage_feature, speech_feature
 from retrieval.expand import Expansion, spelling_index, spellings, translations
 from retrieval.fields import holds_any, passage_terms
 from retrieval.filters import Filters
@@ -232,8 +232,8 @@ def search(
 
 def speaker_names(read: Question, expansions: Sequence[Expansion] = ()) -> frozenset[str]:
     """Who speaks, as folded words with their other-language forms: in a who-said question the
-    first name it gives ("What did Merkel say after her call with Putin?", "Qu'a dit Merkel
-    après son entretien avec Poutine ?"), the others being what was spoken about."""
+    words naming the speaker ("What did Merkel say after her call with Putin?", "Qu'a dit
+    Merkel après son entretien avec Poutine ?"), else all the names it gives."""
     positions = {i for i, w in enumerate(read.words) if w.speaker}
     if not positions:
         positions = {i for i, w in enumerate(read.words) if w.name}
@@ -334,9 +334,12 @@ def _select(
         # Hits far down the list cannot climb to the page: they are not read again.
         if rank < max(RERANK_FACTOR * limit, RERANK_MIN):
             # BM25 stays the main signal: the answer's kind is worth a fraction of a score.
-            boost += TYPE_BOOST * passage_feature(record.text, read.type, speakers)
-            if read.type == "who-said" and names_speaker(record.text, speakers, title=record.title):
-                boost += SPEAKER_BOOST  # the speaker named as speaking, not only mentioned
+            if read.type == "who-said":
+                kind, spoken = speech_feature(record.text, speakers, title=record.title)
+                # The speaker named as speaking, not only mentioned, is worth more besides.
+                boost += TYPE_BOOST * kind + (SPEAKER_BOOST if spoken else 0.0)
+            else:
+                boost += TYPE_BOOST * passage_feature(record.text, read.type, speakers)
             if not holds_any(record.text, record.language, wanted) or passage_id in unnamed:
                 boost *= CONTEXT_ONLY
         ranked.append((score * boost, record, score))
