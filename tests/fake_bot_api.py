@@ -632,13 +632,18 @@ async def start_application(
     application = build_application(settings, service)
     if before_start is not None:
         before_start(application)
+    await start_polling(application)
+    return application
+
+
+async def start_polling(application: Application) -> None:
+    """Start a built application as ``run_polling`` would, polling the server at once."""
     await application.initialize()
     assert application.post_init is not None
     await application.post_init(application)
     await application.start()
     assert application.updater is not None
     await application.updater.start_polling(poll_interval=0, timeout=1)
-    return application
 
 
 async def stop_application(application: Application) -> None:

@@ -13,7 +13,14 @@ from bot.cli import cli
 from bot.settings import Settings, packaged_seeds
 from bot.telegram.handlers import FRONT_KEY
 from tests.fake_bot_api import TOKEN as FAKE_TOKEN
-from tests.fake_bot_api import Chatting, FakeBotAPI, private_chat, stop_application, user
+from tests.fake_bot_api import (
+    Chatting,
+    FakeBotAPI,
+    private_chat,
+    start_polling,
+    stop_application,
+    user,
+)
 from tests.helpers import SEEDS
 
 TOKEN = "123456:TEST-token_for-the-fake"
@@ -128,12 +135,7 @@ async def _started(env: dict[str, str], started: dict[str, Any], api: FakeBotAPI
     result = CliRunner(env=env).invoke(cli, ["run"])
     assert result.exit_code == 0, result.output
     application: Application = started["app"]  # type: ignore[type-arg]
-    await application.initialize()
-    assert application.post_init is not None
-    await application.post_init(application)
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=1)
+    await start_polling(application)
     return Chatting(api, application, application.bot_data[FRONT_KEY].service)
 
 
