@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import Update, delete, func, or_, update
 from sqlalchemy import select as sql_select
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
@@ -238,16 +238,22 @@ def release_claims_of(*, engine: Engine, is_dead: Callable[[str], bool]) -> int:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def _settling(alert_ids: Sequence[int], status: str, **values: object) -> Update:
+    """The statement closing pending alerts as ``status`` (sent or undeliverable), releasing
+    their claim."""
+    return (
+        update(Alert)
+        .where(col(Alert.id).in_(list(alert_ids)), col(Alert.status) == PENDING)
+        .values(status=status, claimed_by=None, claimed_until=None, **values)
+    )
+
+
 def _settle(*, engine: Engine, alert_ids: Sequence[int], status: str, **values: object) -> int:
-    """Close pending alerts as ``status`` (sent or undeliverable), releasing their claim."""
+    """Close pending alerts as ``status``; how many were still pending."""
     if not alert_ids:
         return 0
     with session_scope(engine) as session:
-        result = session.execute(
-            update(Alert)
-            .where(col(Alert.id).in_(list(alert_ids)), col(Alert.status) == PENDING)
-            .values(status=status, claimed_by=None, claimed_until=None, **values)
-        )
+        result = session.execute(_settling(alert_ids, status, **values))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -264,11 +270,7 @@ def mark_sent(
     if not alert_ids:
         return 0
     with session_scope(engine) as session:
-        result = session.execute(
-            update(Alert)
-            .where(col(Alert.id).in_(list(alert_ids)), col(Alert.status) == PENDING)
-            .values(status=SENT, claimed_by=None, claimed_until=None, sent_at=when, error=None)
-        )
+        result = session.execute(_settling(alert_ids, SENT, sent_at=when, error=None))
         if chat_id is not None:
             session.execute(update(Chat).where(col(Chat.id) == chat_id).values(alerted_at=when))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
