@@ -9,10 +9,12 @@ In groups only administrators change them, from a command or a button (checked w
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.chat.messages import Lang, t
@@ -28,6 +30,7 @@ MUTE_BUTTON = "8h"
 LABEL_CHARS = 40  # of a topic in an "Unsubscribe from …" button
 MAX_UNSUBSCRIBE_BUTTONS = 3
 MAX_READ_BUTTONS = 8
+R = TypeVar("R")
 
 _DURATION = re.compile(r"([0-9]{1,4})\s*(m|min|mn|h|d|j|w)", re.IGNORECASE)
 _UNITS = {"m": 60, "min": 60, "mn": 60, "h": 3600, "d": 86400, "j": 86400, "w": 604800}
@@ -35,6 +38,7 @@ _CLOCK = re.compile(r"([01]?[0-9]|2[0-3])[:h.]([0-5][0-9])", re.IGNORECASE)
 
 
 GROUP_TYPES = ("group", "supergroup")
+OFF = ("off", "non", "stop")  # /quiet off, /digest non
 
 
 def may_change(request: Request) -> Reply | None:
@@ -45,6 +49,18 @@ def may_change(request: Request) -> Reply | None:
     if request.chat_type in GROUP_TYPES and not request.chat_admin:
         return Reply.plain(t("group_admins_only", request.language))
     return None
+
+
+def changes_alerts(handler: Callable[[Request], R]) -> Callable[[Request], R | Reply]:
+    """Run a handler that changes this chat's alert controls only for who ``may_change``
+    them; the others get the refusal."""
+
+    @functools.wraps(handler)
+    def guarded(request: Request) -> R | Reply:
+        refusal = may_change(request)
+        return refusal if refusal is not None else handler(request)
+
+    return guarded
 
 
 # -- parsing -----------------------------------------------------------------------------------
@@ -175,11 +191,9 @@ def _mute(request: Request, duration: timedelta) -> Reply:
 
 
 @command("mute", "cmd_mute", usage="usage_mute", group_admin=True)
+@changes_alerts
 def mute(request: Request) -> Reply:
     """Hold this chat's alerts for a while (8 h unless told); they come as one digest after."""
-    refusal = may_change(request)
-    if refusal is not None:
-        return refusal
     duration = parse_duration(request.args) if request.args.strip() else DEFAULT_MUTE
     if duration is None:
         return Reply.plain(t("mute_usage", request.language))
@@ -187,16 +201,29 @@ def mute(request: Request) -> Reply:
 
 
 @command("unmute", "cmd_unmute", group_admin=True)
+@changes_alerts
 def unmute(request: Request) -> Reply:
     """Send this chat's alerts again, the held ones now."""
-    refusal = may_change(request)
-    if refusal is not None:
-        return refusal
+    return _lift(request, "unmuted", muted_until=None)
+
+
+def _lift(request: Request, key: str, **cleared: None) -> Reply:
+    """Clear an alert control and send the alerts it held now; say so with ``key``."""
     assert request.chat_id is not None
     engine = request.service.engine
-    chats.set_alert_controls(engine=engine, chat_id=request.chat_id, muted_until=None)
+    chats.set_alert_controls(engine=engine, chat_id=request.chat_id, **cleared)
     outbox.release_held(engine=engine, chat_id=request.chat_id)
-    return Reply.plain(t("unmuted", request.language))
+    return Reply.plain(t(key, request.language))
+
+
+def _set(request: Request, zone: str | None, **values: object) -> AlertControls:
+    """Set alert controls, and the chat's time zone when one was named."""
+    assert request.chat_id is not None
+    if zone:
+        values["timezone"] = zone
+    return chats.set_alert_controls(
+        engine=request.service.engine, chat_id=request.chat_id, **values
+    )
 
 
 def _with_timezone(request: Request, words: list[str]) -> tuple[str | None, Reply | None]:
@@ -210,12 +237,10 @@ def _with_timezone(request: Request, words: list[str]) -> tuple[str | None, Repl
 
 
 @command("quiet", "cmd_quiet", usage="usage_quiet", group_admin=True)
+@changes_alerts
 def quiet(request: Request) -> Reply:
     """Quiet hours (``22:00-07:00``): alerts held, sent as one digest when they end."""
     lang = request.language
-    refusal = may_change(request)
-    if refusal is not None:
-        return refusal
     assert request.chat_id is not None
     engine = request.service.engine
     words = request.args.split()
@@ -224,12 +249,8 @@ def quiet(request: Request) -> Reply:
         if controls.quiet_start and controls.quiet_end:
             return Reply.plain(_quiet_line(request, controls))
         return Reply.plain(t("quiet_none", lang))
-    if words[0].lower() in ("off", "non", "stop"):
-        chats.set_alert_controls(
-            engine=engine, chat_id=request.chat_id, quiet_start=None, quiet_end=None
-        )
-        outbox.release_held(engine=engine, chat_id=request.chat_id)
-        return Reply.plain(t("quiet_off", lang))
+    if words[0].lower() in OFF:
+        return _lift(request, "quiet_off", quiet_start=None, quiet_end=None)
     start, _, end = words[0].replace("–", "-").partition("-")
     start_at, end_at = parse_clock(start), parse_clock(end)
     if start_at is None or end_at is None or start_at == end_at:
@@ -237,10 +258,7 @@ def quiet(request: Request) -> Reply:
     zone, refusal = _with_timezone(request, words)
     if refusal is not None:
         return refusal
-    values: dict[str, object] = {"quiet_start": start_at, "quiet_end": end_at}
-    if zone:
-        values["timezone"] = zone
-    controls = chats.set_alert_controls(engine=engine, chat_id=request.chat_id, **values)
+    controls = _set(request, zone, quiet_start=start_at, quiet_end=end_at)
     return Reply.plain(_quiet_line(request, controls))
 
 
@@ -255,12 +273,10 @@ def _quiet_line(request: Request, controls: AlertControls) -> str:
 
 
 @command("digest", "cmd_digest", usage="usage_digest", group_admin=True)
+@changes_alerts
 def digest(request: Request) -> Reply:
     """One digest a day (``daily 08:00``) instead of alerts as they come; ``off`` to stop."""
     lang = request.language
-    refusal = may_change(request)
-    if refusal is not None:
-        return refusal
     assert request.chat_id is not None
     engine = request.service.engine
     words = request.args.split()
@@ -269,21 +285,15 @@ def digest(request: Request) -> Reply:
         if controls.daily_digest_at:
             return Reply.plain(_digest_line(request, controls))
         return Reply.plain(t("digest_none", lang))
-    if words[0].lower() in ("off", "non", "stop"):
-        chats.set_alert_controls(engine=engine, chat_id=request.chat_id, daily_digest_at=None)
-        outbox.release_held(engine=engine, chat_id=request.chat_id)
-        return Reply.plain(t("digest_off", lang))
+    if words[0].lower() in OFF:
+        return _lift(request, "digest_off", daily_digest_at=None)
     if words[0].lower() in ("daily", "quotidien", "jour") and len(words) >= 2:
         at = parse_clock(words[1])
         if at is not None:
             zone, refusal = _with_timezone(request, words[1:])
             if refusal is not None:
                 return refusal
-            values: dict[str, object] = {"daily_digest_at": at}
-            if zone:
-                values["timezone"] = zone
-            controls = chats.set_alert_controls(engine=engine, chat_id=request.chat_id, **values)
-            return Reply.plain(_digest_line(request, controls))
+            return Reply.plain(_digest_line(request, _set(request, zone, daily_digest_at=at)))
     return Reply.plain(t("digest_usage", lang))
 
 
@@ -310,21 +320,17 @@ def controls_lines(request: Request) -> list[str]:
 
 
 @action("mute", group_admin=True, notice=True)
+@changes_alerts
 def mute_button(request: Request) -> Reply | None:
     """The "Mute 8 h" button under an alert."""
-    refusal = may_change(request)
-    if refusal is not None:
-        return refusal
     duration = parse_duration(request.args)
     return _mute(request, duration) if duration is not None else None
 
 
 @action("unsub", group_admin=True, notice=True)
+@changes_alerts
 def unsubscribe_button(request: Request) -> Reply | None:
     """The "Unsubscribe from <topic>" button under an alert."""
-    refusal = may_change(request)
-    if refusal is not None:
-        return refusal
     if not request.args.isascii() or not request.args.isdigit():
         return None
     assert request.chat_id is not None
