@@ -38,6 +38,10 @@ CONTEXT_SHARE = 0.5
 NAME_CONTEXT = 0.5
 # Sentences after the one opening a quote that may still be inside it, should it not close.
 QUOTE_RUN = 4
+# For a question of no type ("Wilders fake picture Pechtold"), what an article's lead sentence
+# is worth as the answer's kind, when it holds all of the question's words found in its passage
+# but names: in news the lead tells the story the keywords name.
+LEAD_FEATURE = 1.0
 
 _DATELINE = re.compile(
     r"""^\s*[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\- ]{1,40}(?:\s*\([^)]{1,40}\))?,\s*
@@ -334,9 +338,12 @@ def make_excerpt(
     speakers: Collection[str] = (),
     speaker: Sequence[Collection[str]] = (),
     names: Sequence[Sequence[Collection[str]]] = (),
+    lead: bool = False,
     max_chars: int = MAX_EXCERPT_CHARS,
 ) -> Excerpt:
     """Pick the best one or two consecutive sentences of ``text`` for the question, marked.
+
+    ``lead``: the text opens its article, so its first sentence is the story's lead.
 
     A window scores the summed weight of the distinct terms it holds, plus the type's bonus
     when one of its sentences carries the answer's kind. A second sentence is taken when it adds
@@ -373,6 +380,15 @@ def make_excerpt(
     groups = [g for g in map(words_of, names) if g]
     name_terms = set().union(*speaker_words, *(w for g in groups for w in g))
     in_passage = set().union(*per_sentence)
+    if lead and question_type == "other" and in_passage:
+        # A lead holding every subject word found here (names may be missing) is worth as much
+        # as it holds of their weight: a lead naming Munich Re but not the dividend asked about
+        # does not tell that story, and one holding "gouvernement" but not the rare "Zeppelin"
+        # tells little of it.
+        subject = in_passage - name_terms
+        if subject <= per_sentence[0]:
+            held = weight(per_sentence[0]) / weight(in_passage)
+            features[0] = (LEAD_FEATURE * held, 0)
 
     def value(words: list[frozenset[str]]) -> float:
         return sum(max(weights.get(t, 1.0) for t in word) for word in words)

@@ -211,6 +211,7 @@ def search(
                 speakers=speakers,
                 speaker=speaker,
                 names=names,
+                lead=record.position == 0,
             ),
         )
         for record, score in page

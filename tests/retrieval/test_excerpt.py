@@ -24,9 +24,9 @@ SPOKESMAN = (
 )
 
 
-def excerpt_for(question: str, text: str, language: str = "en") -> str:
+def excerpt_for(question: str, text: str, language: str = "en", *, lead: bool = False) -> str:
     read = read_question(question)
-    speaker, names = name_groups(read) if read.type == "who-said" else ((), ())
+    speaker, names = name_groups(read)
     return make_excerpt(
         text,
         read.terms,
@@ -35,6 +35,7 @@ def excerpt_for(question: str, text: str, language: str = "en") -> str:
         speakers=speaker_names(read),
         speaker=speaker,
         names=names,
+        lead=lead,
     ).text
 
 
@@ -134,6 +135,30 @@ def test_where_takes_the_place() -> None:
         "by two Typhoons. The passengers were taken to London by bus."
     )
     assert "Stansted" in excerpt_for("Where was the plane escorted?", text)
+
+
+WILDERS = (
+    "Dutch MP Geert Wilders has triggered a row over fake news after posting a digitally "
+    "altered picture of a rival party leader. Wilders on Monday posted the fake picture of D66 "
+    "leader Alexander Pechtold supposedly at a rally. Pechtold's party said it would not sue."
+)
+
+
+def test_keywords_show_the_lead_that_tells_the_story() -> None:
+    # The second sentence holds one more of the words, but the lead is the news.
+    question = "Wilders fake picture Pechtold"
+    assert "digitally altered picture" in excerpt_for(question, WILDERS, lead=True)
+    # Further down the article, the sentence holding most of the words stands.
+    assert "posted the fake picture of D66" in excerpt_for(question, WILDERS, lead=False)
+
+
+def test_keywords_about_one_aspect_skip_a_lead_without_it() -> None:
+    text = (
+        "Munich Re said Tuesday its profit dropped by around 16 percent to 2.6 billion euros in "
+        "2016. Higher costs from natural disasters weighed on the year. Munich Re said it would "
+        "increase its dividend to 8.60 euros per share."
+    )
+    assert "dividend to 8.60 euros" in excerpt_for("Munich Re dividend", text, lead=True)
 
 
 def test_a_dateline_is_cut_and_never_shown_alone() -> None:
