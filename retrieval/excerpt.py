@@ -217,6 +217,12 @@ def speaking_sentences(
     return speaking
 
 
+# An editor's words inside a quote, not the speaker's: "(of aircraft - TASS)", "[John Kerry]",
+# "(la Crimée, NDLR)".
+_EDITORS_INSERT = re.compile(
+    r"\[[^\[\]]{1,80}\]|\([^()]{1,80}?(?:\s[-–—]\s?[A-Z]{2,10}|,?\s*(?:NDLR|N\.D\.L\.R\.))\)"
+)
+
 # How far after a quote its attribution may name the one speaking.
 ATTRIBUTION_WORDS = 8
 _CLOSING = re.compile(r"[»”\"]")
@@ -363,6 +369,12 @@ def make_excerpt(
         return sum(weights.get(t, 1.0) for t in sorted(found))
 
     per_sentence = [{t for s, _, t in matches if a <= s < b} for a, b in spans]
+    inserts = [m.span() for m in _EDITORS_INSERT.finditer(text)]
+    # What the speaker's own words hold: an editor's insert in a quote is not said.
+    per_said = [
+        {t for s, _, t in matches if a <= s < b and not any(i <= s < j for i, j in inserts)}
+        for a, b in spans
+    ]
     sentences = [text[a:b] for a, b in spans]
     features = [feature(sentence, question_type, speakers) for sentence in sentences]
     who_said = question_type == "who-said"
@@ -411,7 +423,7 @@ def make_excerpt(
         elif any(w & in_passage for w in speaker_words):
             speaker_value = context * value(speaker_words)
         # What it was said about belongs in the words said more than around them.
-        said = set().union(*(per_sentence[i] for i in window if quotes[i])) if who_said else found
+        said = set().union(*(per_said[i] for i in window if quotes[i])) if who_said else found
         topic = found - name_terms
         topic_value = weight(topic & said) + CONTEXT_SHARE * weight(topic - said)
         for group in groups:

@@ -24,13 +24,21 @@ SPOKESMAN = (
 )
 
 
-def excerpt_for(question: str, text: str, language: str = "en", *, lead: bool = False) -> str:
+def excerpt_for(
+    question: str,
+    text: str,
+    language: str = "en",
+    *,
+    lead: bool = False,
+    weights: dict[str, float] | None = None,
+) -> str:
     read = read_question(question)
     speaker, names = name_groups(read)
     return make_excerpt(
         text,
         read.terms,
         language,  # type: ignore[arg-type]
+        weights=weights,
         question_type=read.type,
         speakers=speaker_names(read),
         speaker=speaker,
@@ -58,6 +66,24 @@ def test_who_said_takes_the_quote_on_the_subject_when_the_speaker_was_named_befo
         "What did the Russian ambassador to Cyprus say about sanctions?", AMBASSADOR
     )
     assert "sanctions did not hamper their work" in shown
+
+
+def test_an_editors_insert_in_a_quote_is_not_what_was_said() -> None:
+    text = (
+        "Russia may supply two to four Superjet aircraft to Armenia in 2018-2019, Industry "
+        'Minister Denis Manturov said on Tuesday. "I think in total it concerns not more than 10 '
+        'aircraft in five years, but we will start with two to four aircraft," the minister said. '
+        '"If we form a sound program this year, this (the delivery of aircraft - TASS) will be in '
+        "early 2019 in the best case. But it would be more realistic in 2019 (to arrange "
+        'deliveries of aircraft - TASS)," Manturov added. In January, Russia and Armenia were '
+        "reported to be in talks on a new airline in Armenia."
+    )
+    # As search weighs them (idf, names half as much again): the rarer a word, the more it says.
+    idf = {"manturov": 7.5, "aircraft": 4.8, "deliveri": 4.6, "armenia": 8.8}
+    shown = excerpt_for(
+        "What did Manturov say about aircraft deliveries to Armenia?", text, weights=idf
+    )
+    assert "not more than 10 aircraft in five years" in shown
 
 
 def test_a_surname_alone_names_the_speaker_of_a_later_quote() -> None:
