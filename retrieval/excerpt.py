@@ -462,28 +462,54 @@ def make_excerpt(
         elif last + 1 < len(spans) and spans[last + 1][1] - spans[first][0] <= max_chars:
             last += 1
     start, end = spans[first][0], spans[last][1]
-    window = [(s - start, e - start) for s, e, _ in matches if start <= s and e <= end]
+    found = [(s - start, e - start, t) for s, e, t in matches if start <= s and e <= end]
     # Cut around the strongest sign of the answer: for who-said, the quote after its attribution.
     strongest = max(range(first, last + 1), key=lambda i: (quotes[i], features[i][0], -i))
     if features[strongest][0]:
         anchor = spans[strongest][0] + features[strongest][1] - start
     else:
-        anchor = window[0][0] if window else 0
-    return _shorten(text[start:end], window, max_chars, anchor)
+        anchor = found[0][0] if found else 0
+    return _shorten(text[start:end], found, max_chars, anchor, weights)
+
+
+def _cut_start(
+    text: str,
+    found: Sequence[tuple[int, int, str]],
+    weights: Mapping[str, float],
+    budget: int,
+    anchor: int,
+) -> int:
+    """Where to start showing a text too long to show whole: at a word that keeps what answers
+    (``anchor``: the quote, the figure) with a third of the room after it, and of those the one
+    keeping most weight of the question's words in view (the speaker named before the quote,
+    "Merkel … said. «…»"), then the first word from a little before the anchor."""
+    preferred = max(0, min(anchor - budget // 4, len(text) - budget))
+    earliest = max(0, min(anchor - 2 * budget // 3, len(text) - budget))
+    latest = max(earliest, min(anchor, len(text) - budget // 3))
+    starts = [0] if earliest == 0 else []
+    starts += [i + 1 for i in range(earliest, latest) if text[i] == " "]
+    if not starts:
+        return preferred
+
+    def kept(start: int) -> tuple[float, bool, int]:
+        seen = {t for s, e, t in found if s >= start and e <= start + budget}
+        return sum(weights.get(t, 1.0) for t in sorted(seen)), start >= preferred, -start
+
+    return max(starts, key=kept)
 
 
 def _shorten(
-    text: str, highlights: list[tuple[int, int]], max_chars: int, anchor: int = 0
+    text: str,
+    found: Sequence[tuple[int, int, str]],
+    max_chars: int,
+    anchor: int = 0,
+    weights: Mapping[str, float] | None = None,
 ) -> Excerpt:
+    highlights = [(s, e) for s, e, _ in found]
     if len(text) <= max_chars:
         return Excerpt(text, tuple(highlights))
     budget = max_chars - 2 * len(ELLIPSIS)
-    # Start a little before what answers (the quote, the figure, or else the first match) so
-    # that it stays visible with the words leading to it.
-    start = max(0, min(anchor - budget // 4, len(text) - budget))
-    if start > 0:
-        space = text.find(" ", start)
-        start = space + 1 if 0 <= space < max(anchor, start + 1) else start
+    start = _cut_start(text, found, weights or {}, budget, anchor)
     end = start + budget
     if end < len(text):
         space = text.rfind(" ", start, end)

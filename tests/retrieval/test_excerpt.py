@@ -206,6 +206,21 @@ def test_a_long_quote_is_cut_around_the_quote_at_word_boundaries() -> None:
     assert "talks will resume next week in Geneva" in shown
 
 
+def test_a_window_too_long_is_cut_where_it_keeps_the_speakers_name() -> None:
+    text = (
+        "German Chancellor Angela Merkel and Russian President Vladimir Putin have agreed during "
+        "their phone talk on Tuesday new Normandy format steps on settling the Ukrainian crisis, "
+        "Germany's leader said. \"I have again talked to President Vladimir Putin today because "
+        'we are concerned over the situation in east Ukraine," the German chancellor said at a '
+        "press conference in Warsaw after talks with Polish Prime Minister Beata Szydlo."
+    )
+    idf = {"merkel": 9.0, "putin": 3.0, "call": 2.0}
+    shown = excerpt_for("What did Merkel say after her call with Putin?", text, weights=idf)
+    assert len(shown) <= MAX_EXCERPT_CHARS
+    assert "Merkel" in shown
+    assert "I have again talked" in shown
+
+
 def test_passages_know_their_article_title_and_lead_names() -> None:
     terms = passage_terms(
         "He said the negotiations would go on.",
