@@ -31,8 +31,12 @@ from retrieval.question import Question
 TRANSLATION_WEIGHT = 0.6
 SPELLING_WEIGHT = 0.7
 MAX_PHRASE_WORDS = 3
-# Words this short are names or acronyms too often confused with others to correct them.
+# Words this short are names or acronyms too often confused with others to correct them...
 MIN_FUZZY_CHARS = 5
+# ...but for a capitalised name one letter short of a stored one ("Trmp", "Mcron"), a
+# four-letter word is corrected if it is that close.
+MIN_FUZZY_NAME_CHARS = 4
+SHORT_NAME_CUTOFF = 85.0
 # CLDR language names shorter than this are also common words ("Ewe", "Ga", "Lao").
 MIN_CLDR_NAME_CHARS = 4
 
@@ -195,11 +199,15 @@ class SpellingIndex:
                     self._buckets[(found[0], len(found))].append(found)
             self._seen = len(terms)
 
-    def closest(self, word: str, vocabulary: Vocabulary) -> str | None:
-        """The live index term nearest to ``word`` (same first letter), or None."""
-        if len(word) < MIN_FUZZY_CHARS or word.isdigit():
+    def closest(self, word: str, vocabulary: Vocabulary, *, name: bool = False) -> str | None:
+        """The live index term nearest to ``word`` (same first letter), or None; a ``name``
+        may be shorter."""
+        shortest = MIN_FUZZY_NAME_CHARS if name else MIN_FUZZY_CHARS
+        if len(word) < shortest or word.isdigit():
             return None
         cutoff = 80.0 if len(word) <= 6 else 75.0
+        if len(word) < MIN_FUZZY_CHARS:
+            cutoff = SHORT_NAME_CUTOFF
         # A slip changes a short word's length by one letter at most: wider, "pensent" would
         # become "président".
         spread = 1 if len(word) <= 7 else 2
@@ -243,7 +251,7 @@ def spellings(
         if position in skip or any(idf.get(t, 0.0) > 0 for t in word.terms):
             continue
         for candidate in dict.fromkeys((fold(word.text), *word.terms)):
-            found = spelling.closest(candidate, vocabulary)
+            found = spelling.closest(candidate, vocabulary, name=word.name)
             if found is not None:
                 expansions.append(
                     Expansion((position,), found, (found,), "spelling", SPELLING_WEIGHT)

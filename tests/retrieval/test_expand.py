@@ -44,6 +44,12 @@ def test_every_line_of_the_table_has_both_languages() -> None:
         ("Croatia", "Croatie"),  # CLDR territory name
         ("Qu'a dit Poutine ?", "Putin"),  # French to English too
         ("Londres", "London"),  # CLDR city name
+        ("attentat contre le marché de Noël de Berlin", "Christmas market"),
+        ("attentat contre le marché de Noël de Berlin", "bombing"),
+        ("importations de pétrole de la Chine", "oil"),
+        ("mer de Chine méridionale", "South China Sea"),
+        ("Scottish parliament unemployment", "chômage"),
+        ("Israeli settlers", "israéliens"),
     ],
 )
 def test_names_and_news_words_find_their_other_language_forms(question: str, form: str) -> None:
@@ -110,3 +116,14 @@ def test_a_word_two_letters_off_a_short_stored_word_is_no_slip() -> None:
     spelling = SpellingIndex()
     spelling.update(list(index.terms))
     assert spellings(read_question("Que pensent les botanistes ?"), index, spelling) == []
+
+
+def test_a_short_name_one_letter_off_is_corrected_and_a_short_word_is_not() -> None:
+    index = BM25Index()
+    index.add([1], [analyze("Khamenei said he was grateful to Donald Trump.", "en")])
+    spelling = SpellingIndex()
+    spelling.update(list(index.terms))
+    found = spellings(read_question("Khamenei grateful to Trmp"), index, spelling)
+    assert [e.terms for e in found] == [("trump",)]
+    # Lower-case, four letters are as often another word as a slip ("trap", "tram").
+    assert spellings(read_question("khamenei grateful trmp"), index, spelling) == []
