@@ -40,6 +40,9 @@ from storage.models import Article, Passage
 HERE = Path(__file__).parent / "eval"
 SEED = Path(__file__).parent.parent / "seeds" / "000_d069e54fa5cd9020.txt"
 KINDS = ("who-said", "fact", "keywords", "cross-lingual", "typo", "unanswerable")
+# dev: tuned on; test: held out from the first round; fresh: written blind on 2026-12-02,
+# measured once, then read for its failures; blind: written after that, measured once at the end.
+SPLITS = ("dev", "test", "fresh", "blind")
 EXCERPT_CHARS = 300
 
 
@@ -253,7 +256,8 @@ def evaluate(
                 tallies[key].add(question, outcome)
             if name == show_misses:
                 _print_miss(question, outcome)
-        for key in (*KINDS, "overall", "overall (dev)", "overall (test)"):
+        splits = dict.fromkeys(f"overall ({q.split})" for q in questions)
+        for key in (*KINDS, "overall", *splits):
             if key in tallies:
                 rows.append([name, key, *tallies[key].row()])
     return rows
@@ -286,7 +290,7 @@ def markdown(rows: list[list[str]]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("dev", "test", "all"), default="all")
+    parser.add_argument("--split", choices=(*SPLITS, "all"), default="all")
     parser.add_argument("--misses", action="store_true", help="List Dépêche's misses.")
     args = parser.parse_args(argv)
     questions = load_questions()
