@@ -456,10 +456,14 @@ def make_excerpt(
                 best = candidate
     first, last = best[1], best[2]
     if first == last and spans[last][1] - spans[first][0] < SHORT_SENTENCE_CHARS:
-        # "Le Kremlin l'a jugée positive." says little without the sentence it comments on.
-        if first > 0 and spans[last][1] - spans[first - 1][0] <= max_chars:
+        # "Le Kremlin l'a jugée positive." says little without the sentence it comments on;
+        # a quote left open ("He joked: «God is so busy.") says it in the next one.
+        fits_next = last + 1 < len(spans) and spans[last + 1][1] - spans[first][0] <= max_chars
+        if fits_next and quotes[last + 1] and _opens_quote(sentences[last], False):
+            last += 1
+        elif first > 0 and spans[last][1] - spans[first - 1][0] <= max_chars:
             first -= 1
-        elif last + 1 < len(spans) and spans[last + 1][1] - spans[first][0] <= max_chars:
+        elif fits_next:
             last += 1
     start, end = spans[first][0], spans[last][1]
     found = [(s - start, e - start, t) for s, e, t in matches if start <= s and e <= end]

@@ -68,6 +68,16 @@ def test_who_said_takes_the_quote_on_the_subject_when_the_speaker_was_named_befo
     assert "sanctions did not hamper their work" in shown
 
 
+def test_a_short_quote_left_open_is_shown_with_its_end() -> None:
+    text = (
+        "After the war he worked as a banker in the United States, then went back to China. "
+        'He joked about his longevity on his birthday in 2013: "God is so busy. He has '
+        'forgotten me." He died at 111.'
+    )
+    shown = excerpt_for("What did Zhou Youguang joke about his longevity?", text)
+    assert "God is so busy. He has forgotten me." in shown
+
+
 def test_an_editors_insert_in_a_quote_is_not_what_was_said() -> None:
     text = (
         "Russia may supply two to four Superjet aircraft to Armenia in 2018-2019, Industry "
