@@ -30,8 +30,11 @@ SPEECH_VERBS = frozenset(
 REPORTING_VERBS = frozenset(
     fold(w)
     for w in """warn warned warns claim claimed accuse accused promise promised announce
-    announced deny denied react reacted dénoncé dénonce regretté regrette prévenu averti
-    accusé promis annoncé réagi démenti menacé""".split()
+    announced deny denied react reacted joke joked admit admitted argue argued insist
+    insisted urge urged ask asked threaten threatened condemn condemned criticise criticised
+    criticize criticized dénoncé dénonce regretté regrette prévenu averti accusé promis annoncé
+    réagi démenti menacé plaisanté ironisé reconnu insisté demandé exhorté condamné critiqué
+    """.split()
 )
 _WHAT = frozenset(fold(w) for w in "what que qu quoi".split())
 _INTERROGATIVES = frozenset(

@@ -17,6 +17,8 @@ from retrieval.question import read_question
         ("Qu'a déclaré Ivan Kovacevic ?", "who-said"),
         ("Qu'a dénoncé le gouverneur Fedorov ?", "who-said"),
         ("What did the EU Commission spokesman say about the Brexit bill?", "who-said"),
+        ("What did Zhou Youguang joke about his longevity?", "who-said"),
+        ("Qu'a demandé Pékin aux États-Unis ?", "who-said"),
         ("How many people were wounded in Kharkiv?", "how-many"),
         ("How long did the phone call last?", "how-many"),
         ("Combien de drones la Russie a-t-elle lancés ?", "how-many"),
