@@ -398,9 +398,10 @@ def make_excerpt(
         # does not tell that story, and one holding "gouvernement" but not the rare "Zeppelin"
         # tells little of it.
         subject = in_passage - name_terms
-        if subject <= per_sentence[0]:
-            held = weight(per_sentence[0]) / weight(in_passage)
-            features[0] = (LEAD_FEATURE * held, 0)
+        total = weight(in_passage)
+        if subject <= per_sentence[0] and total > 0:
+            # (A word in every stored passage weighs nothing: then so may all of them.)
+            features[0] = (LEAD_FEATURE * weight(per_sentence[0]) / total, 0)
 
     def value(words: list[frozenset[str]]) -> float:
         return sum(max(weights.get(t, 1.0) for t in word) for word in words)

@@ -188,6 +188,17 @@ def test_keywords_show_the_lead_that_tells_the_story() -> None:
     assert "posted the fake picture of D66" in excerpt_for(question, WILDERS, lead=False)
 
 
+def test_a_lead_of_words_found_everywhere_still_gets_an_excerpt() -> None:
+    # Words in every stored passage have no idf: their weights are all zero.
+    shown = excerpt_for(
+        "zeppelin lake",
+        WILDERS.replace("fake", "zeppelin"),
+        lead=True,
+        weights={"zeppelin": 0.0, "lake": 0.0},
+    )
+    assert shown
+
+
 def test_keywords_about_one_aspect_skip_a_lead_without_it() -> None:
     text = (
         "Munich Re said Tuesday its profit dropped by around 16 percent to 2.6 billion euros in "
@@ -246,9 +257,26 @@ def test_french_names_are_indexed_under_their_english_stem_too() -> None:
     assert "mali" not in passage_terms("Il a mal au dos.", "fr")
 
 
-@given(st.text(max_size=800), st.sampled_from(["What did Putin say?", "combien", "when", "où"]))
-def test_any_excerpt_fits_and_marks_only_its_own_text(text: str, question: str) -> None:
+# Text as typed by anyone, or made of words the questions search, quotes and sentence ends.
+_WIRE_WORDS = 'Poutine trêve Putin a dit . « » " : 12 mardi mars Kiev (TASS) - selon'.split()
+_ANY_TEXT = st.text(max_size=800) | st.lists(
+    st.sampled_from(_WIRE_WORDS) | st.text(max_size=12), max_size=120
+).map(" ".join)
+
+
+@given(
+    _ANY_TEXT,
+    st.sampled_from(["What did Putin say?", "combien", "when", "où", "Poutine trêve"]),
+    st.booleans(),
+    st.sampled_from([0.0, 0.7, 1.0, 4.2]),
+)
+def test_any_excerpt_fits_and_marks_only_its_own_text(
+    text: str, question: str, lead: bool, weight: float
+) -> None:
     read = read_question(question)
-    excerpt = make_excerpt(text, read.terms, "fr", question_type=read.type)
+    weights = dict.fromkeys(read.terms, weight)  # zero when a word is in every passage
+    excerpt = make_excerpt(
+        text, read.terms, "fr", weights=weights, question_type=read.type, lead=lead
+    )
     assert len(excerpt.text) <= MAX_EXCERPT_CHARS
     assert all(0 <= s < e <= len(excerpt.text) for s, e in excerpt.highlights)
