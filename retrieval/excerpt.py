@@ -88,7 +88,20 @@ _FULL_DATE = re.compile(
     r"|\b\d{1,2}(?::\d{2}|h\d{2})\b|\b\d{1,2}(?::\d{2})?\s?[ap]\.m\.",
     re.IGNORECASE,
 )
-_DIGIT = re.compile(r"\d")
+# A run of digits with its separators ("124,000", "2.6", "5m"), and what makes one a year.
+_FIGURE = re.compile(r"\d(?:[\d,.]*\d)?")
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+# What a lone year is worth to a how-many question, below "dozens of" (0.7).
+YEAR_AS_FIGURE = 0.4
+
+
+def _is_year(figure: re.Match[str]) -> bool:
+    """A number from 1800 to 2099 not followed by a percent sign: far more often a year than a
+    count ("2016 people" is taken for a year too)."""
+    after = figure.string[figure.end() : figure.end() + 2].lstrip()
+    return bool(_YEAR.fullmatch(figure.group())) and not after.startswith("%")
+
+
 _PERSON = re.compile(r"\b[A-ZÀ-ÖØ-Þ][\w'-]+\s+[A-ZÀ-ÖØ-Þ][\w'-]+")
 _LOCATIVE = frozenset(
     fold(w)
@@ -254,12 +267,16 @@ def feature(
     if question_type == "who-said":
         return _who_said_feature(sentence, folded, bool(speakers) and _attributes(folded, speakers))
     if question_type == "how-many":
-        # A figure in digits is more often the answer than "dozens of".
-        digit = _DIGIT.search(sentence)
-        if digit:
-            return 1.0, digit.start()
+        # A figure in digits is more often the answer than "dozens of"; a year ("built in
+        # 1818-1858", "in December 2016") is rarely the count asked for.
+        figure = next((m for m in _FIGURE.finditer(sentence) if not _is_year(m)), None)
+        if figure:
+            return 1.0, figure.start()
         found = _NUMBER_WORDS_RE.search(folded)
-        return (0.7, found.start()) if found else (0.0, 0)
+        if found:
+            return 0.7, found.start()
+        year = _FIGURE.search(sentence)
+        return (YEAR_AS_FIGURE, year.start()) if year else (0.0, 0)
     if question_type == "when":
         # A day of a month or a time says when; a lone month, weekday or year less so.
         full = _FULL_DATE.search(sentence)

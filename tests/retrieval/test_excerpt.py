@@ -157,6 +157,18 @@ def test_how_many_takes_the_figure() -> None:
     assert "31" in excerpt_for("Combien de blessés après le séisme d'Agadir ?", text, "fr")
 
 
+def test_how_many_takes_a_count_over_a_year() -> None:
+    text = (
+        "The cathedral was built in 1818-1858 and church services resumed there in 1990, after "
+        "decades as one of the city's museums. The governor backed the plan last month, saying "
+        "the decision was final and would not be reviewed. More than 200,000 people have signed "
+        "a petition against the handover since the plan was announced."
+    )
+    idf = {"petit": 2.5, "cathedr": 1.5, "cathedral": 1.5, "church": 1.2}
+    question = "How many signatures has the petition against handing the cathedral to the church?"
+    assert "200,000" in excerpt_for(question, text, weights=idf)
+
+
 def test_when_takes_the_date() -> None:
     text = (
         "The next Winter Olympics will be held in PyeongChang. Russia's Olympic committee has "
