@@ -65,9 +65,11 @@ _HOW_MUCH = frozenset(fold(w) for w in "many much long old far big large".split(
 FIGURE_NOUNS = frozenset(
     fold(w)
     for w in """price prices cost costs budget rate toll number amount total profit turnout
-    score magnitude percentage age salary size population figure figures
+    score magnitude percentage age salary size population figure figures worth value tally
+    fine fines length height weight distance duration
     prix coût budget taux bilan nombre montant total bénéfice participation score magnitude
-    pourcentage âge salaire taille population chiffre""".split()
+    pourcentage âge salaire taille population chiffre valeur amende amendes longueur hauteur
+    poids durée""".split()
 )
 _WHEN_NOUNS = frozenset(fold(w) for w in "time year date day heure année date jour".split())
 _PLACE_NOUNS = frozenset(

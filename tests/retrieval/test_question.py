@@ -18,6 +18,8 @@ from retrieval.question import read_question
         ("Qu'a dénoncé le gouverneur Fedorov ?", "who-said"),
         ("What did the EU Commission spokesman say about the Brexit bill?", "who-said"),
         ("What did Zhou Youguang joke about his longevity?", "who-said"),
+        ("What was the priciest watch in the collection worth?", "how-many"),
+        ("Quelle amende encourt l'auteur ?", "how-many"),
         ("Qu'a demandé Pékin aux États-Unis ?", "who-said"),
         ("How many people were wounded in Kharkiv?", "how-many"),
         ("How long did the phone call last?", "how-many"),
