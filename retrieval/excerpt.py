@@ -306,10 +306,30 @@ def _who_said_feature(sentence: str, folded: str, attributed: bool) -> tuple[flo
     return 0.0, 0
 
 
+# A link ends what comes before it: web pages' share bars ("… Newsvine Permalink
+# http://dw.com/p/2W1pc") run into the next sentence or intertitle without a full stop.
+_LINK_END = re.compile(r"(?:https?://|www\.)\S+\s+")
+_LINK_TAIL = re.compile(r"(?:https?://|www\.)\S+$")
+
+
+def excerpt_sentences(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of the sentences an excerpt is made of: the passage's sentences, also
+    cut after a link."""
+    spans = []
+    for start, end in sentence_spans(text):
+        cut = start
+        for link in _LINK_END.finditer(text, start, end):
+            spans.append((cut, link.start() + len(link.group().rstrip())))
+            cut = link.end()
+        if cut < end:
+            spans.append((cut, end))
+    return spans
+
+
 def _body_sentences(text: str) -> list[str]:
     """The passage's sentences, its dateline left out."""
     start = dateline_end(text)
-    spans = sentence_spans(text[start:]) or [(0, len(text) - start)]
+    spans = excerpt_sentences(text[start:]) or [(0, len(text) - start)]
     return [text[start + a : start + b] for a, b in spans]
 
 
@@ -376,7 +396,7 @@ def make_excerpt(
     weights = weights or {}
     body_start = dateline_end(text)
     matches = [m for m in _matches(text, terms, language) if m[0] >= body_start]
-    spans = [(body_start + a, body_start + b) for a, b in sentence_spans(text[body_start:])]
+    spans = [(body_start + a, body_start + b) for a, b in excerpt_sentences(text[body_start:])]
     if not spans:  # a dateline alone is shown rather than nothing
         spans = [(body_start, len(text))] if body_start < len(text) else [(0, len(text))]
 
@@ -476,10 +496,20 @@ def make_excerpt(
     if first == last and spans[last][1] - spans[first][0] < SHORT_SENTENCE_CHARS:
         # "Le Kremlin l'a jugée positive." says little without the sentence it comments on;
         # a quote left open ("He joked: «God is so busy.") says it in the next one.
-        fits_next = last + 1 < len(spans) and spans[last + 1][1] - spans[first][0] <= max_chars
+        # A share bar ending in a link is no context.
+        fits_next = (
+            last + 1 < len(spans)
+            and spans[last + 1][1] - spans[first][0] <= max_chars
+            and not _LINK_TAIL.search(sentences[last + 1])
+        )
+        fits_before = (
+            first > 0
+            and spans[last][1] - spans[first - 1][0] <= max_chars
+            and not _LINK_TAIL.search(sentences[first - 1])
+        )
         if fits_next and quotes[last + 1] and _opens_quote(sentences[last], False):
             last += 1
-        elif first > 0 and spans[last][1] - spans[first - 1][0] <= max_chars:
+        elif fits_before:
             first -= 1
         elif fits_next:
             last += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 from retrieval.excerpt import (
     MAX_EXCERPT_CHARS,
     dateline_end,
+    excerpt_sentences,
     make_excerpt,
     names_speaker,
     quoted_sentences,
@@ -220,6 +223,19 @@ def test_keywords_about_one_aspect_skip_a_lead_without_it() -> None:
     assert "dividend to 8.60 euros" in excerpt_for("Munich Re dividend", text, lead=True)
 
 
+def test_a_share_bar_ending_in_a_link_is_a_sentence_of_its_own() -> None:
+    text = (
+        "Munich Re kept battling low rates. Send Facebook Twitter Newsvine Permalink "
+        "http://dw.com/p/2W1pc While profits were lower, Munich Re raised its dividend to 8.60 "
+        "euros per share."
+    )
+    sentences = [text[a:b] for a, b in excerpt_sentences(text)]
+    assert sentences[-1].startswith("While profits were lower")
+    assert sentences[1].endswith("http://dw.com/p/2W1pc")
+    shown = excerpt_for("Munich Re dividend", text)
+    assert "Newsvine" not in shown and "8.60 euros" in shown
+
+
 def test_a_dateline_is_cut_and_never_shown_alone() -> None:
     text = "MOSCOW, February 7. /TASS/. Russia's foreign trade dropped 11.9% last year."
     assert dateline_end(text) == len("MOSCOW, February 7. /TASS/. ")
@@ -292,3 +308,10 @@ def test_any_excerpt_fits_and_marks_only_its_own_text(
     )
     assert len(excerpt.text) <= MAX_EXCERPT_CHARS
     assert all(0 <= s < e <= len(excerpt.text) for s, e in excerpt.highlights)
+
+
+@given(_ANY_TEXT | st.text(alphabet="ab .:/hwtp\n", max_size=200))
+def test_excerpt_sentences_are_in_order_inside_the_text(text: str) -> None:
+    spans = excerpt_sentences(text)
+    assert all(0 <= a < b <= len(text) for a, b in spans)
+    assert all(b1 <= a2 for (_, b1), (a2, _) in itertools.pairwise(spans))
