@@ -67,13 +67,33 @@ def split_sentences(text: str) -> list[str]:
     return [text[s:e] for s, e in sentence_spans(text)]
 
 
+# How far past ``max_chars`` a passage may run to close a quote it opened: a quote cut between
+# two passages can be shown whole by neither.
+QUOTE_OVERRUN_CHARS = 400
+
+
+def _quote_open(text: str) -> bool:
+    """Whether a quote opened in ``text`` is still open at its end."""
+    depth, straight = 0, False
+    for char in text:
+        if char in "«“":
+            depth += 1
+        elif char in "»”" and depth:
+            depth -= 1
+        elif char == '"':
+            straight = not straight
+    return bool(depth) or straight
+
+
 def _split_long(text: str, max_chars: int) -> list[str]:
     if len(text) <= max_chars:
         return [text]
     pieces: list[str] = []
     current = ""
     for sentence in split_sentences(text):
-        if current and len(current) + 1 + len(sentence) > max_chars:
+        size = len(current) + 1 + len(sentence)
+        inside = size <= max_chars + QUOTE_OVERRUN_CHARS and _quote_open(current)
+        if current and size > max_chars and not inside:
             pieces.append(current)
             current = sentence
         else:

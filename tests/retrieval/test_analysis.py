@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from retrieval.analysis import _LIGATURES, analyze, detect_language, fold, normalize
 from retrieval.excerpt import make_excerpt
-from retrieval.passages import Block, split_passages, split_sentences
+from retrieval.passages import QUOTE_OVERRUN_CHARS, Block, split_passages, split_sentences
 from retrieval.question import read_question
 
 
@@ -150,6 +150,23 @@ def test_passages_merge_short_split_long_and_keep_intertitles() -> None:
     assert all(len(p.text) <= 1200 for p in tail)
     assert " ".join(p.text for p in tail) == long_paragraph
     assert [p.position for p in passages] == list(range(len(passages)))
+
+
+def test_a_long_paragraph_is_not_cut_inside_a_quote() -> None:
+    filler = " ".join(f"Il a rappelé le point numéro {i} de son programme." for i in range(22))
+    quote = "Il a plaisanté : « Dieu est si occupé. Il m'a oublié. » Il est mort à 111 ans."
+    passages = split_passages([Block(f"{filler} {quote} {filler}")])
+    assert len(passages) >= 2
+    assert any("« Dieu est si occupé. Il m'a oublié. »" in p.text for p in passages)
+    assert all(len(p.text) <= 1200 + QUOTE_OVERRUN_CHARS for p in passages)
+
+
+@given(st.lists(st.sampled_from(["Il a dit.", "« Oui.", "Non. »", '"Bien.', 'Mal."', "Fin."])))
+def test_passages_keep_every_sentence_within_their_bounds(sentences: list[str]) -> None:
+    text = " ".join(sentences * 20)
+    passages = split_passages([Block(text)])
+    assert " ".join(p.text for p in passages) == " ".join(text.split())
+    assert all(len(p.text) <= 1200 + QUOTE_OVERRUN_CHARS for p in passages)
 
 
 def test_excerpt_picks_the_matching_sentence_and_marks_words() -> None:
