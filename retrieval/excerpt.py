@@ -42,6 +42,9 @@ QUOTE_RUN = 4
 # is worth as the answer's kind, when it holds all of the question's words found in its passage
 # but names: in news the lead tells the story the keywords name.
 LEAD_FEATURE = 1.0
+# For such a question, what a sentence naming what the answer is ("Which restaurant chains") is
+# worth as the answer's kind.
+FOCUS_FEATURE = 1.0
 
 _DATELINE = re.compile(
     r"""^\s*[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\- ]{1,40}(?:\s*\([^)]{1,40}\))?,\s*
@@ -382,11 +385,13 @@ def make_excerpt(
     speaker: Sequence[Collection[str]] = (),
     names: Sequence[Sequence[Collection[str]]] = (),
     lead: bool = False,
+    focus: Collection[str] = (),
     max_chars: int = MAX_EXCERPT_CHARS,
 ) -> Excerpt:
     """Pick the best one or two consecutive sentences of ``text`` for the question, marked.
 
     ``lead``: the text opens its article, so its first sentence is the story's lead.
+    ``focus``: the terms of what the answer is ("Which *restaurant chains*…").
 
     A window scores the summed weight of the distinct terms it holds, plus the type's bonus
     when one of its sentences carries the answer's kind. A second sentence is taken when it adds
@@ -429,6 +434,11 @@ def make_excerpt(
     groups = [g for g in map(words_of, names) if g]
     name_terms = set().union(*speaker_words, *(w for g in groups for w in g))
     in_passage = set().union(*per_sentence)
+    if question_type == "other" and focus:
+        # "Which restaurant chains…": the sentence naming the restaurants names the chains.
+        for i, found_here in enumerate(per_sentence):
+            if found_here & set(focus):
+                features[i] = max(features[i], (FOCUS_FEATURE, 0))
     if lead and question_type == "other" and in_passage:
         # A lead holding every subject word found here (names may be missing) is worth as much
         # as it holds of their weight: a lead naming Munich Re but not the dividend asked about

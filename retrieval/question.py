@@ -94,6 +94,9 @@ class QueryWord:
     # Names written side by side ("Oleg Siyenko", "Bill O'Reilly") share the position of the
     # first: one person, whom the text may call by a single one of them.
     name_start: int = -1
+    # What the answer is: the words after "which", "what", "quel" ("Which restaurant chains
+    # does…"); the sentence naming them most likely names the answer too.
+    focus: bool = False
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,7 @@ def read_question(text: str) -> Question:
     starts: list[int] = []
     for i, cap in enumerate(capitalised):
         starts.append(starts[i - 1] if cap and i and capitalised[i - 1] else i)
+    focus = _focus_tokens(tokens, folded)
     for i, (token, key) in enumerate(zip(tokens, folded, strict=True)):
         if key in seen or key in SPEECH_VERBS or key in _FILLER or key in dropped:
             continue
@@ -184,8 +188,31 @@ def read_question(text: str) -> Question:
         seen.add(key)
         name = capitalised[i]
         terms = name_terms(token) if name else word_terms(token)
-        words.append(QueryWord(token, terms, name, i in speaking, starts[i] if name else -1))
+        words.append(
+            QueryWord(token, terms, name, i in speaking, starts[i] if name else -1, i in focus)
+        )
     return Question(text, question_type, tuple(words))
+
+
+# At most this many words after "which" name what the answer is ("which restaurant chains").
+MAX_FOCUS_WORDS = 2
+
+
+def _focus_tokens(tokens: list[str], folded: list[str]) -> set[int]:
+    """The positions of the words right after "which", "what", "quel(le)(s)" that say what the
+    answer is: "Which *restaurant chains* does…", "What *profit* did…", "Quelle *amende*…" —
+    none in "What did…", "What was…"."""
+    found: set[int] = set()
+    for i, key in enumerate(folded):
+        if key not in _WHICH and key != "what":
+            continue
+        # French puts the noun's complement after it, and the verb: "Quelle amende risque…".
+        width = MAX_FOCUS_WORDS if key in ("which", "what") else 1
+        for j in range(i + 1, min(i + 1 + width, len(folded))):
+            if folded[j] in _INTERROGATIVES or is_stopword(tokens[j]):
+                break
+            found.add(j)
+    return found
 
 
 # Where the speaker's words end: "… say about the bill", "… dit sur la trêve".

@@ -198,6 +198,7 @@ def search(
     speakers = speaker_names(read, expansions)
     speaker, names = name_groups(read, expansions)
     excerpt_weights = {t: idf[t] * weights[t] for t in terms}
+    focus = frozenset(t for w in read.words if w.focus for t in w.terms)
     answers = tuple(
         Answer(
             record,
@@ -212,6 +213,7 @@ def search(
                 speaker=speaker,
                 names=names,
                 lead=record.position == 0,
+                focus=focus,
             ),
         )
         for record, score in page

@@ -36,6 +36,7 @@ def excerpt_for(
     weights: dict[str, float] | None = None,
 ) -> str:
     read = read_question(question)
+    focus = [t for w in read.words if w.focus for t in w.terms]
     speaker, names = name_groups(read)
     return make_excerpt(
         text,
@@ -47,6 +48,7 @@ def excerpt_for(
         speaker=speaker,
         names=names,
         lead=lead,
+        focus=focus,
     ).text
 
 
@@ -193,6 +195,18 @@ WILDERS = (
     "altered picture of a rival party leader. Wilders on Monday posted the fake picture of D66 "
     "leader Alexander Pechtold supposedly at a rally. Pechtold's party said it would not sue."
 )
+
+
+def test_which_takes_the_sentence_naming_what_the_answer_is() -> None:
+    text = (
+        "Donald Trump's pick for labor secretary, Andrew Puzder, admitted on Monday that he had "
+        "employed an undocumented worker. His hearing has been stalled. Puzder is the CEO of CKE "
+        "Restaurants Inc., the parent company of Hardee's and Carl's Jr."
+    )
+    question = "Which restaurant chains does Trump's pick for labor secretary run?"
+    idf = {"restaur": 4.0, "chain": 4.0, "trump": 0.8, "pick": 2.0, "labor": 2.0}
+    idf |= {"secretary": 1.5, "secretari": 1.5}
+    assert "Hardee's and Carl's Jr." in excerpt_for(question, text, lead=True, weights=idf)
 
 
 def test_keywords_show_the_lead_that_tells_the_story() -> None:

@@ -107,3 +107,17 @@ def test_any_text_reads_as_a_question(text: str) -> None:
 )
 def test_who_speaks_in_a_who_said_question(question: str, speaker: list[str]) -> None:
     assert [w.text for w in read_question(question).words if w.speaker] == speaker
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("Which restaurant chains does Trump's pick run?", ["restaurant", "chains"]),
+        ("What profit did Munich Re make in 2016?", ["profit"]),
+        ("Quelle amende risque-t-il ?", ["amende"]),
+        ("What did Putin say?", []),
+        ("What was the tally?", []),
+    ],
+)
+def test_the_words_after_which_say_what_the_answer_is(question: str, focus: list[str]) -> None:
+    assert [w.text for w in read_question(question).words if w.focus] == focus
