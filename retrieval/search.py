@@ -378,17 +378,23 @@ def is_answered(
     """Whether one of the best passages (with its article's title) holds the key words.
 
     Each question word is a concept, found through its own terms or its expansions. A passage
-    answers when it holds every name of the question (a capitalised word: "Macron", "Lisbon")
-    and at least ``ANSWERED_SHARE`` of the concepts' idf weight; a word in no stored passage
+    answers when it holds every name of the question (a capitalised word: "Macron", "Lisbon";
+    the words of a name written side by side, one of them) and at least ``ANSWERED_SHARE`` of the concepts' idf weight; a word in no stored passage
     weighs the mean of the others (it may be a paraphrase, not the key).
     """
     if not passages or not read.words:
         return False
-    concepts: list[tuple[float | None, set[str], bool]] = []
+    # The words of one name written side by side ("Sergueï Lavrov") are one concept: the text
+    # may call the person by one of them ("Lavrov"), or spell the other one another way.
+    grouped: dict[tuple[int, int], tuple[set[str], bool]] = {}
     for position, word in enumerate(read.words):
         terms = set(word.terms) | {t for e in expansions if position in e.words for t in e.terms}
+        key = (word.name_start, -1) if word.name else (-1, position)
+        held_terms, name = grouped.setdefault(key, (set(), word.name or word.text[:1].isupper()))
+        held_terms |= terms
+    concepts: list[tuple[float | None, set[str], bool]] = []
+    for terms, name in grouped.values():
         present = [idf.get(t, 0.0) for t in terms if idf.get(t, 0.0) > 0]
-        name = word.name or word.text[:1].isupper()
         concepts.append((max(present) if present else None, terms, name))
     known = [w for w, _, _ in concepts if w is not None]
     fallback = sum(known) / len(known) if known else 1.0

@@ -33,6 +33,8 @@ def test_the_seed_answers(seeded: Depeche, question: str, expected: str) -> None
         ("What did Putin say?", "riposter"),
         ("What did Ushakov say?", "rester en contact permanent"),
         ("Qu'a dit Ouchakov ?", "rester en contact permanent"),
+        # The seed writes "Iouri": one word of a name is enough to name the person.
+        ("What did Yuri Ushakov say?", "rester en contact permanent"),
         ("What did the Kremlin say?", "Le Kremlin l'a jugée 'positive'"),
         ("Qu'a dit le Kremlin ?", "Le Kremlin l'a jugée 'positive'"),
         ("How long did the phone call last?", "une heure et quinze minutes"),
