@@ -379,8 +379,9 @@ def is_answered(
 
     Each question word is a concept, found through its own terms or its expansions. A passage
     answers when it holds every name of the question (a capitalised word: "Macron", "Lisbon";
-    the words of a name written side by side, one of them) and at least ``ANSWERED_SHARE`` of the concepts' idf weight; a word in no stored passage
-    weighs the mean of the others (it may be a paraphrase, not the key).
+    of a name's words written side by side, one) and at least ``ANSWERED_SHARE`` of the
+    concepts' idf weight; a word in no stored passage weighs the mean of the others (it may be
+    a paraphrase, not the key).
     """
     if not passages or not read.words:
         return False
