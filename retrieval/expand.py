@@ -175,6 +175,24 @@ def translations(question: Question, table: Equivalents | None = None) -> list[E
     return expansions
 
 
+@lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    # pyspellchecker's French and English word lists (~140k and ~75k words), folded: loaded on
+    # the first question holding a word the index does not know.
+    from spellchecker import SpellChecker
+
+    words: set[str] = set()
+    for language in ("fr", "en"):
+        words.update(map(fold, SpellChecker(language=language).word_frequency.keys()))
+    return frozenset(words)
+
+
+def is_dictionary_word(word: str) -> bool:
+    """Whether ``word`` is a French or English word (accents or not): one the stored passages
+    do not hold is another word than theirs ("pétroliers" is not "prolifération"), not a slip."""
+    return fold(word) in _dictionary()
+
+
 class Vocabulary(Protocol):
     """What spelling correction needs of the index: its terms and their idf (0 when absent)."""
 
@@ -205,7 +223,7 @@ class SpellingIndex:
         shortest = MIN_FUZZY_NAME_CHARS if name else MIN_FUZZY_CHARS
         if len(word) < shortest or word.isdigit():
             return None
-        cutoff = 80.0 if len(word) <= 6 else 75.0
+        cutoff = 80.0
         if len(word) < MIN_FUZZY_CHARS:
             cutoff = SHORT_NAME_CUTOFF
         # A slip changes a short word's length by one letter at most: wider, "pensent" would
@@ -250,6 +268,8 @@ def spellings(
     for position, word in enumerate(question.words):
         if position in skip or any(idf.get(t, 0.0) > 0 for t in word.terms):
             continue
+        if is_dictionary_word(word.text):
+            continue  # "pétroliers", "quantité": a word no passage holds, not a slip
         for candidate in dict.fromkeys((fold(word.text), *word.terms)):
             found = spelling.closest(candidate, vocabulary, name=word.name)
             if found is not None:

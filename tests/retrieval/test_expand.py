@@ -127,3 +127,13 @@ def test_a_short_name_one_letter_off_is_corrected_and_a_short_word_is_not() -> N
     assert [e.terms for e in found] == [("trump",)]
     # Lower-case, four letters are as often another word as a slip ("trap", "tram").
     assert spellings(read_question("khamenei grateful trmp"), index, spelling) == []
+
+
+@pytest.mark.parametrize("word", ["pétroliers", "petroliers", "comme", "montant", "quantité"])
+def test_a_word_of_either_language_is_no_slip(word: str) -> None:
+    """The index's English words are close to French ones that mean something else."""
+    index = BM25Index()
+    index.add([1], [analyze("Nuclear proliferation, mountain come quality.", "en")])
+    spelling = SpellingIndex()
+    spelling.update(list(index.terms))
+    assert spellings(read_question(word), index, spelling) == []
