@@ -214,4 +214,28 @@ assault ; agression
 relative, relatives ; proche, proches
 farmland, crops ; cultures, terres agricoles
 pest ; ravageur
+project, projects ; projet, projets
+airport ; aéroport
+status ; statut
+economy ; économie
+energy ; énergie
+industry ; industrie
+agreement, deal ; accord
+security ; sécurité
+defence, defense ; défense
+crisis ; crise
+conflict ; conflit
+nuclear ; nucléaire
+military ; militaire, armée
+agency ; agence
+region ; région
+billion, billions ; milliard, milliards
+percent, per cent ; pour cent
+amount ; montant
+delegation ; délégation
+joint ; commun, communs, commune
+coal ; charbon
+thermal ; thermique
+oil products, petroleum products ; produits pétroliers
+quantity, volume ; quantité
 """
