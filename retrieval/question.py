@@ -150,7 +150,16 @@ def _is_acronym(text: str) -> bool:
     return len(text) >= 2 and text.isupper() and text.isalpha()
 
 
+# Capitalised in English, yet no one's name: "in early January", "on Monday".
+_CALENDAR = frozenset(
+    """january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday""".split()
+)
+
+
 def _is_name(text: str, first: bool) -> bool:
+    if text.casefold() in _CALENDAR:
+        return False
     return _is_acronym(text) or (not first and text[:1].isupper())
 
 

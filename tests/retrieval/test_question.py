@@ -121,3 +121,8 @@ def test_who_speaks_in_a_who_said_question(question: str, speaker: list[str]) ->
 )
 def test_the_words_after_which_say_what_the_answer_is(question: str, focus: list[str]) -> None:
     assert [w.text for w in read_question(question).words if w.focus] == focus
+
+
+def test_a_month_or_a_weekday_is_no_name() -> None:
+    words = read_question("What did bitcoin reach in early January before Monday?").words
+    assert [w.text for w in words if w.name] == []
