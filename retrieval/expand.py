@@ -23,6 +23,7 @@ from itertools import islice
 from typing import Literal, Protocol
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from retrieval.analysis import Language, fold, is_stopword, iter_words, normalize, term
 from retrieval.equivalents import NEWS_EQUIVALENTS
@@ -33,10 +34,8 @@ SPELLING_WEIGHT = 0.7
 MAX_PHRASE_WORDS = 3
 # Words this short are names or acronyms too often confused with others to correct them...
 MIN_FUZZY_CHARS = 5
-# ...but for a capitalised name one letter short of a stored one ("Trmp", "Mcron"), a
-# four-letter word is corrected if it is that close.
+# ...but a capitalised four-letter name one slip off a stored one ("Trmp", "Iarn") is.
 MIN_FUZZY_NAME_CHARS = 4
-SHORT_NAME_CUTOFF = 85.0
 # CLDR language names shorter than this are also common words ("Ewe", "Ga", "Lao").
 MIN_CLDR_NAME_CHARS = 4
 
@@ -223,23 +222,25 @@ class SpellingIndex:
         shortest = MIN_FUZZY_NAME_CHARS if name else MIN_FUZZY_CHARS
         if len(word) < shortest or word.isdigit():
             return None
-        cutoff = 80.0
-        if len(word) < MIN_FUZZY_CHARS:
-            cutoff = SHORT_NAME_CUTOFF
         # A slip changes a short word's length by one letter at most: wider, "pensent" would
         # become "président".
         spread = 1 if len(word) <= 7 else 2
         candidates: list[str] = []
         for length in range(len(word) - spread, len(word) + spread + 1):
             candidates += self._buckets.get((word[0], length), ())
-        matches = process.extract(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5)
+        if len(word) < MIN_FUZZY_CHARS:
+            # Four letters: one slip, a swap included ("Iarn", "Trmp"), and no more; of those,
+            # the likest ("trump" for "trmp" before "trap").
+            near = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=1)
+            ranked = sorted((fuzz.ratio(word, m[0]), m[0]) for m in near)
+            matches = [found for _, found in reversed(ranked)][:5]
+        else:
+            found = process.extract(word, candidates, scorer=fuzz.ratio, score_cutoff=80.0, limit=5)
+            matches = [m[0] for m in found]
         if not matches:
             return None
-        idf = vocabulary.idf([m[0] for m in matches])
-        for found, _, _ in matches:
-            if idf[found] > 0:
-                return found
-        return None
+        idf = vocabulary.idf(matches)
+        return next((m for m in matches if idf[m] > 0), None)
 
 
 _spelling_indexes: weakref.WeakKeyDictionary[object, SpellingIndex] = weakref.WeakKeyDictionary()

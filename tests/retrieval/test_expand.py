@@ -120,11 +120,14 @@ def test_a_word_two_letters_off_a_short_stored_word_is_no_slip() -> None:
 
 def test_a_short_name_one_letter_off_is_corrected_and_a_short_word_is_not() -> None:
     index = BM25Index()
-    index.add([1], [analyze("Khamenei said he was grateful to Donald Trump.", "en")])
+    text = "Khamenei said he was grateful to Donald Trump, a trap for Iran."
+    index.add([1], [analyze(text, "en")])
     spelling = SpellingIndex()
     spelling.update(list(index.terms))
     found = spellings(read_question("Khamenei grateful to Trmp"), index, spelling)
-    assert [e.terms for e in found] == [("trump",)]
+    assert [e.terms for e in found] == [("trump",)]  # one slip from "trap" too, less like it
+    found = spellings(read_question("Khamenei on Iarn"), index, spelling)
+    assert [e.terms for e in found] == [("iran",)]  # two letters swapped
     # Lower-case, four letters are as often another word as a slip ("trap", "tram").
     assert spellings(read_question("khamenei grateful trmp"), index, spelling) == []
 
