@@ -26,6 +26,31 @@ Xi Jinping ; Xi Jinping
 Netanyahu ; Netanyahou
 Khamenei ; Khamenei
 Kim Jong Un, Kim Jong-un ; Kim Jong Un
+Lukashenko ; Loukachenko
+Nazarbayev ; Nazarbaïev
+Tokayev ; Tokaïev
+Aliyev ; Aliev
+Pashinyan ; Pachinian
+Rouhani ; Rohani
+Raisi ; Raïssi
+Gaddafi ; Kadhafi
+Bashar ; Bachar
+Mohammed bin Salman ; Mohammed ben Salmane
+Prigozhin ; Prigojine
+Gorbachev ; Gorbatchev
+Yeltsin ; Eltsine
+Khodorkovsky ; Khodorkovski
+Sergey, Sergei ; Sergueï
+Dmitry ; Dmitri
+Yuri, Yury ; Iouri
+Alexei, Alexey ; Alexeï
+Nikolai ; Nikolaï
+Mikhail ; Mikhaïl
+Islamic State, ISIS, ISIL ; État islamique, EI
+Taliban ; talibans
+Kuril Islands, Kurils ; Kouriles, îles Kouriles
+Earth ; Terre
+Eurasian Economic Union ; Union économique eurasiatique
 Assad ; Assad
 Sisi ; Sissi
 Kyiv, Kiev ; Kiev
