@@ -40,9 +40,10 @@ from storage.models import Article, Passage
 HERE = Path(__file__).parent / "eval"
 SEED = Path(__file__).parent.parent / "seeds" / "000_d069e54fa5cd9020.txt"
 KINDS = ("who-said", "fact", "keywords", "cross-lingual", "typo", "unanswerable")
-# dev: tuned on; test: held out from the first round; fresh: written blind on 2026-12-02,
-# measured once, then read for its failures; blind: written after that, measured once at the end.
-SPLITS = ("dev", "test", "fresh", "blind")
+# dev: tuned on; test: held out since the first round; fresh and blind: written blind in the
+# second round, measured once, then read for their failures; blind2: written last, measured once
+# (benchmarks/eval/PROVENANCE.md).
+SPLITS = ("dev", "test", "fresh", "blind", "blind2")
 EXCERPT_CHARS = 300
 
 
