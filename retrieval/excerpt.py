@@ -525,8 +525,13 @@ def make_excerpt(
             last += 1
     start, end = spans[first][0], spans[last][1]
     found = [(s - start, e - start, t) for s, e, t in matches if start <= s and e <= end]
-    # Cut around the strongest sign of the answer: for who-said, the quote after its attribution.
-    strongest = max(range(first, last + 1), key=lambda i: (quotes[i], features[i][0], -i))
+    # Cut around the strongest sign of the answer: for who-said, the quote after its
+    # attribution, and of two quotes the one on the subject ("…the level of danger…").
+    def strength(i: int) -> tuple[bool, float, float, int]:
+        on_subject = weight(per_said[i] - name_terms) if who_said else 0.0
+        return quotes[i], on_subject, features[i][0], -i
+
+    strongest = max(range(first, last + 1), key=strength)
     if features[strongest][0]:
         anchor = spans[strongest][0] + features[strongest][1] - start
     else:

@@ -284,6 +284,21 @@ def test_a_window_too_long_is_cut_where_it_keeps_the_speakers_name() -> None:
     assert "I have again talked" in shown
 
 
+def test_a_long_window_of_two_quotes_is_cut_around_the_one_on_the_subject() -> None:
+    text = (
+        "Russia's embassy in Damascus came under shelling again, Ambassador Alexander Kinshchak "
+        'said. "Finally, a serious threat is coming not only from mortar shellings, but also from '
+        'terrorist attacks, including with the use of suicide bombers," the ambassador said, '
+        "recalling the January 12 suicide bombing in a government quarter in Kafr Sousa. "
+        '"So, even during the ceasefire the level of danger is not reducing for us," Kinshchak '
+        "stressed."
+    )
+    question = "What did the Russian ambassador to Syria say about the danger during the ceasefire?"
+    shown = excerpt_for(question, text)
+    assert len(shown) <= MAX_EXCERPT_CHARS
+    assert "the level of danger is not reducing for us" in shown
+
+
 def test_passages_know_their_article_title_and_lead_names() -> None:
     terms = passage_terms(
         "He said the negotiations would go on.",
