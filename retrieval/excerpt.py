@@ -525,6 +525,7 @@ def make_excerpt(
             last += 1
     start, end = spans[first][0], spans[last][1]
     found = [(s - start, e - start, t) for s, e, t in matches if start <= s and e <= end]
+
     # Cut around the strongest sign of the answer: for who-said, the quote after its
     # attribution, and of two quotes the one on the subject ("…the level of danger…").
     def strength(i: int) -> tuple[bool, float, float, int]:

@@ -25,7 +25,7 @@ from typing import Literal, Protocol
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from retrieval.analysis import Language, fold, is_stopword, iter_words, normalize, term
+from retrieval.analysis import LANGUAGES, Language, fold, is_stopword, iter_words, normalize, term
 from retrieval.equivalents import NEWS_EQUIVALENTS
 from retrieval.question import Question
 
@@ -174,22 +174,25 @@ def translations(question: Question, table: Equivalents | None = None) -> list[E
     return expansions
 
 
-@lru_cache(maxsize=1)
-def _dictionary() -> frozenset[str]:
-    # pyspellchecker's French and English word lists (~140k and ~75k words), folded: loaded on
-    # the first question holding a word the index does not know.
+@lru_cache(maxsize=2)
+def _dictionary(language: Language) -> frozenset[str]:
+    # pyspellchecker's word list of the language (~140k French, ~75k English words), folded:
+    # loaded on the first question that needs it.
     from spellchecker import SpellChecker
 
-    words: set[str] = set()
-    for language in ("fr", "en"):
-        words.update(map(fold, SpellChecker(language=language).word_frequency.keys()))
-    return frozenset(words)
+    return frozenset(map(fold, SpellChecker(language=language).word_frequency.keys()))
+
+
+def dictionary_languages(word: str) -> set[Language]:
+    """The languages (French, English) whose word list holds ``word``, accents or not."""
+    folded = fold(word)
+    return {language for language in LANGUAGES if folded in _dictionary(language)}
 
 
 def is_dictionary_word(word: str) -> bool:
     """Whether ``word`` is a French or English word (accents or not): one the stored passages
     do not hold is another word than theirs ("pétroliers" is not "prolifération"), not a slip."""
-    return fold(word) in _dictionary()
+    return bool(dictionary_languages(word))
 
 
 class Vocabulary(Protocol):

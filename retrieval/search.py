@@ -9,10 +9,16 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from retrieval.analysis import Language, fold, iter_words, term
+from retrieval.analysis import LANGUAGES, Language, fold, iter_words, term
 from retrieval.duplicates import is_duplicate, same_words, signature
 from retrieval.excerpt import Excerpt, make_excerpt, passage_feature, speech_feature
-from retrieval.expand import Expansion, spelling_index, spellings, translations
+from retrieval.expand import (
+    Expansion,
+    dictionary_languages,
+    spelling_index,
+    spellings,
+    translations,
+)
 from retrieval.fields import holds_any, passage_terms
 from retrieval.filters import Filters
 from retrieval.index import BM25Index
@@ -387,28 +393,36 @@ def is_answered(
         return False
     # The words of one name written side by side ("Sergueï Lavrov") are one concept: the text
     # may call the person by one of them ("Lavrov"), or spell the other one another way.
-    grouped: dict[tuple[int, int], tuple[set[str], bool]] = {}
+    grouped: dict[tuple[int, int], tuple[set[str], bool, set[Language]]] = {}
     for position, word in enumerate(read.words):
-        terms = set(word.terms) | {t for e in expansions if position in e.words for t in e.terms}
+        translated = [e for e in expansions if position in e.words and e.kind == "translation"]
+        terms = set(word.terms).union(*(e.terms for e in expansions if position in e.words))
         key = (word.name_start, -1) if word.name else (-1, position)
-        held_terms, name = grouped.setdefault(key, (set(), word.name or word.text[:1].isupper()))
+        name = word.name or word.text[:1].isupper()
+        # A word of one language only, untranslated ("flottante"), cannot be asked of a
+        # passage in the other: it does not count there.
+        languages = set(LANGUAGES) if name or translated else dictionary_languages(word.text)
+        held_terms, _, found_in = grouped.setdefault(key, (set(), name, set()))
         held_terms |= terms
-    concepts: list[tuple[float | None, set[str], bool]] = []
-    for terms, name in grouped.values():
+        found_in |= languages or set(LANGUAGES)
+    concepts = []
+    for terms, name, languages in grouped.values():
         present = [idf.get(t, 0.0) for t in terms if idf.get(t, 0.0) > 0]
-        concepts.append((max(present) if present else None, terms, name))
-    known = [w for w, _, _ in concepts if w is not None]
+        concepts.append((max(present) if present else None, terms, name, languages))
+    known = [w for w, _, _, _ in concepts if w is not None]
     fallback = sum(known) / len(known) if known else 1.0
-    weights = [fallback if w is None else w for w, _, _ in concepts]
-    total = sum(weights)
+    weights = [fallback if w is None else w for w, _, _, _ in concepts]
     if not read.analysed:
         return any({fold(w.text) for w in iter_words(p.text)} & set(read.terms) for p in passages)
     for passage in passages:
         found = set(passage_terms(passage.text, passage.language, title=passage.title))
-        held = [bool(terms & found) for _, terms, _ in concepts]
-        if not all(h for h, (_, _, name) in zip(held, concepts, strict=True) if name):
+        held = [bool(terms & found) for _, terms, _, _ in concepts]
+        if not all(h for h, (_, _, name, _) in zip(held, concepts, strict=True) if name):
             continue
-        if sum(w for w, h in zip(weights, held, strict=True) if h) >= ANSWERED_SHARE * total:
+        asked = [passage.language in c[3] for c in concepts]
+        total = sum(w for w, a in zip(weights, asked, strict=True) if a)
+        share = sum(w for w, h, a in zip(weights, held, asked, strict=True) if h and a)
+        if share >= ANSWERED_SHARE * total:
             return True
     return False
 

@@ -77,6 +77,15 @@ def test_nothing_answers_directly_but_related_passages_are_shown(
     assert not results.answered
 
 
+def test_english_words_with_no_french_form_are_not_asked_of_a_french_passage(
+    seeded: Depeche,
+) -> None:
+    # The seed is French: "businesslike", "fruitful" and "upbeat" cannot be in it, Ushakov is.
+    results = seeded.ask("How did Ushakov describe the businesslike, fruitful, upbeat exchange?")
+    assert results.answered
+    assert "Ouchakov" in results.answers[0].excerpt.text
+
+
 def test_a_question_without_a_subject_gets_guidance(seeded: Depeche) -> None:
     results = seeded.ask("What did he say?")
     assert results.needs_subject
