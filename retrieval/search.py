@@ -393,33 +393,42 @@ def is_answered(
         return False
     # The words of one name written side by side ("Sergueï Lavrov") are one concept: the text
     # may call the person by one of them ("Lavrov"), or spell the other one another way.
-    grouped: dict[tuple[int, int], tuple[set[str], bool, set[Language]]] = {}
+    grouped: dict[tuple[int, int], tuple[set[str], bool, list[str]]] = {}
     for position, word in enumerate(read.words):
-        translated = [e for e in expansions if position in e.words and e.kind == "translation"]
+        translated = any(e.kind == "translation" for e in expansions if position in e.words)
         terms = set(word.terms).union(*(e.terms for e in expansions if position in e.words))
         key = (word.name_start, -1) if word.name else (-1, position)
         name = word.name or word.text[:1].isupper()
-        # A word of one language only, untranslated ("flottante"), cannot be asked of a
-        # passage in the other: it does not count there.
-        languages = set(LANGUAGES) if name or translated else dictionary_languages(word.text)
-        held_terms, _, found_in = grouped.setdefault(key, (set(), name, set()))
+        held_terms, _, untranslated = grouped.setdefault(key, (set(), name, []))
         held_terms |= terms
-        found_in |= languages or set(LANGUAGES)
+        if not (name or translated):
+            untranslated.append(word.text)
     concepts = []
-    for terms, name, languages in grouped.values():
+    for terms, name, untranslated in grouped.values():
         present = [idf.get(t, 0.0) for t in terms if idf.get(t, 0.0) > 0]
-        concepts.append((max(present) if present else None, terms, name, languages))
+        concepts.append((max(present) if present else None, terms, name, untranslated))
     known = [w for w, _, _, _ in concepts if w is not None]
     fallback = sum(known) / len(known) if known else 1.0
     weights = [fallback if w is None else w for w, _, _, _ in concepts]
     if not read.analysed:
         return any({fold(w.text) for w in iter_words(p.text)} & set(read.terms) for p in passages)
+
+    def asked_of(language: Language, untranslated: list[str]) -> bool:
+        # A word of one language only, untranslated ("flottante"), cannot be asked of a
+        # passage in the other.
+        return not untranslated or any(
+            language in (dictionary_languages(w) or set(LANGUAGES)) for w in untranslated
+        )
+
     for passage in passages:
         found = set(passage_terms(passage.text, passage.language, title=passage.title))
         held = [bool(terms & found) for _, terms, _, _ in concepts]
         if not all(h for h, (_, _, name, _) in zip(held, concepts, strict=True) if name):
             continue
-        asked = [passage.language in c[3] for c in concepts]
+        if sum(w for w, h in zip(weights, held, strict=True) if h) >= ANSWERED_SHARE * sum(weights):
+            return True
+        # Only now are the word lists read (once, a third of a second).
+        asked = [asked_of(passage.language, c[3]) for c in concepts]
         total = sum(w for w, a in zip(weights, asked, strict=True) if a)
         share = sum(w for w, h, a in zip(weights, held, asked, strict=True) if h and a)
         if share >= ANSWERED_SHARE * total:
