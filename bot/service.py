@@ -477,14 +477,22 @@ class Depeche:
                 scope = Scope(filters, unknown, tuple(s.source for s in self.sources()))
                 return Results(question, (), (), offset, scope=scope)
         results = self._search(parsed.text, filters, k=k, offset=offset, scope=scope)
-        if (
-            filters.period is not None
-            and not results.answers
-            and results.terms
-            # a later page of a widened answer: the period's first page is empty too
-            and (offset == 0 or not self._search(parsed.text, filters, k=1, scope=scope).answers)
-        ):
+        if filters.period is None or not results.terms:
+            return replace(results, question=question)
+        # A later page follows what the first page did.
+        first = results if offset == 0 else self._search(parsed.text, filters, k=k, scope=scope)
+        if not first.answers:
             results = self._widened(parsed, k=k, offset=offset, scope=scope)
+        elif not first.answered:
+            # The period holds only related passages: a question's date often names the event,
+            # reported later; passages of other dates that answer are shown, and said to be.
+            wider = self._widened(parsed, k=k, offset=0, scope=scope)
+            if wider.answered:
+                scope = replace(wider.scope, unanswered_in_period=True)
+                page = (
+                    wider if offset == 0 else self._widened(parsed, k=k, offset=offset, scope=scope)
+                )
+                results = replace(page, scope=scope)
         return replace(results, question=question)
 
     def _search(

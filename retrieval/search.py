@@ -86,6 +86,9 @@ class Scope:
     newest_outside: PassageRecord | None = None
     # Nothing matched in the period, so the answers come from any date.
     widened: bool = False
+    # Passages of the period matched, none answering; those of other dates do
+    # ("…when he stepped down in January 2017?" is answered by a dispatch of February).
+    unanswered_in_period: bool = False
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,7 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "nothing_in_period": "Nothing matches in the stored articles for {dates}.",
         "newest_outside": "The latest matching article is from {date}: {title}",
         "other_dates": "The closest passages, from other dates:",
+        "no_answer_in_period": "No passage from {dates} answers directly; the best from any date:",
         "unknown_source": "No article from {sources}. Known sources: {known}",
         "no_sources": "No source yet: no article is stored.",
         "undated": "undated",
@@ -310,6 +311,10 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "nothing_in_period": "Rien ne correspond dans les articles enregistrés pour {dates}.",
         "newest_outside": "Le dernier article correspondant date de {date} : {title}",
         "other_dates": "Les passages les plus proches, à d'autres dates :",
+        "no_answer_in_period": (
+            "Aucun passage de {dates} ne répond directement ; les meilleurs, toutes dates "
+            "confondues :"
+        ),
         "unknown_source": "Aucun article de {sources}. Sources connues : {known}",
         "no_sources": "Aucune source : aucun article n'est enregistré.",
         "undated": "non daté",

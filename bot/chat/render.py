@@ -165,7 +165,10 @@ def scope_lines(scope: Scope, language: str = "en") -> list[str]:
         )
     if scope.filters.sources:
         lines.append(t("sources_filter", lang, sources=", ".join(scope.filters.sources)))
-    if scope.widened:
+    if scope.unanswered_in_period:
+        assert period is not None
+        lines.append(t("no_answer_in_period", lang, dates=format_period(period, lang)))
+    elif scope.widened:
         lines += [*_nothing_in_period(scope, lang), t("other_dates", lang)]
     return lines
 

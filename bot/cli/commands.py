@@ -120,6 +120,9 @@ def results_json(results: Results) -> dict[str, Any]:
             else None,
             "sources": list(results.scope.filters.sources),
             "unknown_sources": list(results.scope.unknown_sources),
+            # The answers come from outside the period: nothing matched in it, or nothing
+            # there answered.
+            "widened": results.scope.widened or results.scope.unanswered_in_period,
         },
         "results": [
             {

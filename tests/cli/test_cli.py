@@ -107,7 +107,12 @@ def test_ask_json_from_stdin_answers_one_question_a_line(run: CliRunner) -> None
     for blank in answers[1:3]:
         assert (blank["question"], blank["terms"], blank["results"]) == ("", [], [])
         assert blank["answered"] is False
-        assert blank["filters"] == {"period": None, "sources": [], "unknown_sources": []}
+        assert blank["filters"] == {
+            "period": None,
+            "sources": [],
+            "unknown_sources": [],
+            "widened": False,
+        }
     assert "Kremlin" in answers[3]["results"][0]["excerpt"]
     assert len(answers[3]["results"]) == 1  # -k applies to every line
     assert answers[4]["results"] == []

@@ -125,6 +125,42 @@ def test_dates_that_name_the_events_still_find_the_later_dispatch(news: Depeche)
     assert results.scope.newest_outside is not None
 
 
+def test_a_period_holding_only_related_passages_answers_from_a_later_dispatch(
+    service: Depeche, settings: Settings
+) -> None:
+    """ "…when he stepped down in January 2017?": the story was told in February."""
+    service.clock = lambda: datetime(2017, 3, 1, tzinfo=UTC)
+    service.ingest_drafts(
+        [
+            article(
+                1,
+                "<p>Gambia's president Yahya Jammeh refused to accept the election result.</p>",
+                title="Gambia crisis deepens",
+                language="en",
+                published_at=datetime(2017, 1, 10, tzinfo=UTC),
+                published_precision="day",
+            ),
+            article(
+                2,
+                "<p>Yahya Jammeh ruled The Gambia for 22 years before he stepped down and "
+                "flew into exile in January.</p>",
+                title="Gambia's new era",
+                language="en",
+                published_at=datetime(2017, 2, 6, tzinfo=UTC),
+                published_precision="day",
+            ),
+        ]
+    )
+    question = "How long had Jammeh ruled when he stepped down in January 2017?"
+    results = service.ask(question)
+    assert results.answered and results.scope.unanswered_in_period
+    assert "22 years" in results.answers[0].excerpt.text
+    text = questions.ask(Request(service=service, settings=settings, args=question)).text
+    assert "No passage from January 2017 answers directly; the best from any date:" in text
+    # A period whose passages answer keeps to them.
+    assert not service.ask("Jammeh election result in January 2017").scope.unanswered_in_period
+
+
 def test_sources_filter_and_an_unknown_source_lists_the_known(
     news: Depeche, settings: Settings
 ) -> None:
