@@ -246,7 +246,7 @@ economy ; économie
 energy ; énergie
 industry ; industrie
 agreement, deal ; accord
-security ; sécurité
+security, safety ; sécurité
 defence, defense ; défense
 crisis ; crise
 conflict ; conflit

@@ -231,15 +231,28 @@ class SpellingIndex:
         candidates: list[str] = []
         for length in range(len(word) - spread, len(word) + spread + 1):
             candidates += self._buckets.get((word[0], length), ())
-        if len(word) < MIN_FUZZY_CHARS:
-            # Four letters: one slip, a swap included ("Iarn", "Trmp"), and no more; of those,
-            # the likest ("trump" for "trmp" before "trap").
-            near = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=1)
-            ranked = sorted((fuzz.ratio(word, m[0]), m[0]) for m in near)
-            matches = [found for _, found in reversed(ranked)][:5]
-        else:
-            found = process.extract(word, candidates, scorer=fuzz.ratio, score_cutoff=80.0, limit=5)
-            matches = [m[0] for m in found]
+        # One slip for a short word, two for a long one — a swap counts one ("Iarn",
+        # "militray") — or, past four letters, 80% alike; of those, the nearest, a swap first
+        # (the commonest slip: "Dier" is "Deir" before "drier"), then the likest ("trump" for
+        # "trmp" before "trap").
+        slips = 1 if len(word) < 8 else 2
+        near = {
+            m[0] for m in process.extract(word, candidates, scorer=OSA.distance, score_cutoff=slips)
+        }
+        if len(word) >= MIN_FUZZY_CHARS:
+            near |= {
+                m[0]
+                for m in process.extract(word, candidates, scorer=fuzz.ratio, score_cutoff=80.0)
+            }
+        matches = sorted(
+            near,
+            key=lambda m: (
+                OSA.distance(word, m),
+                sorted(m) != sorted(word),
+                -fuzz.ratio(word, m),
+                m,
+            ),
+        )[:5]
         if not matches:
             return None
         idf = vocabulary.idf(matches)

@@ -140,3 +140,15 @@ def test_a_word_of_either_language_is_no_slip(word: str) -> None:
     spelling = SpellingIndex()
     spelling.update(list(index.terms))
     assert spellings(read_question(word), index, spelling) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("militray", "militari"), ("flights to Dier ez-Zor", "deir")]
+)
+def test_two_swapped_letters_are_one_slip(typed: str, stored: str) -> None:
+    index = BM25Index()
+    text = "Military flights to Deir ez-Zor grew; the drier season helped, a drill showed."
+    index.add([1], [analyze(text, "en")])
+    spelling = SpellingIndex()
+    spelling.update(list(index.terms))
+    assert stored in {t for e in spellings(read_question(typed), index, spelling) for t in e.terms}
