@@ -189,6 +189,24 @@ def dictionary_languages(word: str) -> set[Language]:
     return {language for language in LANGUAGES if folded in _dictionary(language)}
 
 
+@lru_cache(maxsize=1)
+def _language_names() -> frozenset[str]:
+    from babel import Locale
+
+    return frozenset(
+        fold(name)
+        for locale in (Locale("en"), Locale("fr"))
+        for code, name in locale.languages.items()
+        if len(code) == 2
+    )
+
+
+def is_language_name(word: str) -> bool:
+    """Whether ``word`` names a language, and so most often a people or a country's adjective
+    ("Chinese", "Russian", "allemand"): a name, but not the one a question is about."""
+    return fold(word) in _language_names()
+
+
 def is_dictionary_word(word: str) -> bool:
     """Whether ``word`` is a French or English word (accents or not): one the stored passages
     do not hold is another word than theirs ("pétroliers" is not "prolifération"), not a slip."""

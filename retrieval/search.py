@@ -15,6 +15,8 @@ from retrieval.excerpt import Excerpt, make_excerpt, passage_feature, speech_fea
 from retrieval.expand import (
     Expansion,
     dictionary_languages,
+    is_dictionary_word,
+    is_language_name,
     spelling_index,
     spellings,
     translations,
@@ -22,7 +24,7 @@ from retrieval.expand import (
 from retrieval.fields import holds_any, passage_terms
 from retrieval.filters import Filters
 from retrieval.index import BM25Index
-from retrieval.question import Question, QuestionType, read_question
+from retrieval.question import QueryWord, Question, QuestionType, read_question
 
 MAX_PER_ARTICLE = 2
 # A passage that carries what the question's type asks for (a quote, a figure, a date) ranks as
@@ -401,7 +403,7 @@ def is_answered(
         translated = any(e.kind == "translation" for e in expansions if position in e.words)
         terms = set(word.terms).union(*(e.terms for e in expansions if position in e.words))
         key = (word.name_start, -1) if word.name else (-1, position)
-        name = word.name or word.text[:1].isupper()
+        name = _required_name(word, position)
         held_terms, _, untranslated = grouped.setdefault(key, (set(), name, []))
         held_terms |= terms
         if not (name or translated):
@@ -437,6 +439,17 @@ def is_answered(
         if share >= ANSWERED_SHARE * total:
             return True
     return False
+
+
+def _required_name(word: QueryWord, position: int) -> bool:
+    """Whether a passage must hold the word to answer: a name ("Macron", "Kabul Supreme Court
+    blast" — the first word too, unless it is a word of the language: "Selon Grindel…"), but
+    not a people's adjective ("Chinese" is answered by "China")."""
+    if is_language_name(word.text):
+        return False
+    if word.name:
+        return True
+    return position == 0 and word.text[:1].isupper() and not is_dictionary_word(word.text)
 
 
 def _also_searched(

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.service import Depeche
+from retrieval.question import read_question
+from retrieval.search import PassageRecord, is_answered
 from tests.helpers import article
 
 
@@ -279,3 +281,33 @@ def test_who_said_ranks_passages_without_the_speaker_last(depeche: Depeche) -> N
     depeche.ingest_drafts([about_the_other, the_speaker, *(article(n) for n in range(3, 9))])
     first = depeche.ask("Qu'a dit Merkel après son entretien avec Poutine ?").answers[0]
     assert "Normandy format" in first.excerpt.text
+
+
+def _passage(text: str, language: str = "en") -> PassageRecord:
+    return PassageRecord(1, 1, 0, None, text, language, "", "TEST", None, None, None, "day")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "other"),
+    [
+        # "Chinese" names a people: "China's" answers it.
+        (
+            "How many Chinese discipline inspectors were punished since late 2012?",
+            "China's disciplinary body punished 7,900 discipline inspectors since late 2012.",
+            "How many discipline inspectors did Macron punish since late 2012?",
+        ),
+        # A capitalised first word of the language is no name: "Selon" need not be there.
+        (
+            "Selon Grindel, qui doit poursuivre les auteurs des violences de Dortmund ?",
+            "Grindel a appelé les procureurs à poursuivre les auteurs des violences de Dortmund.",
+            "Selon Macron, qui doit poursuivre les auteurs des violences de Dortmund ?",
+        ),
+    ],
+)
+def test_a_peoples_adjective_or_a_first_word_is_not_a_name_to_hold(
+    question: str, text: str, other: str
+) -> None:
+    passage = _passage(text, "fr" if question.startswith("Selon") else "en")
+    for asked, answered in ((question, True), (other, False)):  # a missing name still counts
+        read = read_question(asked)
+        assert is_answered(read, [], [passage], dict.fromkeys(read.terms, 1.0)) is answered
