@@ -66,10 +66,11 @@ FIGURE_NOUNS = frozenset(
     fold(w)
     for w in """price prices cost costs budget rate toll number amount total profit turnout
     score magnitude percentage age salary size population figure figures worth value tally
-    fine fines length height weight distance duration
+    fine fines length height weight distance duration volume quantity output revenue revenues
+    turnover capacity
     prix coût budget taux bilan nombre montant total bénéfice participation score magnitude
     pourcentage âge salaire taille population chiffre valeur amende amendes longueur hauteur
-    poids durée""".split()
+    poids durée volume quantité capacité""".split()
 )
 _WHEN_NOUNS = frozenset(fold(w) for w in "time year date day heure année date jour".split())
 _PLACE_NOUNS = frozenset(

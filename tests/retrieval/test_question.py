@@ -20,6 +20,7 @@ from retrieval.question import read_question
         ("What did Zhou Youguang joke about his longevity?", "who-said"),
         ("What was the priciest watch in the collection worth?", "how-many"),
         ("Quelle amende encourt l'auteur ?", "how-many"),
+        ("What e-commerce trading volume does the plan target?", "how-many"),
         ("Qu'a demandé Pékin aux États-Unis ?", "who-said"),
         ("How many people were wounded in Kharkiv?", "how-many"),
         ("How long did the phone call last?", "how-many"),
