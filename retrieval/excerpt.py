@@ -503,6 +503,15 @@ def make_excerpt(
             if candidate[0] > best[0]:
                 best = candidate
     first, last = best[1], best[2]
+    if who_said:
+        # The words said go on while they fit: of a speaker's quotes the one labelled the
+        # answer is often the next ("We are proud," he said. "It gives hope to others.").
+        while (
+            last + 1 < len(spans)
+            and spans[last + 1][1] - spans[first][0] <= max_chars
+            and (speaking[last + 1] or (quotes[last + 1] and quotes[last]))
+        ):
+            last += 1
     if first == last and spans[last][1] - spans[first][0] < SHORT_SENTENCE_CHARS:
         # "Le Kremlin l'a jugée positive." says little without the sentence it comments on;
         # a quote left open ("He joked: «God is so busy.") says it in the next one.

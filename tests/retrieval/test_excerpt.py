@@ -83,6 +83,16 @@ def test_a_short_quote_left_open_is_shown_with_its_end() -> None:
     assert "God is so busy. He has forgotten me." in shown
 
 
+def test_who_said_shows_the_speakers_next_words_while_they_fit() -> None:
+    text = (
+        "Pooh the cat got two titanium legs, vet Vladislav Zlatinov said on Tuesday. He can even "
+        'jump up for toys. "We are very proud," said Zlatinov. "It gives hope to other '
+        'patients." Cats who lost one leg do well, the clinic added later in a long statement.'
+    )
+    shown = excerpt_for("What did Zlatinov say about the operation on Pooh?", text)
+    assert '"We are very proud," said Zlatinov. "It gives hope to other patients."' in shown
+
+
 def test_an_editors_insert_in_a_quote_is_not_what_was_said() -> None:
     text = (
         "Russia may supply two to four Superjet aircraft to Armenia in 2018-2019, Industry "
