@@ -26,6 +26,7 @@ from bot.saved_index import (
     load_index,
 )
 from bot.settings import Settings
+from retrieval.expand import load_word_lists
 from retrieval.fields import ANALYSIS_VERSION, pack_terms, unpack_terms
 from retrieval.filters import (
     Filters,
@@ -455,6 +456,11 @@ class Depeche:
     def fetch_passages(self, passage_ids: Sequence[int]) -> list[PassageRecord]:
         """Passages and their articles by id (search's window onto storage)."""
         return repository.get_passage_records(engine=self.engine, passage_ids=passage_ids)
+
+    def warm_up(self) -> None:
+        """Load the names and word lists questions are read with (about half a second), ahead
+        of the first question."""
+        load_word_lists()
 
     def read_question(self, question: str, *, now: datetime | None = None) -> ParsedQuestion:
         """A question's date phrase and ``source:`` filters, and the words left to search."""

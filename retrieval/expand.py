@@ -174,13 +174,33 @@ def translations(question: Question, table: Equivalents | None = None) -> list[E
     return expansions
 
 
-@lru_cache(maxsize=2)
-def _dictionary(language: Language) -> frozenset[str]:
-    # pyspellchecker's word list of the language (~140k French, ~75k English words), folded:
-    # loaded on the first question that needs it.
-    from spellchecker import SpellChecker
+_word_lists: dict[Language, frozenset[str]] = {}
+_word_lists_lock = threading.Lock()
 
-    return frozenset(map(fold, SpellChecker(language=language).word_frequency.keys()))
+
+def _dictionary(language: Language) -> frozenset[str]:
+    """pyspellchecker's word list of the language (~140k French, ~75k English words), folded,
+    loaded on the first question that needs it — once: questions answered at the same time
+    wait for that load rather than each making its own (a third of a second of CPU each)."""
+    found = _word_lists.get(language)
+    if found is None:
+        with _word_lists_lock:
+            found = _word_lists.get(language)
+            if found is None:
+                from spellchecker import SpellChecker
+
+                words = SpellChecker(language=language).word_frequency.keys()
+                found = _word_lists[language] = frozenset(map(fold, words))
+    return found
+
+
+def load_word_lists() -> None:
+    """Load what reading a question may need beyond the index — the curated and CLDR names,
+    the French and English word lists — so that the first questions do not wait for it."""
+    equivalents()
+    _language_names()
+    for language in LANGUAGES:
+        _dictionary(language)
 
 
 def dictionary_languages(word: str) -> set[Language]:

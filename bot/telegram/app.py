@@ -215,9 +215,12 @@ def metrics_of(application: Application) -> MetricsServer | None:
 
 
 async def post_init(application: Application) -> None:
-    """Start-up work: the metrics endpoint, the command menus (private and groups) and the
-    bot's descriptions, in English and French."""
+    """Start-up work: the metrics endpoint, the question-reading word lists (in the
+    background), the command menus (private and groups) and the bot's descriptions, in English
+    and French."""
     start_metrics(application)
+    deps: Front = application.bot_data[FRONT_KEY]
+    application.create_task(asyncio.to_thread(deps.service.warm_up), name="warm-up")
     scopes = ((False, BotCommandScopeAllPrivateChats()), (True, BotCommandScopeAllGroupChats()))
     try:
         for group, scope in scopes:

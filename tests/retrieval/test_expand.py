@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from retrieval.analysis import analyze
@@ -152,3 +154,25 @@ def test_two_swapped_letters_are_one_slip(typed: str, stored: str) -> None:
     spelling = SpellingIndex()
     spelling.update(list(index.terms))
     assert stored in {t for e in spellings(read_question(typed), index, spelling) for t in e.terms}
+
+
+def test_questions_answered_at_once_load_the_word_lists_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import spellchecker
+
+    import retrieval.expand as expand
+
+    loads = []
+    real = spellchecker.SpellChecker
+
+    def counted(*args: object, **kwargs: object) -> object:
+        loads.append(kwargs.get("language"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(spellchecker, "SpellChecker", counted)
+    monkeypatch.setattr(expand, "_word_lists", {})
+    with ThreadPoolExecutor(8) as pool:
+        found = list(pool.map(expand.dictionary_languages, ["pétroliers"] * 16))
+    assert all(languages == {"fr"} for languages in found)
+    assert sorted(loads) == ["en", "fr"]
