@@ -73,24 +73,29 @@ def test_who_said_takes_the_quote_on_the_subject_when_the_speaker_was_named_befo
     assert "sanctions did not hamper their work" in shown
 
 
-def test_a_short_quote_left_open_is_shown_with_its_end() -> None:
-    text = (
-        "After the war he worked as a banker in the United States, then went back to China. "
-        'He joked about his longevity on his birthday in 2013: "God is so busy. He has '
-        'forgotten me." He died at 111.'
-    )
-    shown = excerpt_for("What did Zhou Youguang joke about his longevity?", text)
-    assert "God is so busy. He has forgotten me." in shown
-
-
-def test_who_said_shows_the_speakers_next_words_while_they_fit() -> None:
-    text = (
-        "Pooh the cat got two titanium legs, vet Vladislav Zlatinov said on Tuesday. He can even "
-        'jump up for toys. "We are very proud," said Zlatinov. "It gives hope to other '
-        'patients." Cats who lost one leg do well, the clinic added later in a long statement.'
-    )
-    shown = excerpt_for("What did Zlatinov say about the operation on Pooh?", text)
-    assert '"We are very proud," said Zlatinov. "It gives hope to other patients."' in shown
+@pytest.mark.parametrize(
+    ("question", "text", "said"),
+    [
+        # A short sentence opening a quote is shown with the one closing it.
+        (
+            "What did Zhou Youguang joke about his longevity?",
+            "After the war he worked as a banker in the United States, then went back to China. "
+            'He joked about his longevity on his birthday in 2013: "God is so busy. He has '
+            'forgotten me." He died at 111.',
+            "God is so busy. He has forgotten me.",
+        ),
+        # The speaker's next words come along while they fit.
+        (
+            "What did Zlatinov say about the operation on Pooh?",
+            "Pooh the cat got two titanium legs, vet Vladislav Zlatinov said on Tuesday. He can "
+            'even jump up for toys. "We are very proud," said Zlatinov. "It gives hope to other '
+            'patients." Cats who lost one leg do well, the clinic added later in a long statement.',
+            '"We are very proud," said Zlatinov. "It gives hope to other patients."',
+        ),
+    ],
+)
+def test_who_said_shows_the_words_said_to_their_end(question: str, text: str, said: str) -> None:
+    assert said in excerpt_for(question, text)
 
 
 def test_an_editors_insert_in_a_quote_is_not_what_was_said() -> None:
