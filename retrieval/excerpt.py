@@ -5,9 +5,12 @@ one or two sentences scores the idf-weighted question terms it holds plus, when 
 the question's type asks for, a bonus worth the passage's rarest matched term:
 
 - who-said: quoted words (« », “ ”, "…", '…') or reported speech ("said", "a déclaré", "selon");
-  the attribution sentence comes along when the quote is in the next one;
-- how-many: a figure (digits or number words); when: a date, a weekday, a month, a year or a
-  time; where: a place after a locative preposition; who: a person's name.
+  the attribution sentence comes along when the quote is in the next one, and the speaker's
+  next words while they fit;
+- how-many: a figure (digits or number words; a year less); when: a date, a weekday, a month, a
+  year or a time; where: a place after a locative preposition; who: a person's name;
+- no type (keywords): the article's lead, or the sentence naming what the answer is ("Which
+  restaurant chains…").
 
 An agency dateline ("MOSCOW, February 7. /TASS/.", "BAMAKO, 19 janvier (AFP) -") is cut off and
 never shown alone. At most ``MAX_EXCERPT_CHARS``, cut at word boundaries around what answers.
@@ -388,7 +391,8 @@ def make_excerpt(
     focus: Collection[str] = (),
     max_chars: int = MAX_EXCERPT_CHARS,
 ) -> Excerpt:
-    """Pick the best one or two consecutive sentences of ``text`` for the question, marked.
+    """Pick the best one or two consecutive sentences of ``text`` for the question (for
+    who-said, with the speaker's next words while they fit), marked.
 
     ``lead``: the text opens its article, so its first sentence is the story's lead.
     ``focus``: the terms of what the answer is ("Which *restaurant chains*…").
