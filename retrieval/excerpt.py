@@ -232,7 +232,7 @@ def speaking_sentences(
     speaking, named = [], False
     for i, words in enumerate(folded):
         speaking.append(direct[i] or (quoted[i] and named and runs[i] in attributed))
-        named = named or any(w.strip(".,;:!?'\"()«»“”") in speakers for w in words.split())
+        named = named or any(w in speakers for w in re.findall(r"\w+", words))
     return speaking
 
 

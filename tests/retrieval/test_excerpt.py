@@ -15,6 +15,7 @@ from retrieval.excerpt import (
     make_excerpt,
     names_speaker,
     quoted_sentences,
+    speaking_sentences,
 )
 from retrieval.fields import passage_terms
 from retrieval.question import read_question
@@ -166,6 +167,15 @@ def test_quoted_sentences(sentences: list[str], quoted: list[bool]) -> None:
 )
 def test_a_passage_names_its_speaker(sentence: str, speakers: set[str], speaking: bool) -> None:
     assert names_speaker(sentence, speakers) is speaking
+
+
+def test_a_name_in_the_possessive_names_the_speaker_of_a_later_quote() -> None:
+    sentences = [
+        "Vladislav Zlatinov's clinic in Sofia did the operation.",
+        '"It gives hope to other patients," he said.',
+    ]
+    quoted = quoted_sentences(sentences)
+    assert speaking_sentences(sentences, quoted, {"zlatinov"}) == [False, True]
 
 
 def test_how_many_takes_the_figure() -> None:
