@@ -23,7 +23,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from retrieval.analysis import Language, fold, is_stopword, iter_words, term
-from retrieval.passages import sentence_spans
+from retrieval.passages import quote_open_after, sentence_spans
 from retrieval.question import QuestionType
 
 MAX_EXCERPT_CHARS = 300
@@ -177,19 +177,6 @@ def _attributes(folded: str, speakers: Collection[str]) -> bool:
     return False
 
 
-def _opens_quote(sentence: str, inside: bool) -> bool:
-    """Whether a quote is still open after the sentence: only the unambiguous marks count (an
-    apostrophe may be one), and straight double quotes pair up."""
-    for char in sentence:
-        if char in "«“„":
-            inside = True
-        elif char in "»”":
-            inside = False
-        elif char == '"':
-            inside = not inside
-    return inside
-
-
 def quoted_sentences(sentences: Sequence[str]) -> list[bool]:
     """Which sentences hold quoted words: their own opening mark, or the following sentences of
     a quote that runs on ("«Nous … . Il faut …», a-t-il dit") for at most ``QUOTE_RUN``."""
@@ -198,7 +185,7 @@ def quoted_sentences(sentences: Sequence[str]) -> list[bool]:
         opening = bool(_QUOTED.search(sentence))
         quoted.append(opening or inside)
         run = 0 if opening or not inside else run + 1
-        inside = _opens_quote(sentence, inside) and run < QUOTE_RUN
+        inside = quote_open_after(sentence, inside) and run < QUOTE_RUN
     return quoted
 
 
@@ -314,8 +301,9 @@ def _who_said_feature(sentence: str, folded: str, attributed: bool) -> tuple[flo
 
 # A link ends what comes before it: web pages' share bars ("… Newsvine Permalink
 # http://dw.com/p/2W1pc") run into the next sentence or intertitle without a full stop.
-_LINK_END = re.compile(r"(?:https?://|www\.)\S+\s+")
-_LINK_TAIL = re.compile(r"(?:https?://|www\.)\S+$")
+_LINK = r"(?:https?://|www\.)\S+"
+_LINK_END = re.compile(rf"{_LINK}\s+")
+_LINK_TAIL = re.compile(rf"{_LINK}$")
 
 
 def excerpt_sentences(text: str) -> list[tuple[int, int]]:
@@ -440,8 +428,9 @@ def make_excerpt(
     in_passage = set().union(*per_sentence)
     if question_type == "other" and focus:
         # "Which restaurant chains…": the sentence naming the restaurants names the chains.
+        focus = set(focus)
         for i, found_here in enumerate(per_sentence):
-            if found_here & set(focus):
+            if found_here & focus:
                 features[i] = max(features[i], (FOCUS_FEATURE, 0))
     if lead and question_type == "other" and in_passage:
         # A lead holding every subject word found here (names may be missing) is worth as much
@@ -530,7 +519,7 @@ def make_excerpt(
             and spans[last][1] - spans[first - 1][0] <= max_chars
             and not _LINK_TAIL.search(sentences[first - 1])
         )
-        if fits_next and quotes[last + 1] and _opens_quote(sentences[last], False):
+        if fits_next and quotes[last + 1] and quote_open_after(sentences[last]):
             last += 1
         elif fits_before:
             first -= 1

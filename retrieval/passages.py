@@ -72,17 +72,18 @@ def split_sentences(text: str) -> list[str]:
 QUOTE_OVERRUN_CHARS = 400
 
 
-def _quote_open(text: str) -> bool:
-    """Whether a quote opened in ``text`` is still open at its end."""
-    depth, straight = 0, False
+def quote_open_after(text: str, inside: bool = False) -> bool:
+    """Whether a quote is still open after ``text`` (``inside``: one was open before it): only
+    the unambiguous marks count (an apostrophe may be one), and straight double quotes pair
+    up."""
     for char in text:
-        if char in "«“":
-            depth += 1
-        elif char in "»”" and depth:
-            depth -= 1
+        if char in "«“„":
+            inside = True
+        elif char in "»”":
+            inside = False
         elif char == '"':
-            straight = not straight
-    return bool(depth) or straight
+            inside = not inside
+    return inside
 
 
 def _split_long(text: str, max_chars: int) -> list[str]:
@@ -92,7 +93,7 @@ def _split_long(text: str, max_chars: int) -> list[str]:
     current = ""
     for sentence in split_sentences(text):
         size = len(current) + 1 + len(sentence)
-        inside = size <= max_chars + QUOTE_OVERRUN_CHARS and _quote_open(current)
+        inside = size <= max_chars + QUOTE_OVERRUN_CHARS and quote_open_after(current)
         if current and size > max_chars and not inside:
             pieces.append(current)
             current = sentence

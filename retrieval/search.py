@@ -432,7 +432,7 @@ def is_answered(
             continue
         if sum(w for w, h in zip(weights, held, strict=True) if h) >= ANSWERED_SHARE * sum(weights):
             return True
-        # Only now are the word lists read (once, a third of a second).
+        # Only a passage failing the plain test asks which language each word belongs to.
         asked = [asked_of(passage.language, c[3]) for c in concepts]
         total = sum(w for w, a in zip(weights, asked, strict=True) if a)
         share = sum(w for w, h, a in zip(weights, held, asked, strict=True) if h and a)
