@@ -99,6 +99,8 @@ _FIGURE = re.compile(r"\d(?:[\d,.]*\d)?")
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 # What a lone year is worth to a how-many question, below "dozens of" (0.7).
 YEAR_AS_FIGURE = 0.4
+# What a person the question does not name is worth to a who question (one it names: 0.5).
+NEW_PERSON = 1.0
 
 
 def _is_year(figure: re.Match[str]) -> bool:
@@ -283,9 +285,14 @@ def feature(
     if question_type == "where":
         place = _LOCATIVE_RE.search(sentence)
         return (1.0, place.start()) if place else (0.0, 0)
-    # who: a person's name, two capitalised words inside the sentence
-    person = _PERSON.search(sentence, 1)
-    return (0.5, person.start()) if person else (0.0, 0)
+    # who: a person's name, two capitalised words inside the sentence; one the question does
+    # not give is the answer's ("Who directed Nerve?" — "Directed by Henry Joost…").
+    named = None
+    for person in _PERSON.finditer(sentence, 1):
+        if not set(re.findall(r"\w+", fold(person.group()))) <= set(speakers):
+            return NEW_PERSON, person.start()
+        named = named or person
+    return (0.5, named.start()) if named else (0.0, 0)
 
 
 def _who_said_feature(sentence: str, folded: str, attributed: bool) -> tuple[float, int]:

@@ -215,6 +215,17 @@ def test_where_takes_the_place() -> None:
     assert "Stansted" in excerpt_for("Where was the plane escorted?", text)
 
 
+def test_who_takes_the_sentence_naming_someone_the_question_does_not() -> None:
+    text = (
+        "Hollywood's young-adult thriller Nerve is making waves on the internet in China. "
+        "Directed by Henry Joost and Ariel Schulman, the film returns to online violence. "
+        "Most Chinese viewers were disappointed by its ending."
+    )
+    idf = {"thriller": 3.0, "nerv": 3.0, "nerve": 3.0, "internet": 1.5, "direct": 2.0}
+    shown = excerpt_for("Who directed the internet thriller Nerve?", text, weights=idf)
+    assert "Henry Joost" in shown
+
+
 WILDERS = (
     "Dutch MP Geert Wilders has triggered a row over fake news after posting a digitally "
     "altered picture of a rival party leader. Wilders on Monday posted the fake picture of D66 "
