@@ -26,11 +26,14 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from retrieval.analysis import LANGUAGES, Language, fold, is_stopword, iter_words, normalize, term
+from retrieval.cognates import cognate_forms
 from retrieval.equivalents import NEWS_EQUIVALENTS
 from retrieval.question import Question
 
 TRANSLATION_WEIGHT = 0.6
 SPELLING_WEIGHT = 0.7
+# Below a curated translation: a cognate by its ending may be a false friend.
+COGNATE_WEIGHT = 0.5
 MAX_PHRASE_WORDS = 3
 # Words this short are names or acronyms too often confused with others to correct them...
 MIN_FUZZY_CHARS = 5
@@ -47,7 +50,7 @@ class Expansion:
     words: tuple[int, ...]  # positions in Question.words
     form: str  # as shown: "Poutine"
     terms: tuple[str, ...]
-    kind: Literal["translation", "spelling"]
+    kind: Literal["translation", "cognate", "spelling"]
     weight: float
 
 
@@ -171,6 +174,32 @@ def translations(question: Question, table: Equivalents | None = None) -> list[E
                 positions = tuple(range(i, i + width))
                 expansions.append(Expansion(positions, form.text, terms, "translation", weight))
         i += width
+    return expansions
+
+
+def cognates(
+    question: Question, vocabulary: Vocabulary, *, covered: Iterable[int] = ()
+) -> list[Expansion]:
+    """Other-language cognates of the question's words that no translation covers, as the
+    index holds them ("nucléaire" is also searched as "nuclear", "security" as "sécurité")."""
+    skip = set(covered)
+    proposed: list[tuple[int, str, str]] = []
+    for position, word in enumerate(question.words):
+        if position in skip or word.name:
+            continue
+        for language in dictionary_languages(word.text):
+            other: Language = "en" if language == "fr" else "fr"
+            for form in cognate_forms(word.text, language):
+                found = term(form, other)
+                if found and found not in word.terms:
+                    proposed.append((position, form, found))
+    idf = vocabulary.idf([t for _, _, t in proposed])
+    expansions: list[Expansion] = []
+    seen: set[str] = set()
+    for position, form, found in proposed:
+        if idf.get(found, 0.0) > 0 and found not in seen:
+            seen.add(found)
+            expansions.append(Expansion((position,), form, (found,), "cognate", COGNATE_WEIGHT))
     return expansions
 
 

@@ -14,6 +14,7 @@ from retrieval.duplicates import is_duplicate, same_words, signature
 from retrieval.excerpt import Excerpt, make_excerpt, passage_feature, speech_feature
 from retrieval.expand import (
     Expansion,
+    cognates,
     dictionary_languages,
     is_dictionary_word,
     is_language_name,
@@ -297,6 +298,7 @@ def _expansions(read: Question, index: BM25Index) -> list[Expansion]:
         return []
     found = translations(read)
     covered = {p for e in found for p in e.words}
+    found += cognates(read, index, covered=covered)
     found += spellings(read, index, spelling_index(index, index.terms), covered=covered)
     return found
 
@@ -400,7 +402,7 @@ def is_answered(
     # may call the person by one of them ("Lavrov"), or spell the other one another way.
     grouped: dict[tuple[int, int], tuple[set[str], bool, list[str]]] = {}
     for position, word in enumerate(read.words):
-        translated = any(e.kind == "translation" for e in expansions if position in e.words)
+        translated = any(e.kind != "spelling" for e in expansions if position in e.words)
         terms = set(word.terms).union(*(e.terms for e in expansions if position in e.words))
         key = (word.name_start, -1) if word.name else (-1, position)
         name = _required_name(word, position)
