@@ -65,6 +65,10 @@ Riyadh ; Riyad
 Gaza ; Gaza
 Ivory Coast ; Côte d'Ivoire
 Kremlin ; Kremlin
+South ; Sud
+North ; Nord
+West ; Ouest
+Guangzhou ; Canton
 EU, European Union ; UE, Union européenne
 UN, United Nations ; ONU, Nations unies
 NATO ; OTAN

@@ -298,7 +298,7 @@ def _expansions(read: Question, index: BM25Index) -> list[Expansion]:
         return []
     found = translations(read)
     covered = {p for e in found for p in e.words}
-    found += cognates(read, index, covered=covered)
+    found += cognates(read, index, known={t for e in found for t in e.terms})
     found += spellings(read, index, spelling_index(index, index.terms), covered=covered)
     return found
 
@@ -400,47 +400,68 @@ def is_answered(
         return False
     # The words of one name written side by side ("Sergueï Lavrov") are one concept: the text
     # may call the person by one of them ("Lavrov"), or spell the other one another way.
-    grouped: dict[tuple[int, int], tuple[set[str], bool, list[str]]] = {}
+    grouped: dict[tuple[int, int], _Concept] = {}
     for position, word in enumerate(read.words):
         translated = any(e.kind != "spelling" for e in expansions if position in e.words)
         terms = set(word.terms).union(*(e.terms for e in expansions if position in e.words))
         key = (word.name_start, -1) if word.name else (-1, position)
-        name = _required_name(word, position)
-        held_terms, _, untranslated = grouped.setdefault(key, (set(), name, []))
-        held_terms |= terms
-        if not (name or translated):
-            untranslated.append(word.text)
-    concepts = []
-    for terms, name, untranslated in grouped.values():
-        present = [idf.get(t, 0.0) for t in terms if idf.get(t, 0.0) > 0]
-        concepts.append((max(present) if present else None, terms, name, untranslated))
-    known = [w for w, _, _, _ in concepts if w is not None]
+        concept = grouped.setdefault(key, _Concept(name=_required_name(word, position)))
+        concept.terms |= terms
+        if not translated:
+            concept.untranslated.append(word.text)
+        concept.translated = concept.translated or translated
+    concepts = list(grouped.values())
+    for concept in concepts:
+        present = [idf.get(t, 0.0) for t in concept.terms if idf.get(t, 0.0) > 0]
+        concept.weight = max(present) if present else None
+    known = [c.weight for c in concepts if c.weight is not None]
     fallback = sum(known) / len(known) if known else 1.0
-    weights = [fallback if w is None else w for w, _, _, _ in concepts]
+    weights = [fallback if c.weight is None else c.weight for c in concepts]
     if not read.analysed:
         return any({fold(w.text) for w in iter_words(p.text)} & set(read.terms) for p in passages)
 
-    def asked_of(language: Language, untranslated: list[str]) -> bool:
+    def asked_of(language: Language, concept: _Concept) -> bool:
         # A word of one language only, untranslated ("flottante"), cannot be asked of a
-        # passage in the other.
-        return not untranslated or any(
-            language in (dictionary_languages(w) or set(LANGUAGES)) for w in untranslated
+        # passage in the other; nor can a name made of French words ("la Poste russe", "Corée
+        # du Sud") be asked of an English one, which names it in its own ("Russian Post").
+        # English names stay asked of French passages: "Trump", "May", "Brown" are words too.
+        words = concept.untranslated
+        if concept.name:
+            return (
+                concept.translated
+                or not words
+                or language != "en"
+                or any(dictionary_languages(w) != {"fr"} for w in words)
+            )
+        return not words or any(
+            language in (dictionary_languages(w) or set(LANGUAGES)) for w in words
         )
 
     for passage in passages:
         found = set(passage_terms(passage.text, passage.language, title=passage.title))
-        held = [bool(terms & found) for _, terms, _, _ in concepts]
-        if not all(h for h, (_, _, name, _) in zip(held, concepts, strict=True) if name):
+        held = [bool(c.terms & found) for c in concepts]
+        asked = [asked_of(passage.language, c) for c in concepts]
+        required = [c.name and a for c, a in zip(concepts, asked, strict=True)]
+        if not all(h for h, r in zip(held, required, strict=True) if r):
             continue
         if sum(w for w, h in zip(weights, held, strict=True) if h) >= ANSWERED_SHARE * sum(weights):
             return True
-        # Only a passage failing the plain test asks which language each word belongs to.
-        asked = [asked_of(passage.language, c[3]) for c in concepts]
         total = sum(w for w, a in zip(weights, asked, strict=True) if a)
         share = sum(w for w, h, a in zip(weights, held, asked, strict=True) if h and a)
         if share >= ANSWERED_SHARE * total:
             return True
     return False
+
+
+@dataclass
+class _Concept:
+    """A word of the question, or the words of one name, as ``is_answered`` weighs it."""
+
+    name: bool
+    terms: set[str] = field(default_factory=set)
+    untranslated: list[str] = field(default_factory=list)
+    translated: bool = False
+    weight: float | None = None
 
 
 def _required_name(word: QueryWord, position: int) -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.service import Depeche
+from retrieval.expand import translations
 from retrieval.question import read_question
 from retrieval.search import PassageRecord, is_answered
 from tests.helpers import article
@@ -311,3 +312,39 @@ def test_a_peoples_adjective_or_a_first_word_is_not_a_name_to_hold(
     for asked, answered in ((question, True), (other, False)):  # a missing name still counts
         read = read_question(asked)
         assert is_answered(read, [], [passage], dict.fromkeys(read.terms, 1.0)) is answered
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "language", "answered"),
+    [
+        # "Poste" and "Mondial" are French words: an English text names them its own way.
+        (
+            "Combien de timbres la Poste russe émet-elle pour le Mondial 2018 ?",
+            "The Russian Post will issue 250,000 stamps for the 2018 FIFA World Cup.",
+            "en",
+            True,
+        ),
+        # ...but a French text still has to hold them.
+        (
+            "Combien de timbres la Poste russe émet-elle pour le Mondial 2018 ?",
+            "La Russie émettra 250.000 timbres pour 2018.",
+            "fr",
+            False,
+        ),
+        # English names are often English words: "Trump" is asked of a French text too.
+        (
+            "What did Trump say about Mexico?",
+            "Le Mexique a dit qu'il ne paierait pas le mur.",
+            "fr",
+            False,
+        ),
+    ],
+)
+def test_a_name_in_french_words_is_not_asked_of_an_english_text(
+    question: str, text: str, language: str, answered: bool
+) -> None:
+    read = read_question(question)
+    expansions = translations(read)
+    terms = set(read.terms).union(*(e.terms for e in expansions))
+    passage = _passage(text, language)
+    assert is_answered(read, expansions, [passage], dict.fromkeys(terms, 1.0)) is answered
