@@ -178,14 +178,16 @@ def translations(question: Question, table: Equivalents | None = None) -> list[E
 
 
 def cognates(
-    question: Question, vocabulary: Vocabulary, *, covered: Iterable[int] = ()
+    question: Question, vocabulary: Vocabulary, *, known: Iterable[str] = ()
 ) -> list[Expansion]:
-    """Other-language cognates of the question's words that no translation covers, as the
-    index holds them ("nucléaire" is also searched as "nuclear", "security" as "sécurité")."""
-    skip = set(covered)
+    """Other-language cognates of the question's words, as the index holds them ("nucléaire"
+    is also searched as "nuclear", "security" as "sécurité"), but for the terms already
+    searched (``known``: the translations'): the table's "troupes, soldats" for "militaires"
+    does not hold "military"."""
+    seen = set(known)
     proposed: list[tuple[int, str, str]] = []
     for position, word in enumerate(question.words):
-        if position in skip or word.name:
+        if word.name:
             continue
         for language in dictionary_languages(word.text):
             other: Language = "en" if language == "fr" else "fr"
@@ -195,7 +197,6 @@ def cognates(
                     proposed.append((position, form, found))
     idf = vocabulary.idf([t for _, _, t in proposed])
     expansions: list[Expansion] = []
-    seen: set[str] = set()
     for position, form, found in proposed:
         if idf.get(found, 0.0) > 0 and found not in seen:
             seen.add(found)

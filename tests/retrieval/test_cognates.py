@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from bot.service import Depeche
 from retrieval.analysis import analyze
 from retrieval.cognates import cognate_forms
-from retrieval.expand import COGNATE_WEIGHT, cognates
+from retrieval.expand import COGNATE_WEIGHT, cognates, translations
 from retrieval.index import BM25Index
 from retrieval.question import read_question
 from tests.helpers import article
@@ -87,3 +87,13 @@ def test_a_french_question_finds_the_english_passage_by_its_cognates(depeche: De
     assert "February 17-19" in results.answers[0].excerpt.text
     # "sécurité" and "security" share their stem; "conférence" needs its English form.
     assert "Conference" in results.also_searched
+
+
+def test_a_translated_word_gets_the_cognate_its_translations_lack() -> None:
+    index = BM25Index()
+    index.add([1], [analyze("Military games open in Sochi; troops parade.", "en")])
+    read = read_question("Jeux militaires")
+    known = {t for e in translations(read) for t in e.terms}
+    assert "troop" in known  # the table's "troupes, soldats" for "militaires"
+    found = cognates(read, index, known=known)
+    assert [e.terms for e in found] == [("militari",)]
