@@ -55,8 +55,9 @@ _DATELINE = re.compile(
     re.VERBOSE,
 )
 # An opening quote mark: a quote may run over several sentences, so no closing one is needed;
-# an apostrophe inside a word ("l'Ukraine", "I've") is not one.
-_QUOTED = re.compile(r"[«“„]|(?:^|(?<=[\s(:]))[\"'‘](?=[\w\[])")
+# an apostrophe inside a word ("l'Ukraine", "I've") is not one. Some sites' text has hyphens
+# for lost spaces ('said:-"She was hit'): one after a colon still opens a quote.
+_QUOTED = re.compile(r"[«“„]|(?:^|(?<=[\s(:])|(?<=:-))[\"'‘](?=[\w\[])")
 _REPORTED = frozenset(
     fold(w)
     for w in """said says say told tells telling stated declared added explained noted warned

@@ -79,6 +79,11 @@ _PLACE_NOUNS = frozenset(
     ville villes commune communes pays région régions endroit lieu village""".split()
 )
 _WHICH = frozenset(("which", "quel", "quelle", "quels", "quelles"))
+# The particles of names ("Nasser al-Awlaki", "Ursula von der Leyen"): part of a name, yet
+# alone they name no one ("told Al Jazeera").
+NAME_PARTICLES = frozenset(
+    "al el bin ben ibn abu van von der den de del della di da dos du".split()
+)
 _LATIN = re.compile(r"[A-Za-zÀ-ɏḀ-ỿ]")
 
 

@@ -25,7 +25,7 @@ from retrieval.expand import (
 from retrieval.fields import holds_any, passage_terms
 from retrieval.filters import Filters
 from retrieval.index import BM25Index
-from retrieval.question import QueryWord, Question, QuestionType, read_question
+from retrieval.question import NAME_PARTICLES, QueryWord, Question, QuestionType, read_question
 
 MAX_PER_ARTICLE = 2
 # A passage that carries what the question's type asks for (a quote, a figure, a date) ranks as
@@ -252,6 +252,7 @@ def speaker_names(read: Question, expansions: Sequence[Expansion] = ()) -> froze
     positions = {i for i, w in enumerate(read.words) if w.speaker}
     if not positions:
         positions = {i for i, w in enumerate(read.words) if w.name}
+    positions = {i for i in positions if fold(read.words[i].text) not in NAME_PARTICLES}
     found = {fold(read.words[i].text) for i in positions}
     for expansion in expansions:
         if positions.intersection(expansion.words):
@@ -271,7 +272,7 @@ def name_groups(
         if word.speaker or word.name:
             forms = [e.terms for e in expansions if position in e.words]
             terms = frozenset(word.terms).union(*forms)
-            if word.speaker:
+            if word.speaker and fold(word.text) not in NAME_PARTICLES:
                 speaker.append(terms)
             else:
                 names.setdefault(word.name_start, []).append(terms)

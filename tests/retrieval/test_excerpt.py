@@ -142,6 +142,8 @@ def test_a_surname_alone_names_the_speaker_of_a_later_quote() -> None:
         (["I've been there.", "It's over."], [False, False]),
         # A quote that never closes stops counting after a few sentences.
         (['"One.'] + ["More."] * 6, [True] * 5 + [False] * 2),
+        # A hyphen standing for a lost space after a colon; a hyphenated word is no quote.
+        (['He said:-"She was hit in the neck".', "A so-'called' deal."], [True, False]),
     ],
 )
 def test_quoted_sentences(sentences: list[str], quoted: list[bool]) -> None:
@@ -167,6 +169,13 @@ def test_quoted_sentences(sentences: list[str], quoted: list[bool]) -> None:
 )
 def test_a_passage_names_its_speaker(sentence: str, speakers: set[str], speaking: bool) -> None:
     assert names_speaker(sentence, speakers) is speaking
+
+
+def test_a_particle_of_the_speakers_name_alone_names_no_one() -> None:
+    read = read_question("What did Nasser al-Awlaki say about his granddaughter Nora?")
+    assert speaker_names(read) == {"nasser", "awlaki"}
+    sentences = ['"These kids lost their parents," a resident told Al Jazeera.']
+    assert speaking_sentences(sentences, [True], speaker_names(read)) == [False]
 
 
 def test_a_name_in_the_possessive_names_the_speaker_of_a_later_quote() -> None:
