@@ -60,17 +60,19 @@ _TAKE_PLACE = frozenset(
         ("aura", "lieu"),
     }
 )
-_HOW_MUCH = frozenset(fold(w) for w in "many much long old far big large".split())
+_HOW_MUCH = frozenset(
+    fold(w) for w in "many much long old far big large high tall deep wide heavy".split()
+)
 # "What was the price …", "Quel a été le taux …": a figure is wanted.
 FIGURE_NOUNS = frozenset(
     fold(w)
     for w in """price prices cost costs budget rate toll number amount total profit turnout
     score magnitude percentage age salary size population figure figures worth value tally
     fine fines length height weight distance duration volume quantity output revenue revenues
-    turnover capacity
+    turnover capacity level
     prix coût budget taux bilan nombre montant total bénéfice participation score magnitude
     pourcentage âge salaire taille population chiffre valeur amende amendes longueur hauteur
-    poids durée volume quantité capacité""".split()
+    poids durée volume quantité capacité niveau""".split()
 )
 _WHEN_NOUNS = frozenset(fold(w) for w in "time year date day heure année date jour".split())
 _PLACE_NOUNS = frozenset(
