@@ -95,8 +95,9 @@ _FULL_DATE = re.compile(
     r"|\b\d{1,2}(?::\d{2}|h\d{2})\b|\b\d{1,2}(?::\d{2})?\s?[ap]\.m\.",
     re.IGNORECASE,
 )
-# A run of digits with its separators ("124,000", "2.6", "5m"), and what makes one a year.
-_FIGURE = re.compile(r"\d(?:[\d,.]*\d)?")
+# A run of digits with its separators ("124,000", "2.6", "5m"), and what makes one a year; the
+# digits of a model's or a code's name ("S-400", "G20", "XJ1500") count nothing.
+_FIGURE = re.compile(r"(?<![\w.,])(?<![^\W\d_]-)\d(?:[\d,.]*\d)?")
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 # What a lone year is worth to a how-many question, below "dozens of" (0.7).
 YEAR_AS_FIGURE = 0.4

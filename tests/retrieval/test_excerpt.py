@@ -208,6 +208,17 @@ def test_how_many_takes_a_count_over_a_year() -> None:
     assert "200,000" in excerpt_for(question, text, weights=idf)
 
 
+def test_how_many_takes_a_count_over_a_models_name() -> None:
+    text = (
+        "The S-400 Triumf missile systems were aimed at the targets detected. The drills took "
+        "place near Kaliningrad. During the drills, the combat crews destroyed over 30 "
+        "notional air targets."
+    )
+    idf = {"target": 2.0, "crew": 2.0, "fleet": 2.0, "s": 3.0, "400": 3.0}
+    question = "How many targets did the fleet's S-400 crews shoot down?"
+    assert "over 30" in excerpt_for(question, text, weights=idf)
+
+
 def test_when_takes_the_date() -> None:
     text = (
         "The next Winter Olympics will be held in PyeongChang. Russia's Olympic committee has "
