@@ -31,6 +31,9 @@ MAX_PER_ARTICLE = 2
 # A passage that carries what the question's type asks for (a quote, a figure, a date) ranks as
 # if its BM25 score were this much higher.
 TYPE_BOOST = 0.25
+# Lucene's coordination factor: a hit's score times the share of the question's concepts it
+# holds, to this power (a concept: a word with its translations, whichever language holds it).
+COORDINATION = 0.5
 # In a who-said question, how much more the names (the speaker, most often) weigh.
 SPEAKER_WEIGHT = 1.5
 # A passage found only through its article's title and lead, holding none of the question's
@@ -342,6 +345,7 @@ def _select(
     records = {r.passage_id: r for r in fetch(ids)}
     wanted = set(terms)
     speakers = speaker_names(read, expansions)
+    concepts = question_concepts(read, expansions)
     ranked = []
     for rank, (passage_id, score) in enumerate(zip(ids, scores, strict=True)):
         record = records.get(passage_id)
@@ -359,6 +363,10 @@ def _select(
                 boost += TYPE_BOOST * passage_feature(record.text, read.type, speakers)
             if not holds_any(record.text, record.language, wanted) or passage_id in unnamed:
                 boost *= CONTEXT_ONLY
+            if concepts:
+                held = set(passage_terms(record.text, record.language, title=record.title))
+                share = sum(bool(c & held) for c in concepts) / len(concepts)
+                boost *= share**COORDINATION
         ranked.append((score * boost, record, score))
     ranked.sort(key=lambda item: (-item[0], item[1].passage_id))
     bm25 = {record.passage_id: score for _, record, score in ranked}
@@ -463,6 +471,17 @@ class _Concept:
     untranslated: list[str] = field(default_factory=list)
     translated: bool = False
     weight: float | None = None
+
+
+def question_concepts(read: Question, expansions: Sequence[Expansion]) -> list[set[str]]:
+    """The question's concepts as the terms each is found by: a word with its expansions, the
+    words of one name written side by side as one."""
+    grouped: dict[tuple[int, int], set[str]] = {}
+    for position, word in enumerate(read.words):
+        key = (word.name_start, -1) if word.name else (-1, position)
+        found = grouped.setdefault(key, set())
+        found |= set(word.terms).union(*(e.terms for e in expansions if position in e.words))
+    return list(grouped.values())
 
 
 def _required_name(word: QueryWord, position: int) -> bool:

@@ -348,3 +348,19 @@ def test_a_name_in_french_words_is_not_asked_of_an_english_text(
     terms = set(read.terms).union(*(e.terms for e in expansions))
     passage = _passage(text, language)
     assert is_answered(read, expansions, [passage], dict.fromkeys(terms, 1.0)) is answered
+
+
+def test_a_passage_holding_more_of_the_question_ranks_first_whatever_its_language(
+    depeche: Depeche,
+) -> None:
+    english = article(
+        1,
+        "<p>Russian soldiers were wounded by shelling, officials said on Monday.</p>",
+        language="en",
+        title="Shelling",
+    )
+    # The user's own words at full weight, but two concepts of three.
+    french = article(2, "<p>Des soldats blessés ont défilé lundi devant la foule.</p>")
+    depeche.ingest_drafts([english, french, *(article(n) for n in range(3, 9))])
+    results = depeche.ask("soldats russes blessés")
+    assert "wounded" in results.answers[0].passage.text
