@@ -116,17 +116,24 @@ class Equivalents:
                 if key:
                     self._by_key[key].add(index)
                     if " " not in key:
-                        # Plurals and inflections: "Saudis" finds "Saudi", "croates" "croate".
+                        # Plurals and inflections: "Saudis" finds "Saudi", "croates" "croate";
+                        # a name only from a name ("crime" is not "Crimée").
                         stemmed = term(key, form.language)
                         if stemmed:
-                            self._by_key[f"~{stemmed}"].add(index)
+                            self._by_key[_stem_key(stemmed, form.text[:1].isupper())].add(index)
 
-    def lookup(self, key: str, stems: Iterable[str] = ()) -> set[int]:
+    def lookup(self, key: str, stems: Iterable[str] = (), *, name: bool = False) -> set[int]:
+        """The groups holding a form of ``key``, else (one word) of one of its ``stems``, a
+        ``name`` (a capitalised word) among names only, a common word among common words."""
         found = set(self._by_key.get(key, ()))
         if not found and " " not in key:
             for stemmed in stems:
-                found |= self._by_key.get(f"~{stemmed}", set())
+                found |= self._by_key.get(_stem_key(stemmed, name), set())
         return found
+
+
+def _stem_key(stemmed: str, name: bool) -> str:
+    return f"~^{stemmed}" if name else f"~{stemmed}"
 
 
 @lru_cache(maxsize=1)
@@ -154,7 +161,7 @@ def translations(question: Question, table: Equivalents | None = None) -> list[E
             span = words[i : i + width]
             key = " ".join(fold(w.text) for w in span)
             stems = span[0].terms if width == 1 else ()
-            groups = table.lookup(key, stems)
+            groups = table.lookup(key, stems, name=span[0].text[:1].isupper())
             if groups:
                 break
         else:

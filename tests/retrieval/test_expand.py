@@ -73,6 +73,12 @@ def test_a_word_with_no_equivalent_is_left_alone() -> None:
     assert translations(read_question("aérodromes bombardiers")) == []
 
 
+def test_a_common_word_does_not_find_a_name_sharing_its_stem() -> None:
+    # "crime" and "Crimée" share the French stem "crim"; "Saudis" still finds "saoudien".
+    assert translations(read_question("What penalty for the crime?")) == []
+    assert "saoudien" in {e.form for e in translations(read_question("What did the Saudis say?"))}
+
+
 @pytest.fixture
 def seed_like_index() -> BM25Index:
     index = BM25Index()
