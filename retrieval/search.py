@@ -45,7 +45,7 @@ SPEAKER_BOOST = 0.25
 RERANK_FACTOR = 3
 RERANK_MIN = 12
 # Share of the question's idf weight the best passages must hold to count as answering it.
-ANSWERED_SHARE = 0.35
+ANSWERED_SHARE = 0.45
 # Recency: results scoring within this fraction of the best score of their group match about
 # equally well and are shown newest first (see ``by_recency`` and the README).
 RECENCY_TIE = 0.05

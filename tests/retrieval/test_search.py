@@ -364,3 +364,13 @@ def test_a_passage_holding_more_of_the_question_ranks_first_whatever_its_languag
     depeche.ingest_drafts([english, french, *(article(n) for n in range(3, 9))])
     results = depeche.ask("soldats russes blessés")
     assert "wounded" in results.answers[0].passage.text
+
+
+def test_a_passage_holding_less_than_half_the_question_does_not_answer_it() -> None:
+    # BP and 2016 are there, but not the payment, the shareholders or the dividends.
+    read = read_question("How much did BP pay shareholders in dividends for 2016?")
+    weights = dict.fromkeys(read.terms, 1.0)
+    passage = _passage("BP said its profit fell sharply in 2016 as oil prices slumped.")
+    assert is_answered(read, [], [passage], weights) is False
+    paid = _passage("BP paid its shareholders $6.7 billion in dividends for 2016.")
+    assert is_answered(read, [], [paid], weights) is True
