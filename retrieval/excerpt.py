@@ -45,6 +45,8 @@ QUOTE_RUN = 4
 # is worth as the answer's kind, when it holds all of the question's words found in its passage
 # but names: in news the lead tells the story the keywords name.
 LEAD_FEATURE = 1.0
+# How many of those words a keywords query's lead may lack and still tell the story.
+LEAD_MISSING = 1
 # For such a question, what a sentence naming what the answer is ("Which restaurant chains") is
 # worth as the answer's kind.
 FOCUS_FEATURE = 1.0
@@ -448,7 +450,12 @@ def make_excerpt(
         # tells little of it.
         subject = in_passage - name_terms
         total = weight(in_passage)
-        if subject <= per_sentence[0] and total > 0:
+        missing = len(subject - per_sentence[0])
+        # Keywords name the story, not every word of its lead: one may be told further down
+        # ("Sarkozy trial campaign financing" — the lead says "illegally financing" and "trial",
+        # the campaign comes later); not the only one asked ("Munich Re dividend").
+        tells = not missing or (not focus and missing <= LEAD_MISSING < len(subject))
+        if tells and total > 0:
             # (A word in every stored passage weighs nothing: then so may all of them.)
             features[0] = (LEAD_FEATURE * weight(per_sentence[0]) / total, 0)
 

@@ -284,6 +284,17 @@ def test_a_lead_of_words_found_everywhere_still_gets_an_excerpt() -> None:
     assert shown
 
 
+def test_keywords_show_the_lead_lacking_one_of_them() -> None:
+    text = (
+        "Former French president Nicolas Sarkozy is to face trial on charges of illegally "
+        "financing his failed 2012 re-election bid, prosecutors said. One of the magistrates "
+        "decided the case should go to trial. The prosecution claims Sarkozy spent nearly "
+        "double the legal limit on his campaign, whose financing is at the heart of the trial."
+    )
+    shown = excerpt_for("Sarkozy trial campaign financing", text, lead=True)
+    assert "illegally financing" in shown
+
+
 def test_keywords_about_one_aspect_skip_a_lead_without_it() -> None:
     text = (
         "Munich Re said Tuesday its profit dropped by around 16 percent to 2.6 billion euros in "
