@@ -271,6 +271,10 @@ def _question_type(words: list[str], where: bool) -> QuestionType:
         return "how-many"
     if present & _WHAT and present & (SPEECH_VERBS | REPORTING_VERBS):
         return "who-said"
+    # "Quelle distance…", "What price…" asks for a figure even when a relative "où" or "when"
+    # follows ("…la galaxie où un trou noir…").
+    if any(a in _WHICH | {"what"} and b in FIGURE_NOUNS for a, b in pairs):
+        return "how-many"
     if "when" in present or "quand" in present:
         return "when"
     if pairs & {("what", "time"), ("what", "year"), ("what", "date"), ("which", "day")}:

@@ -29,6 +29,8 @@ from retrieval.question import read_question
         ("How high is the memorial to Aleppo in Dresden?", "how-many"),
         ("To what level has the reliance on foreign equipment fallen?", "how-many"),
         ("À quel niveau le chômage est-il tombé ?", "how-many"),
+        ("À quelle distance se trouve la galaxie où vit le trou noir ?", "how-many"),
+        ("What price did the Nokia 6 sell at when it launched?", "how-many"),
         ("When will the PyeongChang Winter Olympics take place?", "when"),
         ("Quand la Banque nationale suisse se réunira-t-elle ?", "when"),
         ("A quelle heure la secousse s'est-elle produite ?", "when"),
