@@ -33,6 +33,12 @@ ENDINGS: tuple[tuple[str, str], ...] = (
     ("elle", "al"),
     ("eur", "or"),
     ("yde", "ide"),
+    ("isation", "ization"),
+    ("iser", "ize"),
+    ("ètre", "eter"),
+    ("tre", "ter"),
+    ("bre", "ber"),
+    ("dre", "der"),
 )
 # Shorter words share an ending with too many unrelated ones ("lie", "pie", "vie").
 MIN_COGNATE_CHARS = 5
@@ -42,6 +48,8 @@ def _singular(word: str, language: Language) -> str:
     if len(word) <= MIN_COGNATE_CHARS:
         return word
     if language == "fr":
+        if word.endswith("aux"):
+            return word[:-3] + "al"  # "nationaux", "fédéraux"
         plural = word.endswith("s") or (word.endswith("x") and not word.endswith("eux"))
         return word[:-1] if plural else word
     # "dangerous", "process", "crisis" are not plurals.
@@ -58,6 +66,8 @@ def cognate_forms(word: str, language: Language) -> tuple[str, ...]:
     if language == "fr":
         forms.append(fold(lowered))
         base = _singular(lowered, language)
+        if base.endswith("al") and not lowered.endswith("al"):
+            forms.append(fold(base))  # "fédéraux" is "federal"
         for french, english in ENDINGS:
             if base.endswith(french) and len(base) - len(french) >= 3:
                 forms.append(fold(base[: -len(french)] + english))

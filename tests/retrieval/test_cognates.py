@@ -32,6 +32,11 @@ from tests.helpers import article
         ("dangerous", "en", "dangereux"),
         ("official", "en", "officiel"),
         ("directors", "en", "directeur"),
+        ("kilomètres", "fr", "kilometer"),
+        ("ministre", "fr", "minister"),
+        ("privatisation", "fr", "privatization"),
+        ("fédéraux", "fr", "federal"),
+        ("kilometers", "en", "kilomètre"),
     ],
 )
 def test_a_word_has_its_cognate_in_the_other_language(word: str, language: str, form: str) -> None:
