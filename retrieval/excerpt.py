@@ -541,6 +541,10 @@ def make_excerpt(
             first -= 1
         elif fits_next:
             last += 1
+    if not who_said:
+        # Room left is filled with the sentences around, whole (the next first): an answer
+        # is often the sentence after the one holding the question's words.
+        first, last = _fill(spans, sentences, first, last, max_chars)
     start, end = spans[first][0], spans[last][1]
     found = [(s - start, e - start, t) for s, e, t in matches if start <= s and e <= end]
 
@@ -556,6 +560,32 @@ def make_excerpt(
     else:
         anchor = found[0][0] if found else 0
     return _shorten(text[start:end], found, max_chars, anchor, weights)
+
+
+def _fill(
+    spans: Sequence[tuple[int, int]],
+    sentences: Sequence[str],
+    first: int,
+    last: int,
+    max_chars: int,
+) -> tuple[int, int]:
+    """Widen the window ``first``..``last`` by whole sentences while it fits in ``max_chars``;
+    a share bar ending in a link is no context."""
+    while True:
+        if (
+            last + 1 < len(spans)
+            and spans[last + 1][1] - spans[first][0] <= max_chars
+            and not _LINK_TAIL.search(sentences[last + 1])
+        ):
+            last += 1
+        elif (
+            first > 0
+            and spans[last][1] - spans[first - 1][0] <= max_chars
+            and not _LINK_TAIL.search(sentences[first - 1])
+        ):
+            first -= 1
+        else:
+            return first, last
 
 
 def _cut_start(

@@ -411,3 +411,15 @@ def test_excerpt_sentences_are_in_order_inside_the_text(text: str) -> None:
     spans = excerpt_sentences(text)
     assert all(0 <= a < b <= len(text) for a, b in spans)
     assert all(b1 <= a2 for (_, b1), (a2, _) in itertools.pairwise(spans))
+
+
+def test_the_room_left_is_filled_with_whole_sentences_around_the_answer() -> None:
+    text = (
+        "The Caixin services index rose in December, the survey showed. It edged up to 53.4 "
+        "from 53.1 in November. A reading above 50 indicates expansion. " + "Filler words. " * 30
+    )
+    shown = excerpt_for("Caixin services index December", text, lead=True)
+    assert shown.startswith("The Caixin services index rose")
+    assert "53.4" in shown and "above 50" in shown
+    # Whole sentences only, within the limit: no ellipsis.
+    assert len(shown) <= MAX_EXCERPT_CHARS and shown.endswith(".")
