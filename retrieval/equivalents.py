@@ -121,7 +121,7 @@ tax evaders, tax dodgers ; fraudeurs
 debt ; dette
 trade ; échanges, commerce
 budget ; budget
-president ; président
+president, chairman ; président
 spokesman, spokeswoman, spokesperson ; porte-parole
 government ; gouvernement
 MPs, MP, lawmakers, legislators, parliamentarians ; députés, député, parlementaires
@@ -267,4 +267,114 @@ coal ; charbon
 thermal ; thermique
 oil products, petroleum products ; produits pétroliers
 quantity, volume ; quantité
+teenagers, teens ; adolescents, ados
+first ; premier, première
+stamps ; timbres
+wolf ; loup
+mascot ; mascotte
+power plant, power station ; centrale
+floating ; flottant, flottante
+poisoning ; intoxication, empoisonnement
+died ; décédé, décédés, sont morts
+highway, highways, motorway ; autoroute, autoroutes
+road, roads ; route, routes
+railway, railways ; chemin de fer, ferroviaire
+bridge ; pont
+building ; bâtiment, immeuble
+house, home ; maison, domicile
+city, town ; ville
+country ; pays
+world ; monde, mondial
+cost, costs ; coût, coûts, coûte
+spend, spent, spending ; dépenses, dépensé
+pay, paid ; payé, payer, versé
+salary, wages ; salaire, salaires
+rise, rose, increase, increased ; hausse, augmentation, augmenté
+fall, fell, decline, drop ; baisse, recul, chute
+meeting ; réunion, rencontre
+summit ; sommet
+visit ; visite
+CEO, chief executive ; PDG, directeur général
+candidate, candidates ; candidat, candidats
+voters ; électeurs
+poll, polls ; sondage, sondages
+king ; roi
+queen ; reine
+pope ; pape
+navy ; marine
+fleet ; flotte
+ship, ships, vessel, vessels ; navire, navires, bateau, bateaux
+aircraft, plane, planes, airliner ; avion, avions, appareil
+passenger, passengers ; passager, passagers
+firefighters ; pompiers
+rescuers, rescue ; sauveteurs, secours
+missing ; disparus, disparu
+hostage, hostages ; otage, otages
+kidnapped, abducted ; enlevé, enlevés
+murder, killing ; meurtre, assassinat
+investigation, probe, inquiry ; enquête
+lawyer, lawyers ; avocat, avocats
+witness, witnesses ; témoin, témoins
+evidence ; preuves
+ban, banned ; interdiction, interdit, interdits
+drugs, narcotics ; drogue, drogues, stupéfiants
+doping ; dopage
+team ; équipe
+players ; joueurs
+coach ; entraîneur
+fans, supporters ; supporteurs, supporters
+stadium ; stade
+medal, medals ; médaille, médailles
+tournament ; tournoi
+scientists, researchers ; scientifiques, chercheurs
+study ; étude
+climate ; climat
+emissions ; émissions
+waste ; déchets
+water ; eau
+food ; nourriture, alimentaire
+farmers ; agriculteurs
+surgery ; chirurgie, opération
+outbreak, epidemic ; épidémie
+stock market, stock exchange ; bourse
+central bank ; banque centrale
+interest rate, interest rates ; taux d'intérêt
+GDP ; PIB
+factory ; usine
+workers ; travailleurs, ouvriers, salariés
+trade union, unions ; syndicat, syndicats
+treaty, treaties ; traité, traités
+embassy ; ambassade
+diplomats ; diplomates
+spy, spies, espionage ; espion, espions, espionnage
+newspaper ; journal
+journalist, journalists, reporters ; journaliste, journalistes
+television, TV ; télévision
+singer ; chanteur, chanteuse
+award ; récompense
+birthday ; anniversaire
+twins ; jumeaux
+wife ; épouse
+husband ; mari
+son ; fils
+daughter ; fille
+granddaughter ; petite-fille
+mother ; mère
+father ; père
+boy, boys ; garçon, garçons
+girl, girls ; fille, filles
+weather ; météo
+heatwave, heat wave ; canicule
+island, islands ; île, îles
+capital ; capitale
+deadline ; date limite
+appeal ; appel, recours
+support ; soutien
+warning ; avertissement, mise en garde
+threat, threats ; menace, menaces
+freedom ; liberté
+human rights ; droits de l'homme, droits humains
+wall ; mur
+deported, deportation ; expulsé, expulsion
+citizens ; citoyens
 """
