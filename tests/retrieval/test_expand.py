@@ -52,6 +52,9 @@ def test_every_line_of_the_table_has_both_languages() -> None:
         ("mer de Chine méridionale", "South China Sea"),
         ("Scottish parliament unemployment", "chômage"),
         ("Israeli settlers", "israéliens"),
+        ("Combien d'adolescents sont morts ?", "teenagers"),
+        ("Combien de timbres la Poste émet-elle ?", "stamps"),
+        ("firefighters", "pompiers"),
     ],
 )
 def test_names_and_news_words_find_their_other_language_forms(question: str, form: str) -> None:
