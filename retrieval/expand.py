@@ -362,8 +362,10 @@ def spellings(
             continue
         if is_dictionary_word(word.text):
             continue  # "pétroliers", "quantité": a word no passage holds, not a slip
+        # A capitalised first word may be a name too ("Jonh Williams composer").
+        name = word.name or (position == 0 and word.text[:1].isupper())
         for candidate in dict.fromkeys((fold(word.text), *word.terms)):
-            found = spelling.closest(candidate, vocabulary, name=word.name)
+            found = spelling.closest(candidate, vocabulary, name=name)
             if found is not None:
                 expansions.append(
                     Expansion((position,), found, (found,), "spelling", SPELLING_WEIGHT)

@@ -44,6 +44,9 @@ SPEAKER_BOOST = 0.25
 # The hits read again for the answer's kind: this many times the page, and at least RERANK_MIN.
 RERANK_FACTOR = 3
 RERANK_MIN = 12
+# A name is held by a longer word it starts (or a shorter one starting it) of at least this many
+# letters: "German" for "Germany"; not "Iran" for "Iraq".
+MIN_NAME_PREFIX = 5
 # Share of the question's idf weight the best passages must hold to count as answering it.
 ANSWERED_SHARE = 0.45
 # Recency: results scoring within this fraction of the best score of their group match about
@@ -446,10 +449,20 @@ def is_answered(
             language in (dictionary_languages(w) or set(LANGUAGES)) for w in words
         )
 
+    # Each passage, and the passages shown of one article together: one may name the speaker
+    # and the next hold what they said about the subject ("Korner … Lady Gaga", "… Batman").
+    readings: list[tuple[Language, set[str]]] = []
+    by_article: dict[int, list[int]] = {}
     for passage in passages:
         found = set(passage_terms(passage.text, passage.language, title=passage.title))
-        held = [bool(c.terms & found) for c in concepts]
-        asked = [asked_of(passage.language, c) for c in concepts]
+        by_article.setdefault(passage.article_id, []).append(len(readings))
+        readings.append((passage.language, found))
+    for shown in by_article.values():
+        if len(shown) > 1:
+            readings.append((readings[shown[0]][0], set().union(*(readings[i][1] for i in shown))))
+    for language, found in readings:
+        held = [c.held_in(found) for c in concepts]
+        asked = [asked_of(language, c) for c in concepts]
         required = [c.name and a for c, a in zip(concepts, asked, strict=True)]
         if not all(h for h, r in zip(held, required, strict=True) if r):
             continue
@@ -471,6 +484,21 @@ class _Concept:
     untranslated: list[str] = field(default_factory=list)
     translated: bool = False
     weight: float | None = None
+
+    def held_in(self, found: set[str]) -> bool:
+        """Whether a passage's terms hold the concept; a name also as the start of a longer
+        word, or a longer name as one of its words' start: "Germany" is held by "German",
+        "South" by "southern" ("germani" / "german", "south" / "southern")."""
+        if self.terms & found:
+            return True
+        if not self.name:
+            return False
+        names = [t for t in self.terms if len(t) >= MIN_NAME_PREFIX]
+        return any(
+            len(t) >= MIN_NAME_PREFIX and (t.startswith(n) or n.startswith(t))
+            for t in found
+            for n in names
+        )
 
 
 def question_concepts(read: Question, expansions: Sequence[Expansion]) -> list[set[str]]:

@@ -104,6 +104,15 @@ def test_a_misspelt_word_finds_the_stored_one(
     assert [(e.terms, e.weight) for e in found] == [((stored,), SPELLING_WEIGHT)]
 
 
+def test_a_capitalised_first_word_one_slip_off_a_short_name_is_corrected() -> None:
+    index = BM25Index()
+    index.add([1], [analyze("John Williams, the composer, turned 85 on Wednesday.", "en")])
+    spelling = SpellingIndex()
+    spelling.update(list(index.terms))
+    found = spellings(read_question("Jonh Williams composer"), index, spelling)
+    assert [e.terms for e in found] == [("john",)]
+
+
 def test_a_known_word_and_an_unrelated_one_are_not_corrected(seed_like_index: BM25Index) -> None:
     spelling = SpellingIndex()
     spelling.update(list(seed_like_index.terms))

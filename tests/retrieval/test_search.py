@@ -374,3 +374,37 @@ def test_a_passage_holding_less_than_half_the_question_does_not_answer_it() -> N
     assert is_answered(read, [], [passage], weights) is False
     paid = _passage("BP paid its shareholders $6.7 billion in dividends for 2016.")
     assert is_answered(read, [], [paid], weights) is True
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "answered"),
+    [
+        # "Germany" is held by "German", "South" by "southern".
+        (
+            "How many teenagers died in Germany?",
+            "Six teenagers died in the southern German town of Arnstein.",
+            True,
+        ),
+        ("Who governs the South Kurils?", "Japan claims the southern Kurils.", True),
+        # Four letters are too few: "Iran" is not "Iraq".
+        ("How many teenagers died in Iraq?", "Six teenagers died in Iran.", False),
+    ],
+)
+def test_a_name_is_held_by_a_word_it_starts(question: str, text: str, answered: bool) -> None:
+    read = read_question(question)
+    passage = _passage(text)
+    assert is_answered(read, [], [passage], dict.fromkeys(read.terms, 1.0)) is answered
+
+
+def test_the_passages_shown_of_one_article_answer_together() -> None:
+    read = read_question("What did Korner say about Lady Gaga and Batman?")
+    named = _passage("Georg Korner said his installation shows Lady Gaga among others.")
+    batman = _passage("Batman and Lady Gaga are the transitory heroes of our times, he said.")
+    weights = dict.fromkeys(read.terms, 1.0)
+    assert not is_answered(read, [], [named], weights)
+    assert not is_answered(read, [], [batman], weights)
+    assert is_answered(read, [], [named, batman], weights)
+    other_article = PassageRecord(
+        2, 2, 0, None, batman.text, "en", "", "TEST", None, None, None, "day"
+    )  # type: ignore[arg-type]
+    assert not is_answered(read, [], [named, other_article], weights)
