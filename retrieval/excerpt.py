@@ -541,10 +541,9 @@ def make_excerpt(
             first -= 1
         elif fits_next:
             last += 1
-    if not who_said:
-        # Room left is filled with the sentences around, whole (the next first): an answer
-        # is often the sentence after the one holding the question's words.
-        first, last = _fill(spans, sentences, first, last, max_chars)
+    # Room left is filled with the sentences around, whole (the next first): an answer is
+    # often the sentence after the one holding the question's words, a speaker's next quote.
+    first, last = _fill(spans, sentences, first, last, max_chars)
     start, end = spans[first][0], spans[last][1]
     found = [(s - start, e - start, t) for s, e, t in matches if start <= s and e <= end]
 
