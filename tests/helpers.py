@@ -143,6 +143,24 @@ def article(n: int, text: str | None = None, **fields: Any) -> ArticleDraft:
     return ArticleDraft(blocks=blocks_from_body(body), **values)
 
 
+# Two sentences that answer nothing and fill most of an excerpt's room (300 characters): put
+# between a test text's sentences, they keep the room an excerpt fills from reaching the others.
+FILLER = {
+    "en": (
+        "Nothing further was added in the document that followed, which repeated the points "
+        "made earlier without anything new or any reply to the questions raised. The tone had "
+        "not changed since the previous document, which had been worded in much the same way "
+        "and published through the same channels."
+    ),
+    "fr": (
+        "Rien de plus n'a été ajouté dans le document qui a suivi, lequel reprenait les points "
+        "déjà connus sans apporter d'élément nouveau ni de réponse aux questions posées. Le ton "
+        "n'avait pas changé depuis le document précédent, rédigé à peu près de la même manière "
+        "et publié par les mêmes canaux."
+    ),
+}
+
+
 CITIES = "Lyon Nantes Lille Brest Nice Metz Dijon Tours Reims Caen Pau Albi".split()
 TOPICS = "harbour tramway bridge museum stadium library market airport canal".split()
 

@@ -15,6 +15,7 @@ from retrieval.analysis import _LIGATURES, analyze, detect_language, fold, norma
 from retrieval.excerpt import make_excerpt
 from retrieval.passages import QUOTE_OVERRUN_CHARS, Block, split_passages, split_sentences
 from retrieval.question import read_question
+from tests.helpers import FILLER
 
 
 @pytest.mark.parametrize(
@@ -170,14 +171,12 @@ def test_passages_keep_every_sentence_within_their_bounds(sentences: list[str]) 
 
 
 def test_excerpt_picks_the_matching_sentence_and_marks_words() -> None:
-    text = (
-        "Donald Trump et Vladimir Poutine se sont parlé mercredi. Le président a évoqué une bonne "
-        "conversation. Le Kremlin l'a jugée positive et productive."
-    )
+    answer = "Le président a évoqué une bonne conversation. Le Kremlin l'a jugée positive."
+    text = f"{FILLER['fr']} Donald Trump et Vladimir Poutine se sont parlé mercredi. {answer}"
     excerpt = make_excerpt(text, read_question("What did the Kremlin say?").terms, "fr")
-    # The short answering sentence comes with the one it comments on, and the room left with
-    # the sentences around it.
-    assert excerpt.text == text
+    # The short answering sentence comes with the one it comments on (and the room left with
+    # the sentences around it).
+    assert answer in excerpt.text
     assert [excerpt.text[s:e] for s, e in excerpt.highlights] == ["Kremlin"]
 
 

@@ -20,6 +20,7 @@ from retrieval.excerpt import (
 from retrieval.fields import passage_terms
 from retrieval.question import read_question
 from retrieval.search import name_groups, speaker_names
+from tests.helpers import FILLER
 
 SPOKESMAN = (
     "Russia still expects Belarus to repay its gas debt, Deputy Prime Minister Arkady Dvorkovich "
@@ -80,7 +81,7 @@ def test_who_said_takes_the_quote_on_the_subject_when_the_speaker_was_named_befo
         # A short sentence opening a quote is shown with the one closing it.
         (
             "What did Zhou Youguang joke about his longevity?",
-            "After the war he worked as a banker in the United States, then went back to China. "
+            f"{FILLER['en']} After the war he worked as a banker in the United States. "
             'He joked about his longevity on his birthday in 2013: "God is so busy. He has '
             'forgotten me." He died at 111.',
             "God is so busy. He has forgotten me.",
@@ -88,8 +89,8 @@ def test_who_said_takes_the_quote_on_the_subject_when_the_speaker_was_named_befo
         # The speaker's next words come along while they fit.
         (
             "What did Zlatinov say about the operation on Pooh?",
-            "Pooh the cat got two titanium legs, vet Vladislav Zlatinov said on Tuesday. He can "
-            'even jump up for toys. "We are very proud," said Zlatinov. "It gives hope to other '
+            "Pooh the cat got two titanium legs, vet Vladislav Zlatinov said on Tuesday. "
+            f'{FILLER["en"]} "We are very proud," said Zlatinov. "It gives hope to other '
             'patients." Cats who lost one leg do well, the clinic added later in a long statement.',
             '"We are very proud," said Zlatinov. "It gives hope to other patients."',
         ),
@@ -190,7 +191,8 @@ def test_a_name_in_the_possessive_names_the_speaker_of_a_later_quote() -> None:
 def test_how_many_takes_the_figure() -> None:
     text = (
         "Le séisme a secoué la région d'Agadir mardi matin. Les secours sont arrivés par "
-        "hélicoptère dans les villages. Le bilan provisoire fait état de deux morts et de 31 "
+        f"hélicoptère dans les villages. {FILLER['fr']} Le bilan provisoire fait état de deux "
+        "morts et de 31 "
         "blessés, selon le ministère de l'Intérieur."
     )
     assert "31" in excerpt_for("Combien de blessés après le séisme d'Agadir ?", text, "fr")
@@ -211,7 +213,8 @@ def test_how_many_takes_a_count_over_a_year() -> None:
 def test_how_many_takes_a_count_over_a_models_name() -> None:
     text = (
         "The S-400 Triumf missile systems were aimed at the targets detected. The drills took "
-        "place near Kaliningrad. During the drills, the combat crews destroyed over 30 "
+        f"place near Kaliningrad. {FILLER['en']} During the drills, the combat crews destroyed "
+        "over 30 "
         "notional air targets."
     )
     idf = {"target": 2.0, "crew": 2.0, "fleet": 2.0, "s": 3.0, "400": 3.0}
@@ -222,7 +225,7 @@ def test_how_many_takes_a_count_over_a_models_name() -> None:
 def test_when_takes_the_date() -> None:
     text = (
         "The next Winter Olympics will be held in PyeongChang. Russia's Olympic committee has "
-        "made its calculations. The Games will take place on February 9-25, 2018."
+        f"made its calculations. {FILLER['en']} The Games will take place on February 9-25, 2018."
     )
     assert "February 9-25, 2018" in excerpt_for("When are the Winter Olympics?", text)
 
@@ -238,7 +241,8 @@ def test_where_takes_the_place() -> None:
 def test_who_takes_the_sentence_naming_someone_the_question_does_not() -> None:
     text = (
         "Hollywood's young-adult thriller Nerve is making waves on the internet in China. "
-        "Directed by Henry Joost and Ariel Schulman, the film returns to online violence. "
+        f"{FILLER['en']} Directed by Henry Joost and Ariel Schulman, the film returns to online "
+        "violence. "
         "Most Chinese viewers were disappointed by its ending."
     )
     idf = {"thriller": 3.0, "nerv": 3.0, "nerve": 3.0, "internet": 1.5, "direct": 2.0}
@@ -248,15 +252,17 @@ def test_who_takes_the_sentence_naming_someone_the_question_does_not() -> None:
 
 WILDERS = (
     "Dutch MP Geert Wilders has triggered a row over fake news after posting a digitally "
-    "altered picture of a rival party leader. Wilders on Monday posted the fake picture of D66 "
-    "leader Alexander Pechtold supposedly at a rally. Pechtold's party said it would not sue."
+    f"altered picture of a rival party leader. {FILLER['en']} Wilders on Monday posted the "
+    "fake picture of D66 leader Alexander Pechtold supposedly at a rally. Pechtold's party said "
+    "it would not sue."
 )
 
 
 def test_which_takes_the_sentence_naming_what_the_answer_is() -> None:
     text = (
         "Donald Trump's pick for labor secretary, Andrew Puzder, admitted on Monday that he had "
-        "employed an undocumented worker. His hearing has been stalled. Puzder is the CEO of CKE "
+        "employed an undocumented worker. His hearing has been stalled. "
+        f"{FILLER['en']} Puzder is the CEO of CKE "
         "Restaurants Inc., the parent company of Hardee's and Carl's Jr."
     )
     question = "Which restaurant chains does Trump's pick for labor secretary run?"
@@ -298,7 +304,8 @@ def test_keywords_show_the_lead_lacking_one_of_them() -> None:
 def test_keywords_about_one_aspect_skip_a_lead_without_it() -> None:
     text = (
         "Munich Re said Tuesday its profit dropped by around 16 percent to 2.6 billion euros in "
-        "2016. Higher costs from natural disasters weighed on the year. Munich Re said it would "
+        "2016. Higher costs from natural disasters weighed on the year. "
+        f"{FILLER['en']} Munich Re said it would "
         "increase its dividend to 8.60 euros per share."
     )
     assert "dividend to 8.60 euros" in excerpt_for("Munich Re dividend", text, lead=True)
