@@ -192,20 +192,24 @@ def cognates(
     searched (``known``: the translations'): the table's "troupes, soldats" for "militaires"
     does not hold "military"."""
     seen = set(known)
-    proposed: list[tuple[int, str, str]] = []
+    proposed: list[tuple[int, Language, str, str]] = []
     for position, word in enumerate(question.words):
         if word.name:
             continue
-        for language in dictionary_languages(word.text):
+        for language in LANGUAGES:
             other: Language = "en" if language == "fr" else "fr"
             for form in cognate_forms(word.text, language):
                 found = term(form, other)
                 if found and found not in word.terms:
-                    proposed.append((position, form, found))
-    idf = vocabulary.idf([t for _, _, t in proposed])
+                    proposed.append((position, language, form, found))
+    idf = vocabulary.idf([t for *_, t in proposed])
     expansions: list[Expansion] = []
-    for position, form, found in proposed:
-        if idf.get(found, 0.0) > 0 and found not in seen:
+    for position, language, form, found in proposed:
+        # The word lists are consulted last, for the few forms the index holds: "model" is
+        # no French word to be given the English "modal".
+        if idf.get(found, 0.0) <= 0 or found in seen:
+            continue
+        if language in dictionary_languages(question.words[position].text):
             seen.add(found)
             expansions.append(Expansion((position,), form, (found,), "cognate", COGNATE_WEIGHT))
     return expansions

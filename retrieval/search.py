@@ -462,12 +462,16 @@ def is_answered(
             readings.append((readings[shown[0]][0], set().union(*(readings[i][1] for i in shown))))
     for language, found in readings:
         held = [c.held_in(found) for c in concepts]
+        names_held = all(h for h, c in zip(held, concepts, strict=True) if c.name)
+        if names_held and sum(w for w, h in zip(weights, held, strict=True) if h) >= (
+            ANSWERED_SHARE * sum(weights)
+        ):
+            return True
+        # Only a passage failing the plain test asks which language each word belongs to.
         asked = [asked_of(language, c) for c in concepts]
         required = [c.name and a for c, a in zip(concepts, asked, strict=True)]
         if not all(h for h, r in zip(held, required, strict=True) if r):
             continue
-        if sum(w for w, h in zip(weights, held, strict=True) if h) >= ANSWERED_SHARE * sum(weights):
-            return True
         total = sum(w for w, a in zip(weights, asked, strict=True) if a)
         share = sum(w for w, h, a in zip(weights, held, asked, strict=True) if h and a)
         if share >= ANSWERED_SHARE * total:
