@@ -81,6 +81,7 @@ _PLACE_NOUNS = frozenset(
     ville villes commune communes pays région régions endroit lieu village""".split()
 )
 _WHICH = frozenset(("which", "quel", "quelle", "quels", "quelles"))
+_WHICH_OR_WHAT = _WHICH | {"what"}
 # The particles of names ("Nasser al-Awlaki", "Ursula von der Leyen"): part of a name, yet
 # alone they name no one ("told Al Jazeera").
 NAME_PARTICLES = frozenset(
@@ -221,7 +222,7 @@ def _focus_tokens(tokens: list[str], folded: list[str]) -> set[int]:
     none in "What did…", "What was…"."""
     found: set[int] = set()
     for i, key in enumerate(folded):
-        if key not in _WHICH and key != "what":
+        if key not in _WHICH_OR_WHAT:
             continue
         # French puts the noun's complement after it, and the verb: "Quelle amende risque…".
         width = MAX_FOCUS_WORDS if key in ("which", "what") else 1
@@ -273,7 +274,7 @@ def _question_type(words: list[str], where: bool) -> QuestionType:
         return "who-said"
     # "Quelle distance…", "What price…" asks for a figure even when a relative "où" or "when"
     # follows ("…la galaxie où un trou noir…").
-    if any(a in _WHICH | {"what"} and b in FIGURE_NOUNS for a, b in pairs):
+    if any(a in _WHICH_OR_WHAT and b in FIGURE_NOUNS for a, b in pairs):
         return "how-many"
     if "when" in present or "quand" in present:
         return "when"
@@ -285,7 +286,7 @@ def _question_type(words: list[str], where: bool) -> QuestionType:
         return "where"
     if any(a in _WHICH and b in _PLACE_NOUNS for a, b in pairs):
         return "where"
-    if present & (_WHICH | {"what"}) and present & FIGURE_NOUNS:
+    if present & _WHICH_OR_WHAT and present & FIGURE_NOUNS:
         return "how-many"
     if present & (SPEECH_VERBS | REPORTING_VERBS) and (present & {"qu", "que"}):
         return "who-said"

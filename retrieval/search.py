@@ -348,7 +348,7 @@ def _select(
     records = {r.passage_id: r for r in fetch(ids)}
     wanted = set(terms)
     speakers = speaker_names(read, expansions)
-    concepts = question_concepts(read, expansions)
+    concepts = _concepts(read, expansions)
     ranked = []
     for rank, (passage_id, score) in enumerate(zip(ids, scores, strict=True)):
         record = records.get(passage_id)
@@ -368,7 +368,7 @@ def _select(
                 boost *= CONTEXT_ONLY
             if concepts:
                 held = set(passage_terms(record.text, record.language, title=record.title))
-                share = sum(bool(c & held) for c in concepts) / len(concepts)
+                share = sum(bool(c.terms & held) for c in concepts) / len(concepts)
                 boost *= share**COORDINATION
         ranked.append((score * boost, record, score))
     ranked.sort(key=lambda item: (-item[0], item[1].passage_id))
@@ -410,19 +410,7 @@ def is_answered(
     """
     if not passages or not read.words:
         return False
-    # The words of one name written side by side ("Sergueï Lavrov") are one concept: the text
-    # may call the person by one of them ("Lavrov"), or spell the other one another way.
-    grouped: dict[tuple[int, int], _Concept] = {}
-    for position, word in enumerate(read.words):
-        translated = any(e.kind != "spelling" for e in expansions if position in e.words)
-        terms = set(word.terms).union(*(e.terms for e in expansions if position in e.words))
-        key = (word.name_start, -1) if word.name else (-1, position)
-        concept = grouped.setdefault(key, _Concept(name=_required_name(word, position)))
-        concept.terms |= terms
-        if not translated:
-            concept.untranslated.append(word.text)
-        concept.translated = concept.translated or translated
-    concepts = list(grouped.values())
+    concepts = _concepts(read, expansions)
     for concept in concepts:
         present = [idf.get(t, 0.0) for t in concept.terms if idf.get(t, 0.0) > 0]
         concept.weight = max(present) if present else None
@@ -505,14 +493,20 @@ class _Concept:
         )
 
 
-def question_concepts(read: Question, expansions: Sequence[Expansion]) -> list[set[str]]:
-    """The question's concepts as the terms each is found by: a word with its expansions, the
-    words of one name written side by side as one."""
-    grouped: dict[tuple[int, int], set[str]] = {}
+def _concepts(read: Question, expansions: Sequence[Expansion]) -> list[_Concept]:
+    """The question's concepts, each with the terms it is found by: a word with its
+    expansions. The words of one name written side by side ("Sergueï Lavrov") are one concept:
+    the text may call the person by one of them ("Lavrov"), or spell the other another way."""
+    grouped: dict[tuple[int, int], _Concept] = {}
     for position, word in enumerate(read.words):
+        translated = any(e.kind != "spelling" for e in expansions if position in e.words)
+        terms = set(word.terms).union(*(e.terms for e in expansions if position in e.words))
         key = (word.name_start, -1) if word.name else (-1, position)
-        found = grouped.setdefault(key, set())
-        found |= set(word.terms).union(*(e.terms for e in expansions if position in e.words))
+        concept = grouped.setdefault(key, _Concept(name=_required_name(word, position)))
+        concept.terms |= terms
+        if not translated:
+            concept.untranslated.append(word.text)
+        concept.translated = concept.translated or translated
     return list(grouped.values())
 
 
