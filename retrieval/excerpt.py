@@ -524,17 +524,8 @@ def make_excerpt(
     if first == last and spans[last][1] - spans[first][0] < SHORT_SENTENCE_CHARS:
         # "Le Kremlin l'a jugée positive." says little without the sentence it comments on;
         # a quote left open ("He joked: «God is so busy.") says it in the next one.
-        # A share bar ending in a link is no context.
-        fits_next = (
-            last + 1 < len(spans)
-            and spans[last + 1][1] - spans[first][0] <= max_chars
-            and not _LINK_TAIL.search(sentences[last + 1])
-        )
-        fits_before = (
-            first > 0
-            and spans[last][1] - spans[first - 1][0] <= max_chars
-            and not _LINK_TAIL.search(sentences[first - 1])
-        )
+        fits_next = _fits_next(spans, sentences, first, last, max_chars)
+        fits_before = _fits_before(spans, sentences, first, last, max_chars)
         if fits_next and quotes[last + 1] and quote_open_after(sentences[last]):
             last += 1
         elif fits_before:
@@ -561,6 +552,29 @@ def make_excerpt(
     return _shorten(text[start:end], found, max_chars, anchor, weights)
 
 
+def _fits_next(
+    spans: Sequence[tuple[int, int]], sentences: Sequence[str], first: int, last: int, room: int
+) -> bool:
+    """Whether the sentence after the window ``first``..``last`` fits in ``room`` with it; a
+    share bar ending in a link is no context."""
+    return (
+        last + 1 < len(spans)
+        and spans[last + 1][1] - spans[first][0] <= room
+        and not _LINK_TAIL.search(sentences[last + 1])
+    )
+
+
+def _fits_before(
+    spans: Sequence[tuple[int, int]], sentences: Sequence[str], first: int, last: int, room: int
+) -> bool:
+    """Whether the sentence before the window fits in ``room`` with it (``_fits_next``)."""
+    return (
+        first > 0
+        and spans[last][1] - spans[first - 1][0] <= room
+        and not _LINK_TAIL.search(sentences[first - 1])
+    )
+
+
 def _fill(
     spans: Sequence[tuple[int, int]],
     sentences: Sequence[str],
@@ -568,20 +582,12 @@ def _fill(
     last: int,
     max_chars: int,
 ) -> tuple[int, int]:
-    """Widen the window ``first``..``last`` by whole sentences while it fits in ``max_chars``;
-    a share bar ending in a link is no context."""
+    """Widen the window ``first``..``last`` by whole sentences while it fits in ``max_chars``,
+    the next one first."""
     while True:
-        if (
-            last + 1 < len(spans)
-            and spans[last + 1][1] - spans[first][0] <= max_chars
-            and not _LINK_TAIL.search(sentences[last + 1])
-        ):
+        if _fits_next(spans, sentences, first, last, max_chars):
             last += 1
-        elif (
-            first > 0
-            and spans[last][1] - spans[first - 1][0] <= max_chars
-            and not _LINK_TAIL.search(sentences[first - 1])
-        ):
+        elif _fits_before(spans, sentences, first, last, max_chars):
             first -= 1
         else:
             return first, last
