@@ -40,6 +40,8 @@ ENDINGS: tuple[tuple[str, str], ...] = (
     ("bre", "ber"),
     ("dre", "der"),
 )
+# The same, looked up from English: the longer English endings first.
+_BY_ENGLISH_ENDING = sorted(ENDINGS, key=lambda pair: -len(pair[1]))
 # Shorter words share an ending with too many unrelated ones ("lie", "pie", "vie").
 MIN_COGNATE_CHARS = 5
 
@@ -74,7 +76,7 @@ def cognate_forms(word: str, language: Language) -> tuple[str, ...]:
                 break
     else:
         base = _singular(lowered, language)
-        for french, english in sorted(ENDINGS, key=lambda pair: -len(pair[1])):
+        for french, english in _BY_ENGLISH_ENDING:
             if base.endswith(english) and len(base) - len(english) >= 3:
                 forms.append(base[: -len(english)] + french)
                 break
