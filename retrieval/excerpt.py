@@ -12,24 +12,39 @@ the question's type asks for, a bonus worth the passage's rarest matched term:
 - no type (keywords): the article's lead, or the sentence naming what the answer is ("Which
   restaurant chains…").
 
-An agency dateline ("MOSCOW, February 7. /TASS/.", "BAMAKO, 19 janvier (AFP) -") is cut off and
-never shown alone. At most ``MAX_EXCERPT_CHARS``, cut at word boundaries around what answers.
+Room left under ``MAX_EXCERPT_CHARS`` goes to the passage's next best sentences on the
+question, as fragments joined by ``GAP``, else to the sentences around. An agency dateline
+("MOSCOW, February 7. /TASS/.", "BAMAKO, 19 janvier (AFP) -") is cut off and never shown alone.
+A window too long is cut at word boundaries around what answers. Quotes and who speaks them are
+read by ``retrieval.speech``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from retrieval.analysis import Language, fold, is_stopword, iter_words, term
+from retrieval.analysis import Language, fold, iter_words, term
 from retrieval.passages import quote_open_after, sentence_spans
 from retrieval.question import QuestionType
+from retrieval.speech import (
+    EDITORS_INSERT,
+    PERSON,
+    QUOTE_OPENING,
+    REPORTED_RE,
+    attributes,
+    quoted_sentences,
+    speaking_sentences,
+    words_pattern,
+)
 
 MAX_EXCERPT_CHARS = 300
 # A lone answering sentence shorter than this gets its neighbour for context.
 SHORT_SENTENCE_CHARS = 120
 ELLIPSIS = "…"
+# Between fragments of a passage that are not next to each other.
+GAP = " … "
 # A who-said window holding the speaker's attribution and the quote, in one sentence or two.
 QUOTED_SPEAKER = 1.5
 # How much the type's feature is worth, as a share of the passage's rarest matched term.
@@ -39,8 +54,6 @@ TYPE_BONUS = 1.5
 CONTEXT_SHARE = 0.5
 # What a name of the question found only elsewhere in the passage is worth to a window.
 NAME_CONTEXT = 0.5
-# Sentences after the one opening a quote that may still be inside it, should it not close.
-QUOTE_RUN = 4
 # For a question of no type ("Wilders fake picture Pechtold"), what an article's lead sentence
 # is worth as the answer's kind, when it holds all of the question's words found in its passage
 # but names: in news the lead tells the story the keywords name.
@@ -55,19 +68,6 @@ _DATELINE = re.compile(
     r"""^\s*[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\- ]{1,40}(?:\s*\([^)]{1,40}\))?,\s*
     [^.()\n]{0,30}?(?:\s*(?:\.\s*)?/[A-Z]{2,10}/\.?|\s*\([A-Za-z/ -]{2,20}\))\s*[-–—.]?\s*""",
     re.VERBOSE,
-)
-# An opening quote mark: a quote may run over several sentences, so no closing one is needed;
-# an apostrophe inside a word ("l'Ukraine", "I've") is not one. Some sites' text has hyphens
-# for lost spaces ('said:-"She was hit'): one after a colon still opens a quote.
-_QUOTED = re.compile(r"[«“„]|(?:^|(?<=[\s(:])|(?<=:-))[\"'‘](?=[\w\[])")
-_REPORTED = frozenset(
-    fold(w)
-    for w in """said says say told tells telling stated declared added explained noted warned
-    according insisted stressed wrote dit déclaré indiqué affirmé ajouté expliqué précisé
-    estimé assuré souligné selon prévenu lancé écrit annoncé regretté dénoncé jugé qualifié
-    accusé promis saying admitted acknowledged argued urged emphasized emphasised condemned
-    denied claimed announced asked replied responded reconnu rappelé répondu déploré condamné
-    fustigé averti confié plaidé martelé insisté""".split()
 )
 _NUMBER_WORDS = frozenset(
     fold(w)
@@ -114,7 +114,6 @@ def _is_year(figure: re.Match[str]) -> bool:
     return bool(_YEAR.fullmatch(figure.group())) and not after.startswith("%")
 
 
-_PERSON = re.compile(r"\b[A-ZÀ-ÖØ-Þ][\w'-]+\s+[A-ZÀ-ÖØ-Þ][\w'-]+")
 _LOCATIVE = frozenset(
     fold(w)
     for w in "in at near from to into outside inside à au aux près dans en vers depuis".split()
@@ -135,120 +134,9 @@ def dateline_end(text: str) -> int:
     return match.end() if match else 0
 
 
-def _words_pattern(words: frozenset[str]) -> re.Pattern[str]:
-    # The lists are folded; text is matched as written, accents or not.
-    alternatives = sorted(words, key=len, reverse=True)
-    return re.compile(rf"\b(?:{'|'.join(map(re.escape, alternatives))})\b")
-
-
-_REPORTED_RE = _words_pattern(_REPORTED)
-_NUMBER_WORDS_RE = _words_pattern(_NUMBER_WORDS)
-_DATE_WORDS_RE = _words_pattern(_DATE_WORDS)
+_NUMBER_WORDS_RE = words_pattern(_NUMBER_WORDS)
+_DATE_WORDS_RE = words_pattern(_DATE_WORDS)
 _LOCATIVE_RE = re.compile(rf"\b(?:{'|'.join(sorted(_LOCATIVE, key=len, reverse=True))})\s+[A-Z]")
-
-
-# Between a speaker and their verb: "Putin has said", "Poutine a aussi déclaré".
-_AUXILIARY = frozenset(
-    fold(w)
-    for w in """has had have also then later earlier already immediately a ont avait aussi
-    aussitôt déjà ensuite""".split()
-)
-_TITLES = frozenset("m mm mme mr mrs ms dr".split())
-# Verbs that, written before a name, make it the listener: "Trump told Putin".
-_TO_LISTENER = frozenset(("told", "tells", "telling"))
-
-
-def _attributes(folded: str, speakers: Collection[str]) -> bool:
-    """Whether a (folded) sentence gives words to a speaker as the subject of a speech verb:
-    "Poutine a dit", "Peskov, told reporters", "said Putin", "selon M. Ouchakov" — not a name
-    inside the quote ("'Putin's a killer,' Trump said")."""
-    words = re.findall(r"\w+", folded)
-    for i, word in enumerate(words):
-        if word not in speakers:
-            continue
-        for after in (w for w in words[i + 1 : i + 4] if w not in speakers):
-            if after in _REPORTED:
-                return True
-            if after not in _AUXILIARY:
-                break
-        # "said Putin", "a déclaré Vladimir Poutine", "selon M. Ouchakov", "according to
-        # Peskov" — not "selon lui, MM. Poutine et Trump ont…": only titles and names between.
-        for j in range(i - 1, max(-1, i - 4), -1):
-            if words[j] in _REPORTED and words[j] not in _TO_LISTENER:
-                return True
-            if words[j] == "to" and j and words[j - 1] == "according":
-                return True
-            if is_stopword(words[j]) and words[j] not in _TITLES:
-                break
-    return False
-
-
-def quoted_sentences(sentences: Sequence[str]) -> list[bool]:
-    """Which sentences hold quoted words: their own opening mark, or the following sentences of
-    a quote that runs on ("«Nous … . Il faut …», a-t-il dit") for at most ``QUOTE_RUN``."""
-    quoted, inside, run = [], False, 0
-    for sentence in sentences:
-        opening = bool(_QUOTED.search(sentence))
-        quoted.append(opening or inside)
-        run = 0 if opening or not inside else run + 1
-        inside = quote_open_after(sentence, inside) and run < QUOTE_RUN
-    return quoted
-
-
-def speaking_sentences(
-    sentences: Sequence[str], quoted: Sequence[bool], speakers: Collection[str]
-) -> list[bool]:
-    """Which sentences give words to one of ``speakers``: a quote or reported speech attributed
-    to them by name, or a quote attributed to "he", "the ambassador"… once an earlier sentence
-    has named them ("Siyenko told TASS. […] «We hope…», he said": a passage follows one speaker
-    far more often than it switches)."""
-    if not speakers:
-        return [False] * len(sentences)
-    folded = [fold(s) for s in sentences]
-    direct = [_attributes(f, speakers) for f in folded]
-    reported = [bool(_REPORTED_RE.search(f)) for f in folded]
-    # A quote and the sentences it runs on over share their attribution ("…," he wrote).
-    runs: list[int] = []
-    for i, is_quoted in enumerate(quoted):
-        runs.append(
-            runs[-1]
-            if i and is_quoted and quoted[i - 1] and not _QUOTED.match(sentences[i].lstrip())
-            else i
-        )
-    attributed = {
-        run
-        for run, says, sentence in zip(runs, reported, sentences, strict=True)
-        if says and not _names_someone_else(sentence, speakers)
-    }
-    if quoted and quoted[-1]:
-        attributed.add(runs[-1])  # the passage ends inside the quote: its attribution follows
-    speaking, named = [], False
-    for i, words in enumerate(folded):
-        speaking.append(direct[i] or (quoted[i] and named and runs[i] in attributed))
-        named = named or any(w in speakers for w in re.findall(r"\w+", words))
-    return speaking
-
-
-# An editor's words inside a quote, not the speaker's: "(of aircraft - TASS)", "[John Kerry]",
-# "(la Crimée, NDLR)".
-_EDITORS_INSERT = re.compile(
-    r"\[[^\[\]]{1,80}\]|\([^()]{1,80}?(?:\s[-–—]\s?[A-Z]{2,10}|,?\s*(?:NDLR|N\.D\.L\.R\.))\)"
-)
-
-# How far after a quote its attribution may name the one speaking.
-ATTRIBUTION_WORDS = 8
-_CLOSING = re.compile(r"[»”\"]")
-
-
-def _names_someone_else(sentence: str, speakers: Collection[str]) -> bool:
-    """Whether the attribution of a quote ("…," said White House official Richard Clarke)
-    names a person other than the speaker: the words after the quote's closing mark."""
-    closings = list(_CLOSING.finditer(sentence))
-    attribution = sentence[closings[-1].end() :] if closings else sentence
-    # The attribution proper: "…," said X, now an adviser / said at a conference with Y.
-    attribution = " ".join(attribution.split(",")[0].split()[:ATTRIBUTION_WORDS])
-    person = _PERSON.search(attribution)
-    return bool(person) and not any(w in speakers for w in re.findall(r"\w+", fold(attribution)))
 
 
 def feature(
@@ -264,7 +152,7 @@ def feature(
         return 0.0, 0
     folded = fold(sentence)
     if question_type == "who-said":
-        return _who_said_feature(sentence, folded, bool(speakers) and _attributes(folded, speakers))
+        return _who_said_feature(sentence, folded, bool(speakers) and attributes(folded, speakers))
     if question_type == "how-many":
         # A figure in digits is more often the answer than "dozens of"; a year ("built in
         # 1818-1858", "in December 2016") is rarely the count asked for.
@@ -292,7 +180,7 @@ def feature(
     # who: a person's name, two capitalised words inside the sentence; one the question does
     # not give is the answer's ("Who directed Nerve?" — "Directed by Henry Joost…").
     named = None
-    for person in _PERSON.finditer(sentence, 1):
+    for person in PERSON.finditer(sentence, 1):
         if not set(re.findall(r"\w+", fold(person.group()))) <= set(speakers):
             return NEW_PERSON, person.start()
         named = named or person
@@ -302,10 +190,10 @@ def feature(
 def _who_said_feature(sentence: str, folded: str, attributed: bool) -> tuple[float, int]:
     # A quote, or reported speech; more when it is attributed to the question's speaker.
     bonus = 0.5 if attributed else 0.0
-    quoted = _QUOTED.search(sentence)
+    quoted = QUOTE_OPENING.search(sentence)
     if quoted:
         return 1.0 + bonus, quoted.start()
-    if _REPORTED_RE.search(folded):
+    if REPORTED_RE.search(folded):
         return 0.6 + bonus, 0
     return 0.0, 0
 
@@ -349,11 +237,11 @@ def speech_feature(text: str, speakers: Collection[str], *, title: str = "") -> 
     """For a who-said question, in one reading of the passage: its ``passage_feature``, and
     whether it, or its article's title ("Merkel says new steps agreed"), gives words to one of
     ``speakers`` by name ("Poutine a dit")."""
-    named = bool(speakers) and _attributes(fold(title), speakers)
+    named = bool(speakers) and attributes(fold(title), speakers)
     best = 0.0
     for sentence in _body_sentences(text):
         folded = fold(sentence)
-        attributed = bool(speakers) and _attributes(folded, speakers)
+        attributed = bool(speakers) and attributes(folded, speakers)
         named = named or attributed
         best = max(best, _who_said_feature(sentence, folded, attributed)[0])
     return best, named
@@ -414,7 +302,7 @@ def make_excerpt(
         return sum(weights.get(t, 1.0) for t in sorted(found))
 
     per_sentence = [{t for s, _, t in matches if a <= s < b} for a, b in spans]
-    inserts = [m.span() for m in _EDITORS_INSERT.finditer(text)]
+    inserts = [m.span() for m in EDITORS_INSERT.finditer(text)]
     # What the speaker's own words hold: an editor's insert in a quote is not said.
     per_said = [
         {t for s, _, t in matches if a <= s < b and not any(i <= s < j for i, j in inserts)}
@@ -521,6 +409,15 @@ def make_excerpt(
             and (speaking[last + 1] or (quotes[last + 1] and quotes[last]))
         ):
             last += 1
+        # A quote running over sentences is shown from its opening mark.
+        while (
+            first > 0
+            and quotes[first]
+            and quotes[first - 1]
+            and not QUOTE_OPENING.match(sentences[first].lstrip())
+            and spans[last][1] - spans[first - 1][0] <= max_chars
+        ):
+            first -= 1
     if first == last and spans[last][1] - spans[first][0] < SHORT_SENTENCE_CHARS:
         # "Le Kremlin l'a jugée positive." says little without the sentence it comments on;
         # a quote left open ("He joked: «God is so busy.") says it in the next one.
@@ -532,8 +429,16 @@ def make_excerpt(
             first -= 1
         elif fits_next:
             last += 1
-    # Room left is filled with the sentences around, whole (the next first): an answer is
-    # often the sentence after the one holding the question's words, a speaker's next quote.
+    if spans[last][1] - spans[first][0] <= max_chars:
+        # Room left goes to the passage's next best sentences, wherever they are, as fragments
+        # ("… According to Petrenko, the most expensive watch cost $700,000."): the answer is
+        # often a sentence of the passage the question's words do not single out. Then to the
+        # sentences around, whole (the next first).
+        chosen = _fragments(
+            spans, sentences, range(first, last + 1), per_sentence, score, max_chars
+        )
+        if len(chosen) > last - first + 1:
+            return _joined(text, spans, chosen, matches)
     first, last = _fill(spans, sentences, first, last, max_chars)
     start, end = spans[first][0], spans[last][1]
     found = [(s - start, e - start, t) for s, e, t in matches if start <= s and e <= end]
@@ -550,6 +455,74 @@ def make_excerpt(
     else:
         anchor = found[0][0] if found else 0
     return _shorten(text[start:end], found, max_chars, anchor, weights)
+
+
+def _runs(indices: Collection[int]) -> list[tuple[int, int]]:
+    """Sorted sentence indices as runs of consecutive ones, (first, last) each."""
+    runs: list[tuple[int, int]] = []
+    for i in sorted(indices):
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def _joined_length(spans: Sequence[tuple[int, int]], indices: Collection[int]) -> int:
+    """The length of the sentences ``indices`` shown as fragments, runs joined by ``GAP``."""
+    runs = _runs(indices)
+    return sum(spans[b][1] - spans[a][0] for a, b in runs) + len(GAP) * (len(runs) - 1)
+
+
+def _fragments(
+    spans: Sequence[tuple[int, int]],
+    sentences: Sequence[str],
+    window: Collection[int],
+    holds: Sequence[Collection[str]],
+    score: Callable[[int, int], float],
+    max_chars: int,
+) -> set[int]:
+    """The window's sentences and, while they fit, one at a time, the best-scoring other that
+    ``holds`` a word of the question; a share bar ending in a link is none."""
+    chosen = set(window)
+    while True:
+        options = [
+            (score(j, j), -j)
+            for j in range(len(spans))
+            if j not in chosen
+            and holds[j]
+            and not _LINK_TAIL.search(sentences[j])
+            and _joined_length(spans, chosen | {j}) <= max_chars
+        ]
+        best = max(options, default=(0.0, 0))
+        if best[0] <= 0:
+            return chosen
+        chosen.add(-best[1])
+
+
+def _joined(
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    indices: Collection[int],
+    matches: Sequence[tuple[int, int, str]],
+) -> Excerpt:
+    """The sentences ``indices`` of ``text`` in their order, runs joined by ``GAP``, marked."""
+    parts: list[str] = []
+    highlights: list[tuple[int, int]] = []
+    offset = 0
+    for first, last in _runs(indices):
+        if parts:
+            parts.append(GAP)
+            offset += len(GAP)
+        start, end = spans[first][0], spans[last][1]
+        highlights += [
+            (s - start + offset, e - start + offset)
+            for s, e, _ in matches
+            if start <= s and e <= end
+        ]
+        parts.append(text[start:end])
+        offset += end - start
+    return Excerpt("".join(parts), tuple(highlights))
 
 
 def _fits_next(

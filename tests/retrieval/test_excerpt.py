@@ -8,18 +8,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from retrieval.analysis import fold, term
 from retrieval.excerpt import (
+    GAP,
     MAX_EXCERPT_CHARS,
+    Excerpt,
     dateline_end,
     excerpt_sentences,
     make_excerpt,
     names_speaker,
-    quoted_sentences,
-    speaking_sentences,
 )
 from retrieval.fields import passage_terms
 from retrieval.question import read_question
 from retrieval.search import name_groups, speaker_names
+from retrieval.speech import quoted_sentences, speaking_sentences
 from tests.helpers import FILLER
 
 SPOKESMAN = (
@@ -29,14 +31,14 @@ SPOKESMAN = (
 )
 
 
-def excerpt_for(
+def excerpt_of(
     question: str,
     text: str,
     language: str = "en",
     *,
     lead: bool = False,
     weights: dict[str, float] | None = None,
-) -> str:
+) -> Excerpt:
     read = read_question(question)
     focus = [t for w in read.words if w.focus for t in w.terms]
     speaker, names = name_groups(read)
@@ -51,7 +53,18 @@ def excerpt_for(
         names=names,
         lead=lead,
         focus=focus,
-    ).text
+    )
+
+
+def excerpt_for(
+    question: str,
+    text: str,
+    language: str = "en",
+    *,
+    lead: bool = False,
+    weights: dict[str, float] | None = None,
+) -> str:
+    return excerpt_of(question, text, language, lead=lead, weights=weights).text
 
 
 def test_who_said_takes_the_quote_with_its_attribution() -> None:
@@ -411,6 +424,9 @@ def test_any_excerpt_fits_and_marks_only_its_own_text(
     )
     assert len(excerpt.text) <= MAX_EXCERPT_CHARS
     assert all(0 <= s < e <= len(excerpt.text) for s, e in excerpt.highlights)
+    # What is marked is a word of the question, wherever the excerpt's fragments come from.
+    marked = [excerpt.text[s:e] for s, e in excerpt.highlights]
+    assert all(term(w, "fr") in read.terms or fold(w) in read.terms for w in marked)
 
 
 @given(_ANY_TEXT | st.text(alphabet="ab .:/hwtp\n", max_size=200))
@@ -430,3 +446,38 @@ def test_the_room_left_is_filled_with_whole_sentences_around_the_answer() -> Non
     assert "53.4" in shown and "above 50" in shown
     # Whole sentences only, within the limit: no ellipsis.
     assert len(shown) <= MAX_EXCERPT_CHARS and shown.endswith(".")
+
+
+def test_the_room_left_goes_to_the_passages_next_sentence_on_the_question() -> None:
+    text = (
+        "Investigators have seized a collection of watches worth more than 600 mln rubles from "
+        "former governor Alexander Khoroshavin, spokesperson Svetlana Petrenko told reporters. "
+        f"{FILLER['en']} According to Petrenko, the most expensive watch cost $700,000. "
+        f"{FILLER['en']}"
+    )
+    question = "How much was the most expensive watch in Khoroshavin's collection worth?"
+    excerpt = excerpt_of(question, text)
+    # The two sentences on the question, in the passage's order; nothing of what lies between.
+    assert excerpt.text == (
+        f"{text[: text.index('reporters.') + len('reporters.')]}{GAP}"
+        "According to Petrenko, the most expensive watch cost $700,000."
+    )
+    # Each fragment's own words are marked.
+    after_gap = excerpt.text.index(GAP)
+    marked = [(excerpt.text[s:e], s > after_gap) for s, e in excerpt.highlights]
+    assert ("watches", False) in marked and ("expensive", True) in marked
+
+
+def test_a_quote_running_over_sentences_is_shown_from_its_opening_mark() -> None:
+    opening = '"We have been blessed two times over, and we could not be happier about it.'
+    attributed = (
+        "We are incredibly grateful that our family will be growing by two, and we thank you "
+        'for your well wishes," wrote Beyonce on Instagram.'
+    )
+    text = (
+        f"The singer made the announcement on Wednesday. {opening} {attributed} {FILLER['en']} "
+        "The twins are due in the summer, and Beyonce will still sing at the Coachella festival "
+        f"in California in April as planned, her spokesman said. {FILLER['en']}"
+    )
+    shown = excerpt_for("What did Beyonce say about expecting twins?", text)
+    assert f"{opening} {attributed}" in shown
