@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from retrieval.analysis import fold, term
 from retrieval.excerpt import (
+    ELLIPSIS,
     GAP,
     MAX_EXCERPT_CHARS,
     Excerpt,
@@ -424,7 +425,9 @@ def test_any_excerpt_fits_and_marks_only_its_own_text(
     )
     assert len(excerpt.text) <= MAX_EXCERPT_CHARS
     assert all(0 <= s < e <= len(excerpt.text) for s, e in excerpt.highlights)
-    # What is marked is a word of the question, wherever the excerpt's fragments come from.
+    # Each fragment is the text's own words, and what is marked is a word of the question.
+    pieces = excerpt.text.split(GAP)
+    assert all(piece.strip(ELLIPSIS) in text for piece in pieces)
     marked = [excerpt.text[s:e] for s, e in excerpt.highlights]
     assert all(term(w, "fr") in read.terms or fold(w) in read.terms for w in marked)
 
