@@ -22,7 +22,7 @@ read by ``retrieval.speech``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from retrieval.analysis import Language, fold, iter_words, term
@@ -382,9 +382,11 @@ def make_excerpt(
             return 0.0  # holds nothing of the question: the type alone does not answer
         return speaker_value + topic_value + bonus * best_feature - (last - first) * 1e-6
 
-    best = (score(0, 0), 0, 0)
+    # Each sentence alone, scored once: a window of one, and a fragment.
+    single = [score(i, i) for i in range(len(spans))]
+    best = (single[0], 0, 0)
     for i in range(len(spans)):
-        candidates = [(score(i, i), i, i)]
+        candidates = [(single[i], i, i)]
         if i + 1 < len(spans) and spans[i + 1][1] - spans[i][0] <= max_chars * 1.5:
             adds_term = bool(per_sentence[i + 1] - per_sentence[i])
             adds_kind = (
@@ -435,7 +437,7 @@ def make_excerpt(
         # often a sentence of the passage the question's words do not single out. Then to the
         # sentences around, whole (the next first).
         chosen = _fragments(
-            spans, sentences, range(first, last + 1), per_sentence, score, max_chars
+            spans, sentences, range(first, last + 1), per_sentence, single, max_chars
         )
         if len(chosen) > last - first + 1:
             return _joined(text, spans, chosen, matches)
@@ -479,15 +481,16 @@ def _fragments(
     sentences: Sequence[str],
     window: Collection[int],
     holds: Sequence[Collection[str]],
-    score: Callable[[int, int], float],
+    scores: Sequence[float],
     max_chars: int,
 ) -> set[int]:
-    """The window's sentences and, while they fit, one at a time, the best-scoring other that
-    ``holds`` a word of the question; a share bar ending in a link is none."""
+    """The window's sentences and, while they fit, one at a time, the other of best score
+    alone (``scores``) that ``holds`` a word of the question; a share bar ending in a link is
+    none."""
     chosen = set(window)
     while True:
         options = [
-            (score(j, j), -j)
+            (scores[j], -j)
             for j in range(len(spans))
             if j not in chosen
             and holds[j]
