@@ -411,12 +411,10 @@ def is_answered(
     if not passages or not read.words:
         return False
     concepts = _concepts(read, expansions)
-    for concept in concepts:
-        present = [idf.get(t, 0.0) for t in concept.terms if idf.get(t, 0.0) > 0]
-        concept.weight = max(present) if present else None
-    known = [c.weight for c in concepts if c.weight is not None]
+    stored = [max((idf.get(t, 0.0) for t in c.terms), default=0.0) for c in concepts]
+    known = [w for w in stored if w > 0]
     fallback = sum(known) / len(known) if known else 1.0
-    weights = [fallback if c.weight is None else c.weight for c in concepts]
+    weights = [w if w > 0 else fallback for w in stored]
     if not read.analysed:
         return any({fold(w.text) for w in iter_words(p.text)} & set(read.terms) for p in passages)
 
@@ -475,7 +473,6 @@ class _Concept:
     terms: set[str] = field(default_factory=set)
     untranslated: list[str] = field(default_factory=list)
     translated: bool = False
-    weight: float | None = None
 
     def held_in(self, found: set[str]) -> bool:
         """Whether a passage's terms hold the concept; a name also as the start of a longer
