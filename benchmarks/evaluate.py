@@ -8,7 +8,7 @@ the passage's language, accent folding, stopwords). Printed per kind and overall
 - R@1, R@3: a relevant article is the first / among the first three distinct articles;
 - MRR@10: reciprocal rank of the first relevant article among the first ten;
 - AiE@3 (answer in excerpt): the answer span, case- and accent-folded, lies inside one of the
-  top-3 excerpts, the words a user reads;
+  first three excerpts, the words a user reads (Dépêche's best answer may show two);
 - abstain: share of unanswerable questions given no answer (Dépêche: ``answered`` is false);
 - false abst.: share of answerable questions wrongly given no answer.
 
@@ -127,7 +127,9 @@ def depeche_system(service: Depeche, ids: dict[int, str]) -> Callable[[Question]
     def ask(question: Question) -> Outcome:
         results = service.ask(question.text, k=10)
         articles = tuple(dict.fromkeys(ids[a.passage.article_id] for a in results.answers))
-        excerpts = tuple(a.excerpt.text for a in results.answers[:3])
+        # The first three excerpts a user reads: the best answer's second one comes second.
+        read = [e for a in results.answers for e in (a.excerpt, a.more) if e is not None]
+        excerpts = tuple(e.text for e in read[:3])
         answered = bool(results.answers) and getattr(results, "answered", True)
         return Outcome(articles, excerpts, answered)
 

@@ -13,7 +13,9 @@ the question's type asks for, a bonus worth the passage's rarest matched term:
   restaurant chains…").
 
 Room left under ``MAX_EXCERPT_CHARS`` goes to the passage's next best sentences on the
-question, as fragments joined by ``GAP``, else to the sentences around. An agency dateline
+question, as fragments joined by ``GAP``, else to the sentences around. A second look
+(``avoid``: the sentences already shown) takes the next excerpt from the others: the best
+answer shows two, as its best window is often beside the answer. An agency dateline
 ("MOSCOW, February 7. /TASS/.", "BAMAKO, 19 janvier (AFP) -") is cut off and never shown alone.
 A window too long is cut at word boundaries around what answers. Quotes and who speaks them are
 read by ``retrieval.speech``.
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from retrieval.analysis import Language, fold, iter_words, term
 from retrieval.passages import quote_open_after, sentence_spans
@@ -122,10 +124,12 @@ _LOCATIVE = frozenset(
 
 @dataclass(frozen=True)
 class Excerpt:
-    """Excerpt text and the (start, end) spans of the words that matched the question."""
+    """Excerpt text, the (start, end) spans of the words that matched the question, and which
+    of the passage's sentences (``excerpt_sentences`` after its dateline) it shows."""
 
     text: str
     highlights: tuple[tuple[int, int], ...] = ()
+    sentences: tuple[int, ...] = ()
 
 
 def dateline_end(text: str) -> int:
@@ -276,6 +280,7 @@ def make_excerpt(
     names: Sequence[Sequence[Collection[str]]] = (),
     lead: bool = False,
     focus: Collection[str] = (),
+    avoid: Collection[int] = (),
     max_chars: int = MAX_EXCERPT_CHARS,
 ) -> Excerpt:
     """Pick the best one or two consecutive sentences of ``text`` for the question (for
@@ -283,6 +288,8 @@ def make_excerpt(
 
     ``lead``: the text opens its article, so its first sentence is the story's lead.
     ``focus``: the terms of what the answer is ("Which *restaurant chains*…").
+    ``avoid``: sentences not to show (those of an excerpt already shown); then, when no other
+    sentence holds a word of the question, the excerpt is empty.
 
     A window scores the summed weight of the distinct terms it holds, plus the type's bonus
     when one of its sentences carries the answer's kind. A second sentence is taken when it adds
@@ -383,11 +390,19 @@ def make_excerpt(
         return speaker_value + topic_value + bonus * best_feature - (last - first) * 1e-6
 
     # Each sentence alone, scored once: a window of one, and a fragment.
-    single = [score(i, i) for i in range(len(spans))]
-    best = (single[0], 0, 0)
-    for i in range(len(spans)):
+    avoid = frozenset(avoid)
+    single = [0.0 if i in avoid else score(i, i) for i in range(len(spans))]
+    free = [i for i in range(len(spans)) if i not in avoid]
+    if not free or (avoid and max(single) <= 0):
+        return Excerpt("")
+    best = (single[free[0]], free[0], free[0])
+    for i in free:
         candidates = [(single[i], i, i)]
-        if i + 1 < len(spans) and spans[i + 1][1] - spans[i][0] <= max_chars * 1.5:
+        if (
+            i + 1 < len(spans)
+            and i + 1 not in avoid
+            and spans[i + 1][1] - spans[i][0] <= max_chars * 1.5
+        ):
             adds_term = bool(per_sentence[i + 1] - per_sentence[i])
             adds_kind = (
                 features[i + 1][0] > features[i][0]
@@ -407,6 +422,7 @@ def make_excerpt(
         # answer is often the next ("We are proud," he said. "It gives hope to others.").
         while (
             last + 1 < len(spans)
+            and last + 1 not in avoid
             and spans[last + 1][1] - spans[first][0] <= max_chars
             and (speaking[last + 1] or (quotes[last + 1] and quotes[last]))
         ):
@@ -414,6 +430,7 @@ def make_excerpt(
         # A quote running over sentences is shown from its opening mark.
         while (
             first > 0
+            and first - 1 not in avoid
             and quotes[first]
             and quotes[first - 1]
             and not QUOTE_OPENING.match(sentences[first].lstrip())
@@ -423,8 +440,8 @@ def make_excerpt(
     if first == last and spans[last][1] - spans[first][0] < SHORT_SENTENCE_CHARS:
         # "Le Kremlin l'a jugée positive." says little without the sentence it comments on;
         # a quote left open ("He joked: «God is so busy.") says it in the next one.
-        fits_next = _fits_next(spans, sentences, first, last, max_chars)
-        fits_before = _fits_before(spans, sentences, first, last, max_chars)
+        fits_next = _fits_next(spans, sentences, first, last, max_chars, avoid)
+        fits_before = _fits_before(spans, sentences, first, last, max_chars, avoid)
         if fits_next and quotes[last + 1] and quote_open_after(sentences[last]):
             last += 1
         elif fits_before:
@@ -437,11 +454,11 @@ def make_excerpt(
         # often a sentence of the passage the question's words do not single out. Then to the
         # sentences around, whole (the next first).
         chosen = _fragments(
-            spans, sentences, range(first, last + 1), per_sentence, single, max_chars
+            spans, sentences, range(first, last + 1), per_sentence, single, max_chars, avoid
         )
         if len(chosen) > last - first + 1:
             return _joined(text, spans, chosen, matches)
-    first, last = _fill(spans, sentences, first, last, max_chars)
+    first, last = _fill(spans, sentences, first, last, max_chars, avoid)
     start, end = spans[first][0], spans[last][1]
     found = [(s - start, e - start, t) for s, e, t in matches if start <= s and e <= end]
 
@@ -456,7 +473,8 @@ def make_excerpt(
         anchor = spans[strongest][0] + features[strongest][1] - start
     else:
         anchor = found[0][0] if found else 0
-    return _shorten(text[start:end], found, max_chars, anchor, weights)
+    shown = _shorten(text[start:end], found, max_chars, anchor, weights)
+    return replace(shown, sentences=tuple(range(first, last + 1)))
 
 
 def _runs(indices: Collection[int]) -> list[tuple[int, int]]:
@@ -483,16 +501,18 @@ def _fragments(
     holds: Sequence[Collection[str]],
     scores: Sequence[float],
     max_chars: int,
+    avoid: Collection[int] = (),
 ) -> set[int]:
     """The window's sentences and, while they fit, one at a time, the other of best score
-    alone (``scores``) that ``holds`` a word of the question; a share bar ending in a link is
-    none."""
+    alone (``scores``) that ``holds`` a word of the question and is not to ``avoid``; a share
+    bar ending in a link is none."""
     chosen = set(window)
     while True:
         options = [
             (scores[j], -j)
             for j in range(len(spans))
             if j not in chosen
+            and j not in avoid
             and holds[j]
             and not _LINK_TAIL.search(sentences[j])
             and _joined_length(spans, chosen | {j}) <= max_chars
@@ -525,27 +545,39 @@ def _joined(
         ]
         parts.append(text[start:end])
         offset += end - start
-    return Excerpt("".join(parts), tuple(highlights))
+    return Excerpt("".join(parts), tuple(highlights), tuple(sorted(indices)))
 
 
 def _fits_next(
-    spans: Sequence[tuple[int, int]], sentences: Sequence[str], first: int, last: int, room: int
+    spans: Sequence[tuple[int, int]],
+    sentences: Sequence[str],
+    first: int,
+    last: int,
+    room: int,
+    avoid: Collection[int] = (),
 ) -> bool:
-    """Whether the sentence after the window ``first``..``last`` fits in ``room`` with it; a
-    share bar ending in a link is no context."""
+    """Whether the sentence after the window ``first``..``last`` fits in ``room`` with it and
+    is not to ``avoid``; a share bar ending in a link is no context."""
     return (
         last + 1 < len(spans)
+        and last + 1 not in avoid
         and spans[last + 1][1] - spans[first][0] <= room
         and not _LINK_TAIL.search(sentences[last + 1])
     )
 
 
 def _fits_before(
-    spans: Sequence[tuple[int, int]], sentences: Sequence[str], first: int, last: int, room: int
+    spans: Sequence[tuple[int, int]],
+    sentences: Sequence[str],
+    first: int,
+    last: int,
+    room: int,
+    avoid: Collection[int] = (),
 ) -> bool:
     """Whether the sentence before the window fits in ``room`` with it (``_fits_next``)."""
     return (
         first > 0
+        and first - 1 not in avoid
         and spans[last][1] - spans[first - 1][0] <= room
         and not _LINK_TAIL.search(sentences[first - 1])
     )
@@ -557,13 +589,14 @@ def _fill(
     first: int,
     last: int,
     max_chars: int,
+    avoid: Collection[int] = (),
 ) -> tuple[int, int]:
-    """Widen the window ``first``..``last`` by whole sentences while it fits in ``max_chars``,
-    the next one first."""
+    """Widen the window ``first``..``last`` by whole sentences not to ``avoid`` while it fits
+    in ``max_chars``, the next one first."""
     while True:
-        if _fits_next(spans, sentences, first, last, max_chars):
+        if _fits_next(spans, sentences, first, last, max_chars, avoid):
             last += 1
-        elif _fits_before(spans, sentences, first, last, max_chars):
+        elif _fits_before(spans, sentences, first, last, max_chars, avoid):
             first -= 1
         else:
             return first, last

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -76,11 +76,13 @@ class PassageRecord:
 
 @dataclass(frozen=True)
 class Answer:
-    """One cited result: the passage, its BM25 score and the excerpt to show."""
+    """One cited result: the passage, its BM25 score and the excerpt to show; ``more``: the
+    passage's next excerpt on the question, for the best answer."""
 
     passage: PassageRecord
     score: float
     excerpt: Excerpt
+    more: Excerpt | None = None
 
 
 @dataclass(frozen=True)
@@ -217,30 +219,36 @@ def search(
     speaker, names = name_groups(read, expansions)
     excerpt_weights = {t: idf[t] * weights[t] for t in terms}
     focus = frozenset(t for w in read.words if w.focus for t in w.terms)
-    answers = tuple(
-        Answer(
-            record,
-            score,
-            make_excerpt(
-                record.text,
-                terms,
-                record.language,
-                weights=excerpt_weights,
-                question_type=read.type,
-                speakers=speakers,
-                speaker=speaker,
-                names=names,
-                lead=record.position == 0,
-                focus=focus,
-            ),
+
+    def excerpt(record: PassageRecord, avoid: Collection[int] = ()) -> Excerpt:
+        return make_excerpt(
+            record.text,
+            terms,
+            record.language,
+            weights=excerpt_weights,
+            question_type=read.type,
+            speakers=speakers,
+            speaker=speaker,
+            names=names,
+            lead=record.position == 0,
+            focus=focus,
+            avoid=avoid,
         )
-        for record, score in page
-    )
+
+    answers = [Answer(record, score, excerpt(record)) for record, score in page]
+    if answers and offset == 0:
+        # The best passage's other sentences on the question are shown too: its best window
+        # is often beside the answer ("…the larvae of the fall armyworm…" when "Zambia says
+        # 124,000 hectares…" is what was asked).
+        best = answers[0]
+        more = excerpt(best.passage, avoid=best.excerpt.sentences)
+        if more.highlights:
+            answers[0] = replace(best, more=more)
     shown = [a.passage for a in answers[:3]] if offset == 0 else [r for r, _ in kept[:3]]
     return Results(
         question,
         tuple(terms),
-        answers,
+        tuple(answers),
         offset,
         has_more=len(kept) > offset + k,
         answered=is_answered(read, expansions, shown, idf),

@@ -193,6 +193,8 @@ def render_answer_text(results: Results, language: str = "en") -> str:
     for number, answer in enumerate(results.answers, start=results.offset + 1):
         passage = answer.passage
         lines = [f"{number}. {quoted(highlighted(answer.excerpt, markup=False), language)}"]
+        if answer.more is not None:
+            lines.append(f"   {quoted(highlighted(answer.more, markup=False), language)}")
         lines.append(f"   — {passage.title}")
         cited = cite(passage, language)
         if cited:
@@ -252,14 +254,14 @@ def _answer_html(answer: Answer, number: int, language: str) -> str:
 
 
 def cited_excerpt_html(answer: Answer, language: str, *, with_link: bool = False) -> str:
-    """One answer as Telegram HTML: the quoted excerpt, its article's linked title and the
-    citation (``with_link``: the article's address written out too, for a shared message)."""
+    """One answer as Telegram HTML: the quoted excerpt (and the passage's next one, for the
+    best answer), its article's linked title and the citation (``with_link``: the article's
+    address written out too, for a shared message)."""
     passage = answer.passage
     cited = html.escape(cite(passage, language), quote=False)
-    lines = [
-        quoted(highlighted(answer.excerpt), language),
-        f"— <i>{linked_title(passage.title, passage.url)}</i>",
-    ]
+    excerpts = [e for e in (answer.excerpt, answer.more) if e is not None]
+    lines = [quoted(highlighted(e), language) for e in excerpts]
+    lines.append(f"— <i>{linked_title(passage.title, passage.url)}</i>")
     if cited:
         lines.append(cited)
     if with_link and passage.url and passage.url.startswith(("http://", "https://")):

@@ -137,6 +137,7 @@ def results_json(results: Results) -> dict[str, Any]:
                 "heading": a.passage.heading,
                 "text": a.passage.text,
                 "excerpt": a.excerpt.text,
+                "more_excerpt": a.more.text if a.more is not None else None,
                 "score": a.score,
             }
             for a in results.answers

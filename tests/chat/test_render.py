@@ -54,6 +54,21 @@ def test_article_text_is_escaped_in_answers() -> None:
     assert "<script>alert(1)</script> & the Kremlin" in shown
 
 
+def test_the_best_answers_second_excerpt_comes_under_the_first_before_one_citation() -> None:
+    text = "The Kremlin said the talks were useful. <Filler>. Peskov & Lavrov will meet again."
+    first = Excerpt(text[:39], ((4, 11),))
+    more = Excerpt(text[text.index("Peskov") :], ((0, 6),))
+    page = results(Answer(record(text=text), 1.0, first, more))
+    plain = render_answer_text(page)
+    assert plain.index("the talks were useful") < plain.index("[Peskov] & Lavrov")
+    assert plain.index("[Peskov] & Lavrov") < plain.index("— Talks in Istanbul")
+    assert plain.count("Talks in Istanbul") == 1 and plain.count("1. ") == 1
+    markup = render_answer_html(page)
+    assert "<b>Peskov</b> &amp; Lavrov" in markup
+    shown = visible_text(markup)
+    assert shown.index("useful") < shown.index("Peskov & Lavrov") < shown.index("Talks in")
+
+
 def test_no_direct_answer_and_what_else_was_searched_come_first() -> None:
     passage = record()
     answer = Answer(passage, 1.0, Excerpt(passage.text))

@@ -58,9 +58,11 @@ def test_ask_json_is_machine_readable(run: CliRunner) -> None:
         "passage_id",
         "text",
         "excerpt",
+        "more_excerpt",
         "score",
     }
     assert "Ouchakov" in first["excerpt"] and first["source"] == "ATS"
+    assert first["more_excerpt"] is None  # the seed's paragraphs say all in one excerpt
     assert payload["answered"] is True
 
 

@@ -414,16 +414,19 @@ _ANY_TEXT = st.text(max_size=800) | st.lists(
     st.sampled_from(["What did Putin say?", "combien", "when", "où", "Poutine trêve"]),
     st.booleans(),
     st.sampled_from([0.0, 0.7, 1.0, 4.2]),
+    st.frozensets(st.integers(0, 12), max_size=6),
 )
 def test_any_excerpt_fits_and_marks_only_its_own_text(
-    text: str, question: str, lead: bool, weight: float
+    text: str, question: str, lead: bool, weight: float, avoid: frozenset[int]
 ) -> None:
     read = read_question(question)
     weights = dict.fromkeys(read.terms, weight)  # zero when a word is in every passage
     excerpt = make_excerpt(
-        text, read.terms, "fr", weights=weights, question_type=read.type, lead=lead
+        text, read.terms, "fr", weights=weights, question_type=read.type, lead=lead, avoid=avoid
     )
     assert len(excerpt.text) <= MAX_EXCERPT_CHARS
+    assert not set(excerpt.sentences) & avoid
+    assert excerpt.text or avoid or not text.strip()  # only a second look may find nothing
     assert all(0 <= s < e <= len(excerpt.text) for s, e in excerpt.highlights)
     # Each fragment is the text's own words, and what is marked is a word of the question.
     pieces = excerpt.text.split(GAP)
@@ -484,3 +487,48 @@ def test_a_quote_running_over_sentences_is_shown_from_its_opening_mark() -> None
     )
     shown = excerpt_for("What did Beyonce say about expecting twins?", text)
     assert f"{opening} {attributed}" in shown
+
+
+ARMYWORM = (
+    "The fall armyworm, a destructive caterpillar indigenous to the Americas, was only spotted "
+    "in Africa last year, but the larvae of the fall armyworm have already left a trail of "
+    "destruction across three of South Africa's nine provinces, threatening food security. "
+    "The pest targets maize, sorghum, soya beans, groundnuts and potatoes. "
+    "Zambia says 124,000 hectares of its crops have been destroyed. "
+    "In December, the country ordered the national air force into action to control the plague."
+)
+
+
+def _second_look(question: str, text: str, avoid: tuple[int, ...]) -> Excerpt:
+    read = read_question(question)
+    speaker, names = name_groups(read)
+    return make_excerpt(
+        text,
+        read.terms,
+        "en",
+        question_type=read.type,
+        speakers=speaker_names(read),
+        speaker=speaker,
+        names=names,
+        avoid=avoid,
+    )
+
+
+def test_a_second_look_shows_the_next_sentences_on_the_question_and_none_already_shown() -> None:
+    question = "How much farmland in Zambia has been wiped out by the fall armyworm?"
+    first = excerpt_of(question, ARMYWORM)
+    # The long sentence naming the armyworm twice fills the first excerpt's room.
+    assert "larvae of the fall armyworm" in first.text and "124,000" not in first.text
+    second = _second_look(question, ARMYWORM, first.sentences)
+    assert "Zambia says 124,000 hectares" in second.text
+    assert not set(second.sentences) & set(first.sentences)
+    assert "larvae" not in second.text
+    assert [second.text[s:e] for s, e in second.highlights] == ["Zambia"]
+
+
+def test_a_second_look_is_empty_when_no_other_sentence_holds_a_word_of_the_question() -> None:
+    question = "What did Dvorkovich say about the gas talks?"
+    shown = excerpt_of(question, SPOKESMAN)
+    spans = excerpt_sentences(SPOKESMAN)
+    others = tuple(i for i in range(len(spans)) if i not in shown.sentences)
+    assert _second_look(question, SPOKESMAN, (*shown.sentences, *others)).text == ""

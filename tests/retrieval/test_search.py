@@ -408,3 +408,31 @@ def test_the_passages_shown_of_one_article_answer_together() -> None:
         2, 2, 0, None, batman.text, "en", "", "TEST", None, None, None, "day"
     )  # type: ignore[arg-type]
     assert not is_answered(read, [], [named, other_article], weights)
+
+
+ARMYWORM = (
+    "<p>The fall armyworm, a destructive caterpillar indigenous to the Americas, was only "
+    "spotted in Africa last year, but the larvae of the fall armyworm have already left a trail "
+    "of destruction across three of South Africa's nine provinces, threatening food security. "
+    "The pest targets maize, sorghum, soya beans, groundnuts and potatoes. Zambia says 124,000 "
+    "hectares of its crops have been destroyed. In December, the country ordered the national "
+    "air force into action to control the plague.</p>"
+)
+
+
+def test_the_best_answer_also_shows_its_passages_next_excerpt_on_the_question(
+    depeche: Depeche,
+) -> None:
+    pest = article(1, ARMYWORM, title="Armyworm spreads in southern Africa", language="en")
+    depeche.ingest_drafts([pest, *(article(n) for n in range(2, 8))])
+    question = "How much farmland in Zambia has been wiped out by the fall armyworm?"
+    best = depeche.ask(question).answers[0]
+    assert "124,000" not in best.excerpt.text
+    assert best.more is not None and "Zambia says 124,000 hectares" in best.more.text
+    # Paging on: the next pages' answers are the other passages, each with one excerpt.
+    assert all(a.more is None for a in depeche.ask(question, offset=1).answers)
+
+
+def test_a_passage_with_nothing_more_on_the_question_shows_one_excerpt(seeded: Depeche) -> None:
+    # The seed's paragraphs are a sentence or two: the first excerpt is all they say.
+    assert seeded.ask("What did the Kremlin say?").answers[0].more is None
