@@ -271,6 +271,32 @@ async def test_a_long_answer_is_shortened_to_one_message(bot: Chatting, tmp_path
     assert any(b["text"] == "More results ▸" for b in buttons(answer))
 
 
+async def test_the_best_answer_shows_two_excerpts_of_its_passage_above_one_citation(
+    bot: Chatting, tmp_path: Path
+) -> None:
+    body = (
+        "The fall armyworm, a destructive caterpillar indigenous to the Americas, was only "
+        "spotted in Africa last year, but the larvae of the fall armyworm have already left a "
+        "trail of destruction across three of South Africa's nine provinces, threatening food "
+        "security. The pest targets maize, sorghum, soya beans, groundnuts and potatoes. Zambia "
+        "says 124,000 hectares of its crops have been destroyed. In December, the country "
+        "ordered the national air force into action to control the plague."
+    )
+    article = {"title": "Armyworm & maize", "body": body, "url": "https://x.org/pest"}
+    (tmp_path / "pest.jsonl").write_text(json.dumps(article) + "\n")
+    bot.service.ingest_paths([tmp_path])
+    person = user("en")
+    chat = private_chat(person)
+    answer = await bot.ask(
+        chat, person, "How much farmland in Zambia did the fall armyworm destroy?"
+    )
+    shown = visible_text(answer["text"])
+    title = shown.index("— Armyworm & maize")
+    assert shown.index("larvae of the fall") < title and shown.index("Zambia says 124,000") < title
+    assert shown.count("Armyworm & maize") == 1 and "2. " not in shown[:title]
+    assert "<b>Zambia</b>" in answer["text"] and utf16(answer["text"]) <= LIMIT
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
