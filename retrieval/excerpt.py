@@ -440,8 +440,8 @@ def make_excerpt(
     if first == last and spans[last][1] - spans[first][0] < SHORT_SENTENCE_CHARS:
         # "Le Kremlin l'a jugée positive." says little without the sentence it comments on;
         # a quote left open ("He joked: «God is so busy.") says it in the next one.
-        fits_next = _fits_next(spans, sentences, first, last, max_chars, avoid)
-        fits_before = _fits_before(spans, sentences, first, last, max_chars, avoid)
+        fits_next = _fits(spans, sentences, (first, last), last + 1, max_chars, avoid)
+        fits_before = _fits(spans, sentences, (first, last), first - 1, max_chars, avoid)
         if fits_next and quotes[last + 1] and quote_open_after(sentences[last]):
             last += 1
         elif fits_before:
@@ -548,38 +548,22 @@ def _joined(
     return Excerpt("".join(parts), tuple(highlights), tuple(sorted(indices)))
 
 
-def _fits_next(
+def _fits(
     spans: Sequence[tuple[int, int]],
     sentences: Sequence[str],
-    first: int,
-    last: int,
+    window: tuple[int, int],
+    added: int,
     room: int,
     avoid: Collection[int] = (),
 ) -> bool:
-    """Whether the sentence after the window ``first``..``last`` fits in ``room`` with it and
-    is not to ``avoid``; a share bar ending in a link is no context."""
+    """Whether sentence ``added``, just before or after the ``window`` (first, last), fits in
+    ``room`` with it and is not to ``avoid``; a share bar ending in a link is no context."""
+    first, last = min(window[0], added), max(window[1], added)
     return (
-        last + 1 < len(spans)
-        and last + 1 not in avoid
-        and spans[last + 1][1] - spans[first][0] <= room
-        and not _LINK_TAIL.search(sentences[last + 1])
-    )
-
-
-def _fits_before(
-    spans: Sequence[tuple[int, int]],
-    sentences: Sequence[str],
-    first: int,
-    last: int,
-    room: int,
-    avoid: Collection[int] = (),
-) -> bool:
-    """Whether the sentence before the window fits in ``room`` with it (``_fits_next``)."""
-    return (
-        first > 0
-        and first - 1 not in avoid
-        and spans[last][1] - spans[first - 1][0] <= room
-        and not _LINK_TAIL.search(sentences[first - 1])
+        0 <= added < len(spans)
+        and added not in avoid
+        and spans[last][1] - spans[first][0] <= room
+        and not _LINK_TAIL.search(sentences[added])
     )
 
 
@@ -594,9 +578,9 @@ def _fill(
     """Widen the window ``first``..``last`` by whole sentences not to ``avoid`` while it fits
     in ``max_chars``, the next one first."""
     while True:
-        if _fits_next(spans, sentences, first, last, max_chars, avoid):
+        if _fits(spans, sentences, (first, last), last + 1, max_chars, avoid):
             last += 1
-        elif _fits_before(spans, sentences, first, last, max_chars, avoid):
+        elif _fits(spans, sentences, (first, last), first - 1, max_chars, avoid):
             first -= 1
         else:
             return first, last
