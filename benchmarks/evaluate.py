@@ -129,8 +129,8 @@ def depeche_system(service: Depeche, ids: dict[int, str]) -> Callable[[Question]
         results = service.ask(question.text, k=10)
         articles = tuple(dict.fromkeys(ids[a.passage.article_id] for a in results.answers))
         # The first three excerpts a user reads: the best answer's second one comes second.
-        read = [e for a in results.answers for e in (a.excerpt, a.more) if e is not None]
-        excerpts = tuple(e.text for e in read[:3])
+        read = [e.text for a in results.answers for e in a.excerpts]
+        excerpts = tuple(read[:3])
         answered = bool(results.answers) and getattr(results, "answered", True)
         return Outcome(articles, excerpts, answered)
 

@@ -84,6 +84,11 @@ class Answer:
     excerpt: Excerpt
     more: Excerpt | None = None
 
+    @property
+    def excerpts(self) -> tuple[Excerpt, ...]:
+        """The excerpts shown, in reading order: the excerpt, then ``more`` if any."""
+        return (self.excerpt,) if self.more is None else (self.excerpt, self.more)
+
 
 @dataclass(frozen=True)
 class Scope:

@@ -192,9 +192,8 @@ def render_answer_text(results: Results, language: str = "en") -> str:
     blocks = ["\n".join(notes)] if notes else []
     for number, answer in enumerate(results.answers, start=results.offset + 1):
         passage = answer.passage
-        lines = [f"{number}. {quoted(highlighted(answer.excerpt, markup=False), language)}"]
-        if answer.more is not None:
-            lines.append(f"   {quoted(highlighted(answer.more, markup=False), language)}")
+        said = [quoted(highlighted(e, markup=False), language) for e in answer.excerpts]
+        lines = [f"{number}. {said[0]}", *(f"   {more}" for more in said[1:])]
         lines.append(f"   — {passage.title}")
         cited = cite(passage, language)
         if cited:
@@ -259,8 +258,7 @@ def cited_excerpt_html(answer: Answer, language: str, *, with_link: bool = False
     address written out too, for a shared message)."""
     passage = answer.passage
     cited = html.escape(cite(passage, language), quote=False)
-    excerpts = [e for e in (answer.excerpt, answer.more) if e is not None]
-    lines = [quoted(highlighted(e), language) for e in excerpts]
+    lines = [quoted(highlighted(e), language) for e in answer.excerpts]
     lines.append(f"— <i>{linked_title(passage.title, passage.url)}</i>")
     if cited:
         lines.append(cited)

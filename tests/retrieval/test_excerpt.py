@@ -39,6 +39,7 @@ def excerpt_of(
     *,
     lead: bool = False,
     weights: dict[str, float] | None = None,
+    avoid: tuple[int, ...] = (),
 ) -> Excerpt:
     read = read_question(question)
     focus = [t for w in read.words if w.focus for t in w.terms]
@@ -54,6 +55,7 @@ def excerpt_of(
         names=names,
         lead=lead,
         focus=focus,
+        avoid=avoid,
     )
 
 
@@ -499,27 +501,12 @@ ARMYWORM = (
 )
 
 
-def _second_look(question: str, text: str, avoid: tuple[int, ...]) -> Excerpt:
-    read = read_question(question)
-    speaker, names = name_groups(read)
-    return make_excerpt(
-        text,
-        read.terms,
-        "en",
-        question_type=read.type,
-        speakers=speaker_names(read),
-        speaker=speaker,
-        names=names,
-        avoid=avoid,
-    )
-
-
 def test_a_second_look_shows_the_next_sentences_on_the_question_and_none_already_shown() -> None:
     question = "How much farmland in Zambia has been wiped out by the fall armyworm?"
     first = excerpt_of(question, ARMYWORM)
     # The long sentence naming the armyworm twice fills the first excerpt's room.
     assert "larvae of the fall armyworm" in first.text and "124,000" not in first.text
-    second = _second_look(question, ARMYWORM, first.sentences)
+    second = excerpt_of(question, ARMYWORM, avoid=first.sentences)
     assert "Zambia says 124,000 hectares" in second.text
     assert not set(second.sentences) & set(first.sentences)
     assert "larvae" not in second.text
@@ -531,4 +518,4 @@ def test_a_second_look_is_empty_when_no_other_sentence_holds_a_word_of_the_quest
     shown = excerpt_of(question, SPOKESMAN)
     spans = excerpt_sentences(SPOKESMAN)
     others = tuple(i for i in range(len(spans)) if i not in shown.sentences)
-    assert _second_look(question, SPOKESMAN, (*shown.sentences, *others)).text == ""
+    assert excerpt_of(question, SPOKESMAN, avoid=(*shown.sentences, *others)).text == ""
