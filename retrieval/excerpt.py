@@ -289,7 +289,8 @@ def make_excerpt(
     ``lead``: the text opens its article, so its first sentence is the story's lead.
     ``focus``: the terms of what the answer is ("Which *restaurant chains*…").
     ``avoid``: sentences not to show (those of an excerpt already shown); then, when no other
-    sentence holds a word of the question, the excerpt is empty.
+    sentence holds a word of the question, the excerpt is empty, unless for who-said the
+    speaker goes on right after them: their next words are shown, unmarked.
 
     A window scores the summed weight of the distinct terms it holds, plus the type's bonus
     when one of its sentences carries the answer's kind. A second sentence is taken when it adds
@@ -391,10 +392,30 @@ def make_excerpt(
 
     # Each sentence alone, scored once: a window of one, and a fragment.
     avoid = frozenset(avoid)
-    single = [0.0 if i in avoid else score(i, i) for i in range(len(spans))]
+    # A second look starts only from a sentence holding a word of the question: a name held
+    # elsewhere in the passage makes any sentence worth a little, not an answer.
+    single = [
+        0.0 if i in avoid or (avoid and not per_sentence[i]) else score(i, i)
+        for i in range(len(spans))
+    ]
     free = [i for i in range(len(spans)) if i not in avoid]
     if not free or (avoid and max(single) <= 0):
-        return Excerpt("")
+        # Nothing else is on the question; for who-said the speaker may go on after what was
+        # shown ("…," the German chancellor said. "We have agreed on further steps," she added.).
+        after = max(avoid, default=-1) + 1
+        if not (who_said and avoid and after < len(spans) and speaking[after]):
+            return Excerpt("")
+        last = after
+        while (
+            last + 1 < len(spans)
+            and last + 1 not in avoid
+            and speaking[last + 1]
+            and spans[last + 1][1] - spans[after][0] <= max_chars
+        ):
+            last += 1
+        start, end = spans[after][0], spans[last][1]
+        shown = _shorten(text[start:end], [], max_chars)
+        return replace(shown, sentences=tuple(range(after, last + 1)))
     best = (single[free[0]], free[0], free[0])
     for i in free:
         candidates = [(single[i], i, i)]

@@ -247,7 +247,7 @@ def search(
         # 124,000 hectares…" is what was asked).
         best = answers[0]
         more = excerpt(best.passage, avoid=best.excerpt.sentences)
-        if more.highlights:
+        if more.text:
             answers[0] = replace(best, more=more)
     shown = [a.passage for a in answers[:3]] if offset == 0 else [r for r, _ in kept[:3]]
     return Results(

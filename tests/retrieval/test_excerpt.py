@@ -513,6 +513,37 @@ def test_a_second_look_shows_the_next_sentences_on_the_question_and_none_already
     assert [second.text[s:e] for s, e in second.highlights] == ["Zambia"]
 
 
+MERKEL_CALL = (
+    "German Chancellor Angela Merkel and Russian President Vladimir Putin agreed on new steps "
+    "to settle the Ukrainian crisis during a phone call on Tuesday, Germany's leader told "
+    'reporters in Warsaw after talks with the Polish prime minister. "I have again talked to '
+    'President Putin today because we are concerned over the situation in eastern Ukraine," '
+    'the chancellor said. "We have agreed on further steps that can be taken within the '
+    'Normandy format," she added.'
+)
+
+
+@pytest.mark.parametrize(
+    ("ending", "shown"),
+    [
+        ("", "We have agreed on further steps"),
+        (" Poland's president is due in Berlin next week.", ""),
+    ],
+    ids=["the speaker goes on", "the story moves on"],
+)
+def test_a_second_look_for_who_said_shows_the_speaker_going_on_after_the_first(
+    ending: str, shown: str
+) -> None:
+    question = "What did Merkel say after her call with Putin?"
+    text = MERKEL_CALL.rsplit(' "We have', 1)[0] + ending if ending else MERKEL_CALL
+    first = excerpt_of(question, text)
+    assert "I have again talked" in first.text and "further steps" not in first.text
+    second = excerpt_of(question, text, avoid=first.sentences)
+    # The words she goes on with hold no word of the question, and are still her answer.
+    assert (shown in second.text) if shown else second.text == ""
+    assert not second.highlights
+
+
 def test_a_second_look_is_empty_when_no_other_sentence_holds_a_word_of_the_question() -> None:
     question = "What did Dvorkovich say about the gas talks?"
     shown = excerpt_of(question, SPOKESMAN)
