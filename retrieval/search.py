@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
@@ -200,7 +201,7 @@ def search(
         )
     with guard:
         expansions = _expansions(read, index)
-    weights = _weights(read, expansions)
+        weights = pooled_weights(read, expansions, _weights(read, expansions), index)
     terms = list(weights)
     wanted = offset + k + 1  # one more than shown tells whether another page exists
     depth = max(4 * wanted, 20)
@@ -311,6 +312,42 @@ def _weights(read: Question, expansions: Sequence[Expansion]) -> dict[str, float
         for t in expansion.terms:
             weights.setdefault(t, expansion.weight * (speaker if named else 1.0))
     return weights
+
+
+def pooled_weights(
+    read: Question,
+    expansions: Sequence[Expansion],
+    weights: Mapping[str, float],
+    index: BM25Index,
+) -> dict[str, float]:
+    """``weights`` for a question searched in both languages: each word weighs, in either, what
+    it weighs as one term held by the passages of both (``BM25Index.pooled_idf``).
+
+    A word's idf depends on how many passages of its own language the collection holds: in one
+    mostly English, "Chine" is rare and "China" common, and a French question about China
+    finds the one French passage naming it before the English article that answers. Only a
+    word's one-word forms join it: a phrase ("terror attack" for "bombing") is another
+    concept, and a word of a longer name ("Sud-Rail") is not the word alone ("South").
+    """
+    weighed = dict(weights)
+    name_sizes = Counter(w.name_start for w in read.words if w.name)
+    for position, word in enumerate(read.words):
+        if word.name and name_sizes[word.name_start] > 1:
+            continue
+        forms = [
+            e.terms
+            for e in expansions
+            if e.words == (position,) and e.kind != "spelling" and len(e.terms) == 1
+        ]
+        if not forms:
+            continue
+        group = set(word.terms).union(*forms)
+        pooled = index.pooled_idf(group)
+        own = index.idf(group)
+        for t in group:
+            if own[t] > pooled:  # a form of two words takes the lesser of their weights
+                weighed[t] = min(weighed[t], weights[t] * pooled / own[t])
+    return weighed
 
 
 def _expansions(read: Question, index: BM25Index) -> list[Expansion]:

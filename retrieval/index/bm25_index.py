@@ -14,6 +14,7 @@ adopted by the next call.
 from __future__ import annotations
 
 import itertools
+import math
 import sys
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -497,6 +498,21 @@ class BM25Index:
             tid = get(t)
             weights[t] = float(idf[tid]) if tid is not None and self._df[tid] > 0 else 0.0
         return weights
+
+    def pooled_idf(self, terms: Iterable[str]) -> float:
+        """The idf the terms would score with as one term held by every passage holding any of
+        them (a word with its other-language forms: "Chine" and "China"). A passage holding
+        two of them counts twice, which errs towards the common; past half the passages, where
+        rank-bm25's formula turns negative, it is the idf of the most common term. 0 when none
+        is in a live passage."""
+        get = self._vocab.get
+        found = {tid for t in terms if (tid := get(t)) is not None and self._df[tid] > 0}
+        if not found:
+            return 0.0
+        n = self._n_live
+        df = min(sum(int(self._df[tid]) for tid in found), n)
+        pooled = math.log(n - df + 0.5) - math.log(df + 0.5)
+        return pooled if pooled > 0 else min(float(self._stats()[0][tid]) for tid in found)
 
     def get_scores(
         self,

@@ -385,3 +385,17 @@ def test_ids_past_32_bits_are_kept_exactly() -> None:
     assert 2**40 + 3 in index and 2**40 + 4 not in index and 7 in index
     index.remove([2**40 + 3])
     assert 2**40 + 3 not in index and len(index.search(["sommet"])) == 3
+
+
+def test_pooled_idf_is_the_idf_of_one_term_held_by_the_passages_of_all() -> None:
+    merged = {n: ["pool" if t in ("offens", "bombard") else t for t in d] for n, d in DOCS.items()}
+    idf, _ = raw_idf(merged)
+    assert make_index().pooled_idf(["offens", "bombard"]) == pytest.approx(idf["pool"])
+    # A passage holding both counts twice: "kiev" (1, 4) and "offens" (1) as if in three.
+    assert make_index().pooled_idf(["kiev", "offens"]) == pytest.approx(math.log(7.5 / 3.5))
+
+
+def test_pooled_idf_of_terms_in_most_passages_is_their_most_common_ones() -> None:
+    index = make_index()
+    assert index.pooled_idf(["europ", "pari", "vote"]) == index.idf(["europ"])["europ"]
+    assert index.pooled_idf(["nowhere"]) == 0.0

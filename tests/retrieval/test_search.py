@@ -10,7 +10,7 @@ import pytest
 from bot.service import Depeche
 from retrieval.expand import translations
 from retrieval.question import read_question
-from retrieval.search import PassageRecord, is_answered
+from retrieval.search import PassageRecord, _weights, is_answered, pooled_weights
 from tests.helpers import article
 
 
@@ -364,6 +364,43 @@ def test_a_passage_holding_more_of_the_question_ranks_first_whatever_its_languag
     depeche.ingest_drafts([english, french, *(article(n) for n in range(3, 9))])
     results = depeche.ask("soldats russes blessés")
     assert "wounded" in results.answers[0].passage.text
+
+
+def test_a_word_weighs_alike_in_both_languages_whichever_the_collection_holds_more_of(
+    depeche: Depeche,
+) -> None:
+    # "Chine" is in one French passage and "China" in seven English ones: on its own idf the
+    # French word would outweigh everything the English article holds besides.
+    english = [
+        article(
+            n,
+            f"<p>China said on Monday that its exports rose in month {n}, officials said.</p>",
+            language="en",
+            title=f"China trade {n}",
+        )
+        for n in range(1, 7)
+    ]
+    births = article(
+        7,
+        "<p>China recorded 17.86 million births in 2016, as more babies were born after the "
+        "two-child policy took effect, the health commission said.</p>",
+        language="en",
+        title="New child policy increases births",
+    )
+    french = article(8, "<p>La Chine a dénoncé mardi les nouvelles sanctions européennes.</p>")
+    depeche.ingest_drafts([*english, births, french, *(article(n) for n in range(9, 13))])
+    first = depeche.ask("Combien de bébés sont nés en Chine ?").answers[0]
+    assert "17.86 million" in first.excerpt.text
+
+
+def test_pooled_weights_leave_a_word_of_one_language_alone(depeche: Depeche) -> None:
+    """A word without other-language forms, or one of a longer name, keeps its weight."""
+    depeche.ingest_drafts([article(n) for n in range(1, 5)])
+    for question in ("Sud-Rail grève", "réunion Istanbul"):
+        read = read_question(question)
+        expansions = translations(read)
+        weights = _weights(read, expansions)
+        assert pooled_weights(read, expansions, weights, depeche.index) == weights
 
 
 def test_a_passage_holding_less_than_half_the_question_does_not_answer_it() -> None:
