@@ -490,12 +490,29 @@ def make_excerpt(
         return quotes[i], on_subject, features[i][0], -i
 
     strongest = max(range(first, last + 1), key=strength)
-    if features[strongest][0]:
+    if question_type == "how-many" and features[strongest][0] == 1.0:
+        # Of a long sentence's figures, the count asked for stands by the question's words
+        # ("…thought to number about 10,000"), not by a subhead run into it.
+        a, b = spans[strongest]
+        near = [s - a for s, _, _ in matches if a <= s < b]
+        anchor = a + _figure_near(sentences[strongest], near) - start
+    elif features[strongest][0]:
         anchor = spans[strongest][0] + features[strongest][1] - start
     else:
         anchor = found[0][0] if found else 0
     shown = _shorten(text[start:end], found, max_chars, anchor, weights)
     return replace(shown, sentences=tuple(range(first, last + 1)))
+
+
+def _figure_near(sentence: str, words: Sequence[int]) -> int:
+    """Where the figure (not a year) of ``sentence`` nearest one of the ``words`` (positions)
+    starts; the first figure when none is given."""
+    figures = [m.start() for m in _FIGURE.finditer(sentence) if not _is_year(m)]
+    if not figures:
+        return 0
+    if not words:
+        return figures[0]
+    return min(figures, key=lambda f: (min(abs(f - w) for w in words), f))
 
 
 def _runs(indices: Collection[int]) -> list[tuple[int, int]]:

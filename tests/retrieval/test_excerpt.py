@@ -238,6 +238,22 @@ def test_how_many_takes_a_count_over_a_models_name() -> None:
     assert "over 30" in excerpt_for(question, text, weights=idf)
 
 
+def test_how_many_cuts_a_long_sentence_around_the_figure_by_the_questions_words() -> None:
+    # A subhead run into the sentence ("Grouping numbers 3,000") holds a figure too, far from
+    # what the question asks about; cut at the first figure, the count asked for fell off.
+    text = (
+        "The report published in June describes a loose network of 3,000 members Grouping "
+        "numbers 3,000 Last month, the head of the domestic intelligence service, speaking at a "
+        "conference of regional police chiefs in the capital, said the scene of activists, "
+        "sympathizers and occasional supporters, most of them middle-aged men living in rural "
+        "districts, was thought to number about 12,500 across the country."
+    )
+    question = "How big is the activists scene thought to be?"
+    shown = excerpt_for(question, text)
+    assert len(shown) <= 300
+    assert "about 12,500" in shown
+
+
 def test_when_takes_the_date() -> None:
     text = (
         "The next Winter Olympics will be held in PyeongChang. Russia's Olympic committee has "
