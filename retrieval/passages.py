@@ -15,6 +15,14 @@ _ABBREVIATIONS = frozenset(
     etc cf env ex fig art al mr mrs ms jr sr prof gov sen rep rev inc ltd co corp dept jan feb
     mar apr aug sept sep oct nov dec vs""".split()
 )
+# After a company's or a list's abbreviation the stop also ends the sentence when a word that
+# opens sentences follows ("…sold the division to Microsoft Corp. The new device…"); a title's
+# never does ("Gen. He Weidong", "M. Le Drian").
+_CLOSING_ABBREVIATIONS = frozenset("inc ltd co corp etc dept".split())
+_SENTENCE_OPENERS = frozenset(
+    """the it he she they we this these those but in its his her their there
+    il elle ils elles ce cette ces mais le la les selon""".split()
+)
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*\s+(?=[\"'«“‘(\[]?\s?[A-ZÀ-ÖØ-Þ0-9])")
 
 
@@ -44,7 +52,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         last_word = before[-1].lower().rstrip(".") if before else ""
         # "J. Smith" and "U.S. officials": a lone letter before the stop is an initial.
         if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
-            continue
+            following = text[match.end() :].split(maxsplit=1)
+            opens = bool(following) and following[0].lower() in _SENTENCE_OPENERS
+            if not (last_word in _CLOSING_ABBREVIATIONS and opens):
+                continue
         end = match.end()
         if text[start:end].strip():
             spans.append((start, end))

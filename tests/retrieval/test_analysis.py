@@ -130,6 +130,34 @@ def test_sentences_do_not_break_after_civilities() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (
+            "The company sold the division to Microsoft Corp. The new device runs Android.",
+            ["The company sold the division to Microsoft Corp.", "The new device runs Android."],
+        ),
+        (
+            "Shares of Alibaba Group Holding Ltd. fell 2 percent.",
+            ["Shares of Alibaba Group Holding Ltd. fell 2 percent."],
+        ),
+        (
+            "Le groupe a vendu Acme Inc. Il se recentre sur l'énergie.",
+            ["Le groupe a vendu Acme Inc.", "Il se recentre sur l'énergie."],
+        ),
+        (
+            "A speech by Gen. He Weidong opened the session.",
+            ["A speech by Gen. He Weidong opened the session."],
+        ),
+        ("M. Le Drian est arrivé.", ["M. Le Drian est arrivé."]),
+    ],
+)
+def test_a_companys_abbreviation_ends_a_sentence_before_a_word_that_opens_one(
+    text: str, sentences: list[str]
+) -> None:
+    assert split_sentences(text) == sentences
+
+
 def test_passages_merge_short_split_long_and_keep_intertitles() -> None:
     long_paragraph = " ".join(
         f"Phrase numéro {i} assez longue pour remplir le texte." for i in range(60)
