@@ -372,7 +372,10 @@ def make_excerpt(
             context = CONTEXT_SHARE
         speaker_value = 0.0
         if any(w & found for w in speaker_words):
-            speaker_value = value(speaker_words)
+            # Named but not speaking ("the panel, after having heard … Vylegzhanin, has
+            # decided…"): the speaker is context, not the one whose words these are.
+            named_only = who_said and not any(speaking[i] for i in window)
+            speaker_value = (CONTEXT_SHARE if named_only else 1.0) * value(speaker_words)
         elif any(w & in_passage for w in speaker_words):
             speaker_value = context * value(speaker_words)
         # What it was said about belongs in the words said more than around them.

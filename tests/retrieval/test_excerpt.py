@@ -116,6 +116,22 @@ def test_who_said_shows_the_words_said_to_their_end(question: str, text: str, sa
     assert said in excerpt_for(question, text)
 
 
+def test_who_said_shows_the_speakers_words_not_a_quote_that_only_names_them() -> None:
+    # The prime minister's quote names Schinas and the bill; Schinas's own words hold neither
+    # the bill nor more than his name, yet they are what he said.
+    text = (
+        "The British prime minister met Margaritis Schinas in Brussels on Monday and told him "
+        'that the bill "will not be paid in full" under any deal. '
+        f"{FILLER['en']} "
+        "Otherwise, he said, it would be like going to a pub with friends, ordering a round and "
+        'leaving while the party goes on. "You still need to pay for the round you ordered," '
+        "Schinas said."
+    )
+    shown = excerpt_for("What did Schinas say about the bill?", text)
+    assert "You still need to pay for the round you ordered" in shown
+    assert "will not be paid in full" not in shown
+
+
 def test_an_editors_insert_in_a_quote_is_not_what_was_said() -> None:
     text = (
         "Russia may supply two to four Superjet aircraft to Armenia in 2018-2019, Industry "
