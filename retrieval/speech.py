@@ -136,11 +136,17 @@ _CLOSING = re.compile(r"[»”\"]")
 
 
 def _names_someone_else(sentence: str, speakers: Collection[str]) -> bool:
-    """Whether the attribution of a quote ("…," said White House official Richard Clarke)
-    names a person other than the speaker: the words after the quote's closing mark."""
-    closings = list(_CLOSING.finditer(sentence))
-    attribution = sentence[closings[-1].end() :] if closings else sentence
-    # The attribution proper: "…," said X, now an adviser / said at a conference with Y.
-    attribution = " ".join(attribution.split(",")[0].split()[:ATTRIBUTION_WORDS])
+    """Whether the attribution of a quote names a person other than the speaker: the words
+    after its closing mark ("…," said White House official Richard Clarke), or the clause
+    leading into it ("White House spokesman Sean Spicer's comment that «…»")."""
+    opening = QUOTE_OPENING.search(sentence)
+    before = sentence[: opening.start()] if opening else ""
+    if before.strip() and REPORTED_RE.search(fold(before)):
+        attribution = before.split(",")[-1]
+    else:
+        closings = list(_CLOSING.finditer(sentence))
+        after = sentence[closings[-1].end() :] if closings else sentence
+        # The attribution proper: "…," said X, now an adviser / said at a conference with Y.
+        attribution = " ".join(after.split(",")[0].split()[:ATTRIBUTION_WORDS])
     person = PERSON.search(attribution)
     return bool(person) and not any(w in speakers for w in re.findall(r"\w+", fold(attribution)))

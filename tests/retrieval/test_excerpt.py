@@ -220,6 +220,30 @@ def test_a_name_in_the_possessive_names_the_speaker_of_a_later_quote() -> None:
     assert speaking_sentences(sentences, quoted, {"zlatinov"}) == [False, True]
 
 
+@pytest.mark.parametrize(
+    ("attribution", "speaking"),
+    [
+        # Led into by someone else's words: they are that person's.
+        ("She was asked about White House spokesman Sean Spicer's comment that", False),
+        ("The FIS announced earlier in the day in its official statement that", False),
+        # Led into by the speaker, or by "he" once the speaker was named: the speaker's.
+        ("Hua Chunying added that", True),
+        ("In Beijing, she said that", True),
+    ],
+)
+def test_a_quote_is_given_to_whom_the_words_leading_into_it_name(
+    attribution: str, speaking: bool
+) -> None:
+    sentences = [
+        "Hua Chunying spoke at a news conference on Tuesday.",
+        f'{attribution} "the US would make sure that we protect our interests" in the region.',
+        "Talks resume on Monday.",
+    ]
+    quoted = quoted_sentences(sentences)
+    said = speaking_sentences(sentences, quoted, {"hua", "chunying"})
+    assert said == [False, speaking, False]
+
+
 def test_how_many_takes_the_figure() -> None:
     text = (
         "Le séisme a secoué la région d'Agadir mardi matin. Les secours sont arrivés par "
