@@ -55,6 +55,10 @@ def test_every_line_of_the_table_has_both_languages() -> None:
         ("Combien d'adolescents sont morts ?", "teenagers"),
         ("Combien de timbres la Poste émet-elle ?", "stamps"),
         ("firefighters", "pompiers"),
+        ("Qui a touché des pots-de-vin ?", "bribes"),
+        ("Qui doit poursuivre les auteurs des violences ?", "prosecute"),
+        ("Pourquoi les spectateurs ont-ils été déçus ?", "disappointed"),
+        ("anti-graft official convicted", "anticorruption"),
     ],
 )
 def test_names_and_news_words_find_their_other_language_forms(question: str, form: str) -> None:
