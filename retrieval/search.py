@@ -42,6 +42,10 @@ SPEAKER_WEIGHT = 1.5
 CONTEXT_ONLY = 0.5
 # In a who-said question, what a passage naming the speaker as speaking is worth besides.
 SPEAKER_BOOST = 0.25
+# A who-said question naming only its speaker ("What did Putin say?") asks for their words on
+# anything: a passage giving them words is worth this much more again, or the passages naming
+# them most often (about them, quoting others) come first.
+SPEAKER_ONLY_BOOST = 1.0
 # The hits read again for the answer's kind: this many times the page, and at least RERANK_MIN.
 RERANK_FACTOR = 3
 RERANK_MIN = 12
@@ -399,6 +403,7 @@ def _select(
     wanted = set(terms)
     speakers = speaker_names(read, expansions)
     concepts = _concepts(read, expansions)
+    speaker_only = bool(read.words) and all(w.speaker and w.name for w in read.words)
     ranked = []
     for rank, (passage_id, score) in enumerate(zip(ids, scores, strict=True)):
         record = records.get(passage_id)
@@ -411,7 +416,9 @@ def _select(
             if read.type == "who-said":
                 kind, spoken = speech_feature(record.text, speakers, title=record.title)
                 # The speaker named as speaking, not only mentioned, is worth more besides.
-                boost += TYPE_BOOST * kind + (SPEAKER_BOOST if spoken else 0.0)
+                if spoken:
+                    boost += SPEAKER_BOOST + (SPEAKER_ONLY_BOOST if speaker_only else 0.0)
+                boost += TYPE_BOOST * kind
             else:
                 boost += TYPE_BOOST * passage_feature(record.text, read.type, speakers)
             if not holds_any(record.text, record.language, wanted) or passage_id in unnamed:

@@ -264,6 +264,28 @@ def test_who_said_ranks_the_speaker_speaking_above_the_speaker_mentioned(depeche
     assert "would answer the attacks" in first.excerpt.text
 
 
+def test_who_said_on_the_speaker_alone_shows_their_words_before_passages_about_them(
+    depeche: Depeche,
+) -> None:
+    about = article(
+        1,
+        '<p>Critics say that Putin\'s Russia poisons them. "He fears us," said one.</p>',
+        title="Critics of Putin",
+        language="en",
+    )
+    speaking = article(
+        2,
+        "<p>During his annual news conference in Moscow on December 23, President Vladimir Putin "
+        "said that Russia could grant Georgians a visa waiver, adding that relations between the "
+        "two countries were slowly improving after years of tension.</p>",
+        title="Visa waiver for Georgia",
+        language="en",
+    )
+    depeche.ingest_drafts([about, speaking, *(article(n) for n in range(3, 9))])
+    first = depeche.ask("What did Putin say?").answers[0]
+    assert "visa waiver" in first.excerpt.text
+
+
 def test_who_said_ranks_passages_without_the_speaker_last(depeche: Depeche) -> None:
     about_the_other = article(
         1,
