@@ -51,6 +51,13 @@ _AUXILIARY = frozenset(
 _TITLES = frozenset("m mm mme mr mrs ms dr".split())
 # Verbs that, written before a name, make it the listener: "Trump told Putin".
 _TO_LISTENER = frozenset(("told", "tells", "telling"))
+# After a name a speech verb came before, a verb of its own makes the name the subject of the
+# reported words, not their speaker: "…says President Trump must not consider Putin a friend".
+_CLAUSE_VERBS = frozenset(
+    fold(w)
+    for w in """must will would should could can may might has had have is was are were did
+    does do doit doivent va vont pourrait devrait est sont avait a ont""".split()
+)
 
 
 def attributes(folded: str, speakers: Collection[str]) -> bool:
@@ -68,8 +75,11 @@ def attributes(folded: str, speakers: Collection[str]) -> bool:
                 break
         # "said Putin", "a déclaré Vladimir Poutine", "selon M. Ouchakov", "according to
         # Peskov" — not "selon lui, MM. Poutine et Trump ont…": only titles and names between.
+        following = next((w for w in words[i + 1 :] if w not in speakers), "")
         for j in range(i - 1, max(-1, i - 4), -1):
             if words[j] in _REPORTED and words[j] not in _TO_LISTENER:
+                if following in _CLAUSE_VERBS:
+                    break
                 return True
             if words[j] == "to" and j and words[j - 1] == "according":
                 return True

@@ -198,6 +198,10 @@ def test_quoted_sentences(sentences: list[str], quoted: list[bool]) -> None:
         ('"Putin\'s a killer," Trump said.', {"putin"}, False),
         ("Trump told Putin that the talks must go on.", {"putin"}, False),
         ("Selon lui, MM. Poutine et Trump ont évoqué le conflit.", {"poutine"}, False),
+        # The subject of the words reported, not their speaker.
+        ("His wife says President Donald Trump must not trust Putin.", {"donald", "trump"}, False),
+        ('"We will answer," said Putin.', {"putin"}, True),
+        ('"Nous répondrons", a déclaré Vladimir Poutine, avant de partir.', {"poutine"}, True),
     ],
 )
 def test_a_passage_names_its_speaker(sentence: str, speakers: set[str], speaking: bool) -> None:
