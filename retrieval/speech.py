@@ -45,8 +45,9 @@ REPORTED_RE = words_pattern(_REPORTED)
 # Between a speaker and their verb: "Putin has said", "Poutine a aussi déclaré".
 _AUXILIARY = frozenset(
     fold(w)
-    for w in """has had have also then later earlier already immediately a ont avait aussi
-    aussitôt déjà ensuite""".split()
+    for w in """has had have also then later earlier already immediately once again repeatedly
+    previously recently publicly himself herself a ont avait aussi aussitôt déjà ensuite
+    encore une fois""".split()
 )
 _TITLES = frozenset("m mm mme mr mrs ms dr".split())
 # Verbs that, written before a name, make it the listener: "Trump told Putin".
@@ -68,7 +69,7 @@ def attributes(folded: str, speakers: Collection[str]) -> bool:
     for i, word in enumerate(words):
         if word not in speakers:
             continue
-        for after in (w for w in words[i + 1 : i + 4] if w not in speakers):
+        for after in (w for w in words[i + 1 : i + 6] if w not in speakers):
             if after in _REPORTED:
                 return True
             if after not in _AUXILIARY:

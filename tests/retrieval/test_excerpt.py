@@ -193,6 +193,8 @@ def test_quoted_sentences(sentences: list[str], quoted: list[bool]) -> None:
         ("« Nous restons en contact », a déclaré Iouri Ouchakov.", {"ouchakov"}, True),
         ("La rencontre a été utile, selon M. Ouchakov.", {"ouchakov"}, True),
         ("The talks stalled, according to Peskov.", {"peskov"}, True),
+        ("President Donald Trump has once again stressed that it is fake.", {"trump"}, True),
+        ("Vladimir Poutine a une fois encore affirmé son soutien.", {"poutine"}, True),
         # Mentioned, not speaking: inside someone else's quote, the listener, or "according
         # to him, Putin and Trump discussed…".
         ('"Putin\'s a killer," Trump said.', {"putin"}, False),
