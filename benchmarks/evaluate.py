@@ -57,6 +57,7 @@ SPLITS = (
     "blind8",
     "blind9",
     "blind10",
+    "blind11",
 )
 EXCERPT_CHARS = 300
 
