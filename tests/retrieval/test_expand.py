@@ -59,6 +59,8 @@ def test_every_line_of_the_table_has_both_languages() -> None:
         ("Qui doit poursuivre les auteurs des violences ?", "prosecute"),
         ("Pourquoi les spectateurs ont-ils été déçus ?", "disappointed"),
         ("anti-graft official convicted", "anticorruption"),
+        ("Qu'a dit le dirigeant de la Bouriatie ?", "Buryatia"),
+        ("Chechnya", "Tchétchénie"),
     ],
 )
 def test_names_and_news_words_find_their_other_language_forms(question: str, form: str) -> None:
