@@ -34,7 +34,8 @@ REPORTING_VERBS = frozenset(
     insisted urge urged ask asked threaten threatened condemn condemned criticise criticised
     criticize criticized dénoncé dénonce regretté regrette prévenu averti accusé promis annoncé
     réagi démenti menacé plaisanté ironisé reconnu insisté demandé exhorté condamné critiqué
-    """.split()
+    describe described describes characterize characterized characterise characterised décrit
+    décrire""".split()
 )
 _WHAT = frozenset(fold(w) for w in "what que qu quoi".split())
 _INTERROGATIVES = frozenset(
@@ -270,7 +271,8 @@ def _question_type(words: list[str], where: bool) -> QuestionType:
     pairs = set(itertools.pairwise(words))
     if ("how" in present and present & _HOW_MUCH) or "combien" in present:
         return "how-many"
-    if present & _WHAT and present & (SPEECH_VERBS | REPORTING_VERBS):
+    # "How did Moscow react?", "Comment le Kremlin a-t-il décrit…" ask for words too.
+    if present & (_WHAT | {"how", "comment"}) and present & (SPEECH_VERBS | REPORTING_VERBS):
         return "who-said"
     # "Quelle distance…", "What price…" asks for a figure even when a relative "où" or "when"
     # follows ("…la galaxie où un trou noir…").
