@@ -228,7 +228,12 @@ def search(
     speakers = speaker_names(read, expansions)
     speaker, names = name_groups(read, expansions)
     excerpt_weights = {t: idf[t] * weights[t] for t in terms}
-    focus = frozenset(t for w in read.words if w.focus for t in w.terms)
+    # What the answer is, in the question's words and their other-language forms ("Dans
+    # quelle revue…" is answered by "…published in the Journal of…").
+    focused = {i for i, w in enumerate(read.words) if w.focus}
+    focus = frozenset(t for i in focused for t in read.words[i].terms) | frozenset(
+        t for e in expansions if focused.intersection(e.words) for t in e.terms
+    )
 
     def excerpt(record: PassageRecord, avoid: Collection[int] = ()) -> Excerpt:
         return make_excerpt(

@@ -11,7 +11,7 @@ from bot.service import Depeche
 from retrieval.expand import translations
 from retrieval.question import read_question
 from retrieval.search import PassageRecord, _weights, is_answered, pooled_weights
-from tests.helpers import article
+from tests.helpers import FILLER, article
 
 
 @pytest.mark.parametrize(
@@ -284,6 +284,23 @@ def test_who_said_on_the_speaker_alone_shows_their_words_before_passages_about_t
     depeche.ingest_drafts([about, speaking, *(article(n) for n in range(3, 9))])
     first = depeche.ask("What did Putin say?").answers[0]
     assert "visa waiver" in first.excerpt.text
+
+
+def test_what_a_french_question_asks_for_is_found_in_english_too(depeche: Depeche) -> None:
+    # "Dans quelle revue" asks for a journal: the sentence naming one answers, in English.
+    study = article(
+        1,
+        "<p>Scientists in Moscow have made perovskite solar cells of tremendous efficiency, "
+        "their study shows. The new solar cells convert about 10% of the light they receive, as "
+        "much as the best solar cells of hybrid materials made so far in the laboratories of the "
+        f"world, the study says. {FILLER['en']} The results appear in the Journal of Physical "
+        "Chemistry Letters.</p>",
+        title="Perovskite solar cells",
+        language="en",
+    )
+    depeche.ingest_drafts([study, *(article(n) for n in range(3, 9))])
+    question = "Dans quelle revue l'étude sur les cellules solaires a-t-elle été publiée ?"
+    assert "Journal of Physical Chemistry" in depeche.ask(question).answers[0].excerpt.text
 
 
 def test_who_said_ranks_passages_without_the_speaker_last(depeche: Depeche) -> None:
