@@ -58,6 +58,7 @@ SPLITS = (
     "blind9",
     "blind10",
     "blind11",
+    "blind12",
 )
 EXCERPT_CHARS = 300
 
