@@ -45,7 +45,7 @@ _INTERROGATIVES = frozenset(
     qu que quoi qui quand où ou combien comment pourquoi quel quelle quels quelles lequel
     laquelle est ce il elle ils elles t a ont été
     can could may might must will would should peut peuvent pourra pourront pourrait doit
-    doivent devrait va vont""".split()
+    doivent devrait devraient pourraient veut veulent voulait voudrait va vont""".split()
 )
 # Filler words of questions: "à propos de", "about", "please".
 _FILLER = frozenset(fold(w) for w in "propos about please svp stp happen happened happens".split())

@@ -58,6 +58,8 @@ def test_the_question_type(question: str, kind: str) -> None:
         ("Où a eu lieu l'embuscade ?", ["embuscade"]),
         ("When will the Olympics take place?", ["Olympics"]),
         ("Jusqu'à quand les fraudeurs peuvent-ils payer ?", ["fraudeurs", "payer"]),
+        ("De combien les coûts devraient-ils baisser ?", ["coûts", "baisser"]),
+        ("Que veut le régulateur ?", ["régulateur"]),
     ],
 )
 def test_question_words_and_say_verbs_are_not_searched(question: str, searched: list[str]) -> None:
