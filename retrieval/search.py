@@ -532,6 +532,8 @@ class _Concept:
     """A word of the question, or the words of one name, as ``is_answered`` weighs it."""
 
     name: bool
+    # A people's adjective ("Chinese", "biélorusses"), held by its country's name too.
+    people: bool = False
     terms: set[str] = field(default_factory=set)
     untranslated: list[str] = field(default_factory=list)
     translated: bool = False
@@ -542,7 +544,7 @@ class _Concept:
         "South" by "southern" ("germani" / "german", "south" / "southern")."""
         if self.terms & found:
             return True
-        if not self.name:
+        if not (self.name or self.people):
             return False
         names = [t for t in self.terms if len(t) >= MIN_NAME_PREFIX]
         return any(
@@ -563,6 +565,7 @@ def _concepts(read: Question, expansions: Sequence[Expansion]) -> list[_Concept]
         key = (word.name_start, -1) if word.name else (-1, position)
         concept = grouped.setdefault(key, _Concept(name=_required_name(word, position)))
         concept.terms |= terms
+        concept.people = concept.people or is_language_name(word.text)
         if not translated:
             concept.untranslated.append(word.text)
         concept.translated = concept.translated or translated

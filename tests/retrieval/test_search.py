@@ -464,6 +464,8 @@ def test_a_passage_holding_less_than_half_the_question_does_not_answer_it() -> N
         ("Who governs the South Kurils?", "Japan claims the southern Kurils.", True),
         # Four letters are too few: "Iran" is not "Iraq".
         ("How many teenagers died in Iraq?", "Six teenagers died in Iran.", False),
+        # A people's adjective is held by its country's name.
+        ("How many Belarusian experts left?", "Belarus withdrew its experts.", True),
     ],
 )
 def test_a_name_is_held_by_a_word_it_starts(question: str, text: str, answered: bool) -> None:
