@@ -140,6 +140,11 @@ def dateline_end(text: str) -> int:
 
 _NUMBER_WORDS_RE = words_pattern(_NUMBER_WORDS)
 _DATE_WORDS_RE = words_pattern(_DATE_WORDS)
+# What gives a reason: "because of his accent", "faute d'anneau couvert", "en raison de".
+_CAUSE_RE = re.compile(
+    r"\b(?:because|due to|owing to|as a result of|thanks to|in order to|the reason|"
+    r"car|parce qu|en raison d|a cause d|faute d|grace a|afin d|pour cause d)"
+)
 _LOCATIVE_RE = re.compile(rf"\b(?:{'|'.join(sorted(_LOCATIVE, key=len, reverse=True))})\s+[A-Z]")
 
 
@@ -181,6 +186,9 @@ def feature(
     if question_type == "where":
         place = _LOCATIVE_RE.search(sentence)
         return (1.0, place.start()) if place else (0.0, 0)
+    if question_type == "why":
+        cause = _CAUSE_RE.search(folded)
+        return (1.0, cause.start()) if cause else (0.0, 0)
     # who: a person's name, two capitalised words inside the sentence; one the question does
     # not give is the answer's ("Who directed Nerve?" — "Directed by Henry Joost…").
     named = None

@@ -17,7 +17,7 @@ from typing import Literal
 
 from retrieval.analysis import LANGUAGES, fold, is_stopword, iter_words, normalize, stem
 
-QuestionType = Literal["who-said", "how-many", "when", "where", "who", "other"]
+QuestionType = Literal["who-said", "how-many", "when", "where", "who", "why", "other"]
 
 # Say-verbs: they make a who-said question and are never searched.
 SPEECH_VERBS = frozenset(
@@ -262,6 +262,7 @@ _QUESTION_WORDS_BY_TYPE: dict[QuestionType, frozenset[str]] = {
     "when": _WHEN_NOUNS,
     "where": _PLACE_NOUNS,
     "who": frozenset(),
+    "why": frozenset(),
     "other": frozenset(),
 }
 
@@ -278,6 +279,8 @@ def _question_type(words: list[str], where: bool) -> QuestionType:
     # follows ("…la galaxie où un trou noir…").
     if any(a in _WHICH_OR_WHAT and b in FIGURE_NOUNS for a, b in pairs):
         return "how-many"
+    if "why" in present or "pourquoi" in present:
+        return "why"
     if "when" in present or "quand" in present:
         return "when"
     if pairs & {("what", "time"), ("what", "year"), ("what", "date"), ("which", "day")}:

@@ -300,6 +300,22 @@ def test_how_many_cuts_a_long_sentence_around_the_figure_by_the_questions_words(
     assert "about 12,500" in shown
 
 
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("Why were his early films dubbed?", "because of his heavy Austrian accent"),
+        ("Pourquoi ses premiers films ont-ils été doublés ?", "because of his heavy Austrian"),
+    ],
+)
+def test_why_takes_the_reason(question: str, reason: str) -> None:
+    text = (
+        "Arnold Schwarzenegger's early films were dubbed, as were those of many actors who "
+        f"came to Hollywood from Europe. {FILLER['en']} The films were dubbed because of his "
+        "heavy Austrian accent."
+    )
+    assert reason in excerpt_for(question, text)
+
+
 def test_when_takes_the_date() -> None:
     text = (
         "The next Winter Olympics will be held in PyeongChang. Russia's Olympic committee has "

@@ -24,6 +24,8 @@ from retrieval.question import read_question
         ("Qu'a demandé Pékin aux États-Unis ?", "who-said"),
         ("How did the Air Force chief describe the contacts with Russia?", "who-said"),
         ("How did Moscow react to the sanctions?", "who-said"),
+        ("Why did Hungary lift its veto?", "why"),
+        ("Pourquoi la Hongrie a-t-elle levé son veto ?", "why"),
         ("Comment le Kremlin a-t-il réagi ?", "who-said"),
         ("How many people were wounded in Kharkiv?", "how-many"),
         ("How long did the phone call last?", "how-many"),
