@@ -510,7 +510,11 @@ def make_excerpt(
     elif features[strongest][0]:
         anchor = spans[strongest][0] + features[strongest][1] - start
     else:
-        anchor = found[0][0] if found else 0
+        # Nothing the type asks for: keep the sentence holding most of the question in view.
+        heaviest = max(range(first, last + 1), key=lambda i: (weight(per_sentence[i]), -i))
+        a, b = spans[heaviest]
+        here = [s - start for s, _, _ in matches if a <= s < b]
+        anchor = here[0] if here else (found[0][0] if found else 0)
     shown = _shorten(text[start:end], found, max_chars, anchor, weights)
     return replace(shown, sentences=tuple(range(first, last + 1)))
 

@@ -316,6 +316,21 @@ def test_why_takes_the_reason(question: str, reason: str) -> None:
     assert reason in excerpt_for(question, text)
 
 
+def test_keywords_keep_the_sentence_holding_most_of_them_in_view() -> None:
+    # The window's first sentence holds one common word, the next the rest: cut from the
+    # first, the answer at the end of the next fell off.
+    text = (
+        "He said China's recent moves to tighten controls on capital outflows were targeting "
+        "only illegal activities and would be temporary. Profits earned by foreign-invested "
+        "firms based on the Chinese mainland - as well as companies from Hong Kong, Macao and "
+        "Taiwan in the manufacturing sector - grew by 10.8 percent year-on-year to 1.5 trillion "
+        "yuan from January to November 2016, the ministry said."
+    )
+    shown = excerpt_for("profits of foreign-invested firms in China January-November 2016", text)
+    assert len(shown) <= 300
+    assert "grew by 10.8 percent year-on-year to 1.5 trillion yuan" in shown
+
+
 def test_when_takes_the_date() -> None:
     text = (
         "The next Winter Olympics will be held in PyeongChang. Russia's Olympic committee has "
