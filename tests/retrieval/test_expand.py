@@ -63,6 +63,7 @@ def test_every_line_of_the_table_has_both_languages() -> None:
         ("Chechnya", "Tchétchénie"),
         ("les organes douaniers de l'UEEA", "EAEU"),
         ("le réseau autoroutier", "network"),
+        ("Dans quelle usine sont-ils fabriqués ?", "plant"),
     ],
 )
 def test_names_and_news_words_find_their_other_language_forms(question: str, form: str) -> None:
