@@ -145,7 +145,12 @@ _CAUSE_RE = re.compile(
     r"\b(?:because|due to|owing to|as a result of|thanks to|in order to|the reason|"
     r"car|parce qu|en raison d|a cause d|faute d|grace a|afin d|pour cause d)"
 )
-_LOCATIVE_RE = re.compile(rf"\b(?:{'|'.join(sorted(_LOCATIVE, key=len, reverse=True))})\s+[A-Z]")
+_LOCATIVE_RE = re.compile(
+    rf"\b(?:{'|'.join(sorted(_LOCATIVE, key=len, reverse=True))})\s+[A-Z]"
+    # Places listed after what they are: "countries such as Switzerland", "des pays comme…".
+    r"|\b(?:countries|cities|regions|provinces|pays|villes|régions)\s+"
+    r"(?:such as|like|including|comme|dont|notamment)\s+[A-Z]"
+)
 
 
 def feature(

@@ -16,6 +16,7 @@ from retrieval.excerpt import (
     Excerpt,
     dateline_end,
     excerpt_sentences,
+    feature,
     make_excerpt,
     names_speaker,
 )
@@ -345,6 +346,20 @@ def test_where_takes_the_place() -> None:
         "by two Typhoons. The passengers were taken to London by bus."
     )
     assert "Stansted" in excerpt_for("Where was the plane escorted?", text)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place"),
+    [
+        ("The plane was escorted to Stansted Airport.", True),
+        ("The feedstock relies on imports from countries such as Switzerland and Japan.", True),
+        ("Il importe l'acier de pays comme la Suisse et le Japon.", False),
+        ("Il importe l'acier de pays comme Suisse et Japon.", True),
+        ("The feedstock relies on imports from abroad.", False),
+    ],
+)
+def test_a_sentence_gives_a_place(sentence: str, place: bool) -> None:
+    assert (feature(sentence, "where")[0] > 0) is place
 
 
 def test_who_takes_the_sentence_naming_someone_the_question_does_not() -> None:
