@@ -297,4 +297,7 @@ def _question_type(words: list[str], where: bool) -> QuestionType:
         return "who-said"
     if "who" in present or "qui" in present:
         return "who"
+    # Keywords asking for a date: "Dortmund Champions League return Benfica date".
+    if present & {"date", "dates"} and not present & _INTERROGATIVES:
+        return "when"
     return "other"

@@ -26,6 +26,8 @@ from retrieval.question import read_question
         ("How did Moscow react to the sanctions?", "who-said"),
         ("Why did Hungary lift its veto?", "why"),
         ("Pourquoi la Hongrie a-t-elle levé son veto ?", "why"),
+        ("Dortmund Champions League return Benfica date", "when"),
+        ("date du second tour", "when"),
         ("Comment le Kremlin a-t-il réagi ?", "who-said"),
         ("How many people were wounded in Kharkiv?", "how-many"),
         ("How long did the phone call last?", "how-many"),
