@@ -244,46 +244,79 @@ def test_the_excerpt_favours_the_sentence_with_the_rarer_word(
     assert answers and "Zeppelin" in answers[0].excerpt.text
 
 
-def test_who_said_ranks_the_speaker_speaking_above_the_speaker_mentioned(depeche: Depeche) -> None:
-    mentioned = article(
-        1,
-        '<p>"Putin\'s critics keep being poisoned," said analyst Richard Clarke.</p>',
-        title="Critics fall ill",
-        language="en",
-    )
-    speaking = article(
-        2,
-        "<p>Putin said on Tuesday that Russia would answer the attacks on its airfields in the "
-        "north and in the east of the country.</p>",
-        title="Kremlin answers",
-        language="en",
-    )
-    depeche.ingest_drafts([mentioned, speaking, *(article(n) for n in range(3, 9))])
-    # The quote mentioning Putin scores a little higher on BM25 alone (a shorter passage).
-    first = depeche.ask("What did Putin say?").answers[0]
-    assert "would answer the attacks" in first.excerpt.text
+# Two articles for a who-said question: (body, title, language) of the one that must not come
+# first, then of the one that must; the question; words of the first excerpt.
+WHO_SAID_RANKINGS = [
+    pytest.param(
+        (
+            '<p>"Putin\'s critics keep being poisoned," said analyst Richard Clarke.</p>',
+            "Critics fall ill",
+            "en",
+        ),
+        (
+            "<p>Putin said on Tuesday that Russia would answer the attacks on its airfields in "
+            "the north and in the east of the country.</p>",
+            "Kremlin answers",
+            "en",
+        ),
+        "What did Putin say?",
+        "would answer the attacks",
+        # The quote mentioning Putin scores a little higher on BM25 alone (a shorter passage).
+        id="the speaker speaking above the speaker mentioned",
+    ),
+    pytest.param(
+        (
+            '<p>Critics say that Putin\'s Russia poisons them. "He fears us," said one.</p>',
+            "Critics of Putin",
+            "en",
+        ),
+        (
+            "<p>During his annual news conference in Moscow on December 23, President Vladimir "
+            "Putin said that Russia could grant Georgians a visa waiver, adding that relations "
+            "between the two countries were slowly improving after years of tension.</p>",
+            "Visa waiver for Georgia",
+            "en",
+        ),
+        "What did Putin say?",
+        "visa waiver",
+        # Asked about no subject, the speaker's words on anything beat the passages about them.
+        id="the speaker alone: their words before passages about them",
+    ),
+    pytest.param(
+        (
+            "<p>L'entretien entre M. Poutine et M. Trump a duré une heure, a indiqué le Kremlin. "
+            "« Poutine a dit qu'il allait riposter », a affirmé le président américain.</p>",
+            "Poutine et Trump au téléphone",
+            "fr",
+        ),
+        (
+            '<p>German Chancellor Angela Merkel spoke with Vladimir Putin on Tuesday. "We have '
+            'agreed on further steps within the Normandy format," she said in Warsaw, where she '
+            "met the Polish prime minister and answered questions from reporters.</p>",
+            "Merkel in Warsaw",
+            "en",
+        ),
+        "Qu'a dit Merkel après son entretien avec Poutine ?",
+        "Normandy format",
+        id="passages without the speaker last",
+    ),
+]
 
 
-def test_who_said_on_the_speaker_alone_shows_their_words_before_passages_about_them(
+@pytest.mark.parametrize(("other", "answer", "question", "shown"), WHO_SAID_RANKINGS)
+def test_who_said_ranking(
     depeche: Depeche,
+    other: tuple[str, str, str],
+    answer: tuple[str, str, str],
+    question: str,
+    shown: str,
 ) -> None:
-    about = article(
-        1,
-        '<p>Critics say that Putin\'s Russia poisons them. "He fears us," said one.</p>',
-        title="Critics of Putin",
-        language="en",
-    )
-    speaking = article(
-        2,
-        "<p>During his annual news conference in Moscow on December 23, President Vladimir Putin "
-        "said that Russia could grant Georgians a visa waiver, adding that relations between the "
-        "two countries were slowly improving after years of tension.</p>",
-        title="Visa waiver for Georgia",
-        language="en",
-    )
-    depeche.ingest_drafts([about, speaking, *(article(n) for n in range(3, 9))])
-    first = depeche.ask("What did Putin say?").answers[0]
-    assert "visa waiver" in first.excerpt.text
+    drafts = [
+        article(n, body, title=title, language=language)
+        for n, (body, title, language) in enumerate((other, answer), start=1)
+    ]
+    depeche.ingest_drafts([*drafts, *(article(n) for n in range(3, 9))])
+    assert shown in depeche.ask(question).answers[0].excerpt.text
 
 
 def test_what_a_french_question_asks_for_is_found_in_english_too(depeche: Depeche) -> None:
@@ -301,26 +334,6 @@ def test_what_a_french_question_asks_for_is_found_in_english_too(depeche: Depech
     depeche.ingest_drafts([study, *(article(n) for n in range(3, 9))])
     question = "Dans quelle revue l'étude sur les cellules solaires a-t-elle été publiée ?"
     assert "Journal of Physical Chemistry" in depeche.ask(question).answers[0].excerpt.text
-
-
-def test_who_said_ranks_passages_without_the_speaker_last(depeche: Depeche) -> None:
-    about_the_other = article(
-        1,
-        "<p>L'entretien entre M. Poutine et M. Trump a duré une heure, a indiqué le Kremlin. "
-        "« Poutine a dit qu'il allait riposter », a affirmé le président américain.</p>",
-        title="Poutine et Trump au téléphone",
-    )
-    the_speaker = article(
-        2,
-        '<p>German Chancellor Angela Merkel spoke with Vladimir Putin on Tuesday. "We have '
-        'agreed on further steps within the Normandy format," she said in Warsaw, where she '
-        "met the Polish prime minister and answered questions from reporters.</p>",
-        title="Merkel in Warsaw",
-        language="en",
-    )
-    depeche.ingest_drafts([about_the_other, the_speaker, *(article(n) for n in range(3, 9))])
-    first = depeche.ask("Qu'a dit Merkel après son entretien avec Poutine ?").answers[0]
-    assert "Normandy format" in first.excerpt.text
 
 
 def _passage(text: str, language: str = "en") -> PassageRecord:
