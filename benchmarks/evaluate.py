@@ -59,6 +59,7 @@ SPLITS = (
     "blind10",
     "blind11",
     "blind12",
+    "blind13",
 )
 EXCERPT_CHARS = 300
 
