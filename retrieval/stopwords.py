@@ -1,7 +1,9 @@
 """French and English stopwords: the Snowball project's lists, plus French elision particles.
 
 The packaged lists on PyPI are far longer (English ones drop "date", "say", "said"), which would
-make news questions unanswerable, so the short Snowball lists are kept here as data.
+make news questions unanswerable, so the short Snowball lists are kept here as data; the
+French one also holds the prepositions whose English forms the English one has ("pendant" for
+"during", "après" for "after"), else a French question searches them as words.
 """
 
 FRENCH: frozenset[str] = frozenset(
@@ -16,6 +18,7 @@ FRENCH: frozenset[str] = frozenset(
     avais avait avions aviez avaient eut eûmes eûtes eurent aie aies ait ayons ayez aient eusse
     eusses eût eussions eussiez eussent
     a cet cette ceci cela ça lorsqu puisqu jusqu quoiqu presqu quelqu
+    pendant durant avant après depuis entre vers chez sans sous contre lors dont
     """.split()
 )
 

@@ -64,6 +64,10 @@ def test_the_question_type(question: str, kind: str) -> None:
         ("Jusqu'à quand les fraudeurs peuvent-ils payer ?", ["fraudeurs", "payer"]),
         ("De combien les coûts devraient-ils baisser ?", ["coûts", "baisser"]),
         ("Que veut le régulateur ?", ["régulateur"]),
+        (
+            "Quel système protégeait la flotte pendant l'exercice ?",
+            ["système", "protégeait", "flotte", "exercice"],
+        ),
     ],
 )
 def test_question_words_and_say_verbs_are_not_searched(question: str, searched: list[str]) -> None:
