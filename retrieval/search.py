@@ -554,6 +554,10 @@ class _Concept:
         )
 
 
+# How English names of peoples end: British, Saudi, Croatian, Congolese, Moroccan.
+_DEMONYM_ENDINGS = ("ish", "i", "is", "ian", "ians", "an", "ans", "ese")
+
+
 def _concepts(read: Question, expansions: Sequence[Expansion]) -> list[_Concept]:
     """The question's concepts, each with the terms it is found by: a word with its
     expansions. The words of one name written side by side ("Sergueï Lavrov") are one concept:
@@ -563,7 +567,21 @@ def _concepts(read: Question, expansions: Sequence[Expansion]) -> list[_Concept]
         translated = any(e.kind != "spelling" for e in expansions if position in e.words)
         terms = set(word.terms).union(*(e.terms for e in expansions if position in e.words))
         key = (word.name_start, -1) if word.name else (-1, position)
-        concept = grouped.setdefault(key, _Concept(name=_required_name(word, position)))
+        # A people's adjective the table gives in lowercase French ("British" / "britannique")
+        # is no name to hold: "UK toy companies" answers about British ones.
+        adjective = (
+            word.name
+            and word.text.casefold().endswith(_DEMONYM_ENDINGS)
+            and any(
+                e.kind == "translation" and e.form[:1].islower()
+                for e in expansions
+                if e.words == (position,)
+            )
+        )
+        concept = grouped.setdefault(
+            key, _Concept(name=_required_name(word, position) and not adjective)
+        )
+        concept.people = concept.people or adjective
         concept.terms |= terms
         concept.people = concept.people or is_language_name(word.text)
         if not translated:

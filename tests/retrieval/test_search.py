@@ -468,6 +468,25 @@ def test_a_passage_holding_less_than_half_the_question_does_not_answer_it() -> N
 @pytest.mark.parametrize(
     ("question", "text", "answered"),
     [
+        # "British" is a people's adjective (the table's French "britannique"), not a name.
+        (
+            "What did the toy expert say about British toy firms?",
+            '"UK toy firms are trying to open up the Asian market," the toy expert said.',
+            True,
+        ),
+        # "Pope" is one ("pape" in French all the same).
+        ("What did the Pope say about climate change?", "Leaders spoke on climate change.", False),
+    ],
+)
+def test_a_peoples_adjective_need_not_be_held(question: str, text: str, answered: bool) -> None:
+    read = read_question(question)
+    found = translations(read)
+    assert is_answered(read, found, [_passage(text)], dict.fromkeys(read.terms, 1.0)) is answered
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "answered"),
+    [
         # "Germany" is held by "German", "South" by "southern".
         (
             "How many teenagers died in Germany?",
