@@ -64,6 +64,9 @@ def test_every_line_of_the_table_has_both_languages() -> None:
         ("les organes douaniers de l'UEEA", "EAEU"),
         ("le réseau autoroutier", "network"),
         ("Dans quelle usine sont-ils fabriqués ?", "plant"),
+        ("la flotte de la Baltique pendant l'exercice", "Baltic"),
+        ("la flotte de la Baltique pendant l'exercice", "drills"),
+        ("IS and Nusra zones in Syria", "État islamique"),
     ],
 )
 def test_names_and_news_words_find_their_other_language_forms(question: str, form: str) -> None:
