@@ -20,7 +20,7 @@ from retrieval.analysis import Language, analyze, fold, iter_words, normalize, s
 from retrieval.passages import sentence_spans
 
 # Bumped whenever the terms of a passage change: a saved index of another version is rebuilt.
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3  # 3: French prepositions (pendant, après…) are stopwords
 MAX_LEAD_NAMES = 16
 
 
