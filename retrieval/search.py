@@ -581,9 +581,8 @@ def _concepts(read: Question, expansions: Sequence[Expansion]) -> list[_Concept]
         concept = grouped.setdefault(
             key, _Concept(name=_required_name(word, position) and not adjective)
         )
-        concept.people = concept.people or adjective
+        concept.people = concept.people or adjective or is_language_name(word.text)
         concept.terms |= terms
-        concept.people = concept.people or is_language_name(word.text)
         if not translated:
             concept.untranslated.append(word.text)
         concept.translated = concept.translated or translated
