@@ -24,7 +24,7 @@ read by ``retrieval.speech``.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from retrieval.analysis import Language, fold, iter_words, term
@@ -154,12 +154,16 @@ _LOCATIVE_RE = re.compile(
 
 
 def feature(
-    sentence: str, question_type: QuestionType, speakers: Collection[str] = ()
+    sentence: str,
+    question_type: QuestionType,
+    speakers: Collection[str] = (),
+    given: Collection[str] = (),
 ) -> tuple[float, int]:
     """How well a sentence carries what the type asks for (0..1.5), and where it lies.
 
     ``speakers`` (folded names of the question) make a who-said sentence stronger when it
-    attributes words to one of them. Word lists are matched on the folded sentence, so the
+    attributes words to one of them; ``given``, the question's own figures ("the Nokia 6"), are
+    not the count it asks for. Word lists are matched on the folded sentence, so the
     positions of what they find are approximate (ligatures unfold), good enough to cut around.
     """
     if question_type == "other":
@@ -170,7 +174,7 @@ def feature(
     if question_type == "how-many":
         # A figure in digits is more often the answer than "dozens of"; a year ("built in
         # 1818-1858", "in December 2016") is rarely the count asked for.
-        figure = next((m for m in _FIGURE.finditer(sentence) if not _is_year(m)), None)
+        figure = next((m for m in _answer_figures(sentence, given) if not _is_year(m)), None)
         if figure:
             return 1.0, figure.start()
         found = _NUMBER_WORDS_RE.search(folded)
@@ -244,10 +248,15 @@ def _body_sentences(text: str) -> list[str]:
 
 
 def passage_feature(
-    text: str, question_type: QuestionType, speakers: Collection[str] = ()
+    text: str,
+    question_type: QuestionType,
+    speakers: Collection[str] = (),
+    given: Collection[str] = (),
 ) -> float:
     """The best feature score among the passage's sentences (its dateline left out)."""
-    return max(feature(sentence, question_type, speakers)[0] for sentence in _body_sentences(text))
+    return max(
+        feature(sentence, question_type, speakers, given)[0] for sentence in _body_sentences(text)
+    )
 
 
 def speech_feature(text: str, speakers: Collection[str], *, title: str = "") -> tuple[float, bool]:
@@ -330,7 +339,8 @@ def make_excerpt(
         for a, b in spans
     ]
     sentences = [text[a:b] for a, b in spans]
-    features = [feature(sentence, question_type, speakers) for sentence in sentences]
+    given = {t for t in terms if t.isdigit()}
+    features = [feature(sentence, question_type, speakers, given) for sentence in sentences]
     who_said = question_type == "who-said"
     # For who-said, the quoted words themselves: the attribution alone is not the answer.
     quotes = quoted_sentences(sentences) if who_said else [False] * len(spans)
@@ -511,7 +521,7 @@ def make_excerpt(
         # ("…thought to number about 10,000"), not by a subhead run into it.
         a, b = spans[strongest]
         near = [s - a for s, _, _ in matches if a <= s < b]
-        anchor = a + _figure_near(sentences[strongest], near) - start
+        anchor = a + _figure_near(sentences[strongest], near, given) - start
     elif features[strongest][0]:
         anchor = spans[strongest][0] + features[strongest][1] - start
     else:
@@ -524,10 +534,15 @@ def make_excerpt(
     return replace(shown, sentences=tuple(range(first, last + 1)))
 
 
-def _figure_near(sentence: str, words: Sequence[int]) -> int:
-    """Where the figure (not a year) of ``sentence`` nearest one of the ``words`` (positions)
-    starts; the first figure when none is given."""
-    figures = [m.start() for m in _FIGURE.finditer(sentence) if not _is_year(m)]
+def _answer_figures(sentence: str, given: Collection[str]) -> Iterator[re.Match[str]]:
+    """The figures of ``sentence`` but those the question gives."""
+    return (m for m in _FIGURE.finditer(sentence) if m.group() not in given)
+
+
+def _figure_near(sentence: str, words: Sequence[int], given: Collection[str] = ()) -> int:
+    """Where the figure (not a year, not ``given``) of ``sentence`` nearest one of the
+    ``words`` (positions) starts; the first figure when none is given."""
+    figures = [m.start() for m in _answer_figures(sentence, given) if not _is_year(m)]
     if not figures:
         return 0
     if not words:

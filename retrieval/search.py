@@ -409,6 +409,7 @@ def _select(
     speakers = speaker_names(read, expansions)
     concepts = _concepts(read, expansions)
     speaker_only = bool(read.words) and all(w.speaker and w.name for w in read.words)
+    given = {t for t in terms if t.isdigit()}
     ranked = []
     for rank, (passage_id, score) in enumerate(zip(ids, scores, strict=True)):
         record = records.get(passage_id)
@@ -425,7 +426,7 @@ def _select(
                     boost += SPEAKER_BOOST + (SPEAKER_ONLY_BOOST if speaker_only else 0.0)
                 boost += TYPE_BOOST * kind
             else:
-                boost += TYPE_BOOST * passage_feature(record.text, read.type, speakers)
+                boost += TYPE_BOOST * passage_feature(record.text, read.type, speakers, given)
             if not holds_any(record.text, record.language, wanted) or passage_id in unnamed:
                 boost *= CONTEXT_ONLY
             if concepts:

@@ -285,6 +285,20 @@ def test_how_many_takes_a_count_over_a_models_name() -> None:
     assert "over 30" in excerpt_for(question, text, weights=idf)
 
 
+def test_how_many_takes_a_count_over_the_figure_the_question_gives() -> None:
+    # "the Nokia 6" is a figure, but the question's own: the price is the one it asks for.
+    text = (
+        "HMD Global, which owns the rights to use the brand on mobile phones and tablets for "
+        "the next decade, recently announced its first smartphone, the Nokia 6, to target "
+        "Chinese consumers. It will be released exclusively in China through the internet "
+        f"retail giant JD.com early this year. {FILLER['en']} The handset is priced at 1,699 yuan."
+    )
+    idf = {"nokia": 2.0, "6": 1.0, "china": 0.5, "price": 1.5}
+    assert "1,699 yuan" in excerpt_for(
+        "What is the price of the Nokia 6 in China?", text, weights=idf
+    )
+
+
 def test_how_many_cuts_a_long_sentence_around_the_figure_by_the_questions_words() -> None:
     # A subhead run into the sentence ("Grouping numbers 3,000") holds a figure too, far from
     # what the question asks about; cut at the first figure, the count asked for fell off.
