@@ -21,6 +21,7 @@ from retrieval.excerpt import (
     names_speaker,
 )
 from retrieval.fields import passage_terms
+from retrieval.passages import quote_open_after
 from retrieval.question import read_question
 from retrieval.search import name_groups, speaker_names
 from retrieval.speech import quoted_sentences, speaking_sentences
@@ -178,10 +179,32 @@ def test_a_surname_alone_names_the_speaker_of_a_later_quote() -> None:
         (['"One.'] + ["More."] * 6, [True] * 5 + [False] * 2),
         # A hyphen standing for a lost space after a colon; a hyphenated word is no quote.
         (['He said:-"She was hit in the neck".', "A so-'called' deal."], [True, False]),
+        # A quote the writer left open: the next quote's mark opens it, and closes after.
+        (
+            [
+                'The panel said that "It decided to uphold the ban.',
+                '"It was expected," he said.',
+                "The ban began in December.",
+                "It covers six skiers.",
+            ],
+            [True, True, False, False],
+        ),
     ],
 )
 def test_quoted_sentences(sentences: list[str], quoted: list[bool]) -> None:
     assert quoted_sentences(sentences) == quoted
+
+
+@given(
+    st.lists(st.text(st.characters(categories=["L"]), min_size=1, max_size=8), min_size=1),
+    st.booleans(),
+)
+def test_a_whole_quote_leaves_no_quote_open_whatever_came_before(
+    words: list[str], inside: bool
+) -> None:
+    sentence = '"' + " ".join(words) + '," he said.'
+    assert not quote_open_after(sentence, inside)
+    assert quote_open_after('He said: "' + " ".join(words), inside)
 
 
 @pytest.mark.parametrize(
