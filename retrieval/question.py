@@ -179,21 +179,31 @@ def read_question(text: str) -> Question:
     if not is_latin(text):
         unanalysed = tuple(QueryWord(w.text, (fold(w.text),)) for w in iter_words(text))
         return Question(text, "other", tuple(dict.fromkeys(unanalysed)), analysed=False)
-    tokens = [w.text for w in iter_words(text)]
+    found = list(iter_words(text))
+    tokens = [w.text for w in found]
     folded = [fold(t) for t in tokens]
+    # A say-verb in a compound is a word of the subject: "state-sponsored doping".
+    compound = {
+        i
+        for i, w in enumerate(found)
+        if folded[i] in SPEECH_VERBS | REPORTING_VERBS
+        and "-" in (text[w.start - 1 : w.start], text[w.end : w.end + 1])
+    }
     shouting = sum(t.isupper() for t in tokens) * 2 > len(tokens)
-    question_type = _question_type(folded, "où" in {t.casefold() for t in tokens})
+    plain = ["" if i in compound else f for i, f in enumerate(folded)]
+    question_type = _question_type(plain, "où" in {t.casefold() for t in tokens})
     dropped = _QUESTION_WORDS_BY_TYPE[question_type]
     words: list[QueryWord] = []
     seen: set[str] = set()
-    speaking = _speaker_tokens(folded) if question_type == "who-said" else range(0)
+    speaking = _speaker_tokens(plain) if question_type == "who-said" else range(0)
     capitalised = [_is_name(token, first=i == 0) for i, token in enumerate(tokens)]
     starts: list[int] = []
     for i, cap in enumerate(capitalised):
         starts.append(starts[i - 1] if cap and i and capitalised[i - 1] else i)
     focus = _focus_tokens(tokens, folded)
     for i, (token, key) in enumerate(zip(tokens, folded, strict=True)):
-        if key in seen or key in SPEECH_VERBS or key in _FILLER or key in dropped:
+        speech = key in SPEECH_VERBS and i not in compound
+        if key in seen or speech or key in _FILLER or key in dropped:
             continue
         after = folded[i + 1] if i + 1 < len(folded) else ""
         before = folded[i - 1] if i else ""

@@ -46,6 +46,8 @@ from retrieval.question import read_question
         ("Dans quelle commune un chalet a-t-il brûlé ?", "where"),
         ("Who won the IKEA drawing competition?", "who"),
         ("trains déraillés", "other"),
+        # A say-verb inside a compound is a word of the subject.
+        ("What state-owned firms were sold?", "other"),
     ],
 )
 def test_the_question_type(question: str, kind: str) -> None:
@@ -67,6 +69,10 @@ def test_the_question_type(question: str, kind: str) -> None:
         (
             "Quel système protégeait la flotte pendant l'exercice ?",
             ["système", "protégeait", "flotte", "exercice"],
+        ),
+        (
+            "What did the commission say about state-sponsored doping?",
+            ["commission", "state", "sponsored", "doping"],
         ),
     ],
 )
@@ -122,6 +128,7 @@ def test_any_text_reads_as_a_question(text: str) -> None:
         ("Qu'a déclaré le ministre japonais de la Défense ?", ["ministre", "japonais", "Défense"]),
         ("What did Iohannis tell the government?", ["Iohannis"]),
         ("How many people died?", []),
+        ("What did state-run media say about the strike?", ["state", "run", "media"]),
     ],
 )
 def test_who_speaks_in_a_who_said_question(question: str, speaker: list[str]) -> None:
