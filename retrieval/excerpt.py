@@ -524,6 +524,9 @@ def make_excerpt(
         anchor = a + _figure_near(sentences[strongest], near, given) - start
     elif features[strongest][0]:
         anchor = spans[strongest][0] + features[strongest][1] - start
+    elif who_said and quotes[strongest]:
+        # A quote run on from the sentence before has no mark of its own: it is the words said.
+        anchor = spans[strongest][0] - start
     else:
         # Nothing the type asks for: keep the sentence holding most of the question in view.
         heaviest = max(range(first, last + 1), key=lambda i: (weight(per_sentence[i]), -i))

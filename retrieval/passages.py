@@ -112,6 +112,21 @@ def quote_open_after(text: str, inside: bool = False, *, paired: bool = False) -
     return inside
 
 
+def starts_inside_quote(text: str) -> bool:
+    """Whether ``text`` starts inside a quote opened before it: its first quote mark closes one
+    ("…form joint ventures." Lu Dongfu, general manager…), as a passage cut from a long quote."""
+    for i, char in enumerate(text):
+        if char in "«“„":
+            return False
+        if char in "»”":
+            return True
+        if char == '"':
+            before = text[i - 1] if i else " "
+            after = text[i + 1] if i + 1 < len(text) else " "
+            return not before.isspace() and (after.isspace() or after in ".,;:!?)")
+    return False
+
+
 def _split_long(text: str, max_chars: int) -> list[str]:
     if len(text) <= max_chars:
         return [text]

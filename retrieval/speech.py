@@ -11,7 +11,7 @@ import re
 from collections.abc import Collection, Sequence
 
 from retrieval.analysis import fold, is_stopword
-from retrieval.passages import quote_open_after
+from retrieval.passages import quote_open_after, starts_inside_quote
 
 # Sentences after the one opening a quote that may still be inside it, should it not close.
 QUOTE_RUN = 4
@@ -92,7 +92,8 @@ def attributes(folded: str, speakers: Collection[str]) -> bool:
 def quoted_sentences(sentences: Sequence[str]) -> list[bool]:
     """Which sentences hold quoted words: their own opening mark, or the following sentences of
     a quote that runs on ("«Nous … . Il faut …», a-t-il dit") for at most ``QUOTE_RUN``."""
-    quoted, inside, run = [], False, 0
+    quoted, run = [], 0
+    inside = bool(sentences) and starts_inside_quote(" ".join(sentences))
     for sentence in sentences:
         opening = bool(QUOTE_OPENING.search(sentence))
         quoted.append(opening or inside)

@@ -21,7 +21,7 @@ from retrieval.excerpt import (
     names_speaker,
 )
 from retrieval.fields import passage_terms
-from retrieval.passages import quote_open_after
+from retrieval.passages import quote_open_after, starts_inside_quote
 from retrieval.question import read_question
 from retrieval.search import name_groups, speaker_names
 from retrieval.speech import quoted_sentences, speaking_sentences
@@ -189,10 +189,23 @@ def test_a_surname_alone_names_the_speaker_of_a_later_quote() -> None:
             ],
             [True, True, False, False],
         ),
+        # A passage cut from a long quote starts inside it: its first mark closes it.
+        (
+            ['form joint ventures in the railway sector."', "The firm was set up in 1990."],
+            [True, False],
+        ),
     ],
 )
 def test_quoted_sentences(sentences: list[str], quoted: list[bool]) -> None:
     assert quoted_sentences(sentences) == quoted
+
+
+@given(st.text(st.characters(exclude_characters='"«»“”„'), min_size=1))
+def test_a_text_starts_inside_a_quote_when_its_first_mark_closes_one(words: str) -> None:
+    words = words.strip() or "words"
+    assert starts_inside_quote(f'{words}," he said.')
+    assert not starts_inside_quote(f'He said: "{words}')
+    assert not starts_inside_quote(words)
 
 
 @given(
@@ -517,6 +530,31 @@ def test_a_window_too_long_is_cut_where_it_keeps_the_speakers_name() -> None:
     assert len(shown) <= MAX_EXCERPT_CHARS
     assert "Merkel" in shown
     assert "I have again talked" in shown
+
+
+def test_a_window_too_long_is_cut_around_the_quote_run_on_not_its_speakers_name() -> None:
+    # The passage starts inside the quote; the line after it names the speaker (with the words
+    # asked about) and opens another person's quote, too long to show both whole.
+    text = (
+        "CRC will work with both private and state-owned companies to form joint ventures to "
+        "support mixed ownership reform, and will accelerate the pace of asset-backed "
+        'securitization and equity financing in the railway sector." Lu Dongfu, general manager '
+        "of China Railway Corp, the world's biggest railway operator by rail length \"The "
+        "current regulations increased the operating costs of lending platforms."
+    )
+    question = (
+        "What did the general manager of China Railway Corp say about working with private firms?"
+    )
+    idf = {
+        "corp": 5.0,
+        "railway": 6.8,
+        "general": 2.6,
+        "manag": 2.6,
+        "privat": 3.8,
+        "work": 1.9,
+        "firm": 1.6,
+    }
+    assert "work with both private" in excerpt_for(question, text, weights=idf)
 
 
 def test_a_long_window_of_two_quotes_is_cut_around_the_one_on_the_subject() -> None:
