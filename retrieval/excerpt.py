@@ -425,11 +425,23 @@ def make_excerpt(
         for i in range(len(spans))
     ]
     free = [i for i in range(len(spans)) if i not in avoid]
-    if not free or (avoid and max(single) <= 0):
+    after = max(avoid, default=-1) + 1
+    # A quote the first look cut short goes on in the next sentence: the rest is the answer
+    # more often than another sentence on the subject ("…almost completed. There are minor
+    # differences that will be agreed soon," Rudskoy said.).
+    cut_short = (
+        who_said
+        and bool(avoid)
+        and after < len(spans)
+        and quotes[after]
+        and quotes[after - 1]
+        and speaking[after]
+        and not QUOTE_OPENING.match(sentences[after].lstrip())
+    )
+    if not free or (avoid and max(single) <= 0) or cut_short:
         # Nothing else is on the question; for who-said the speaker may go on after what was
         # shown ("…," the German chancellor said. "We have agreed on further steps," she added.).
-        after = max(avoid, default=-1) + 1
-        if not (who_said and avoid and after < len(spans) and speaking[after]):
+        if not (who_said and avoid and after < len(spans) and (speaking[after] or cut_short)):
             return Excerpt("")
         last = after
         while (
@@ -439,6 +451,13 @@ def make_excerpt(
             and spans[last + 1][1] - spans[after][0] <= max_chars
         ):
             last += 1
+        if cut_short and spans[last][1] - spans[after][0] <= max_chars:
+            # Room left goes to the passage's best other sentence on the question, as below.
+            chosen = _fragments(
+                spans, sentences, range(after, last + 1), per_sentence, single, max_chars, avoid
+            )
+            if len(chosen) > last - after + 1:
+                return _joined(text, spans, chosen, matches)
         start, end = spans[after][0], spans[last][1]
         shown = _shorten(text[start:end], [], max_chars)
         return replace(shown, sentences=tuple(range(after, last + 1)))

@@ -727,6 +727,25 @@ def test_a_second_look_for_who_said_shows_the_speaker_going_on_after_the_first(
     assert not second.highlights
 
 
+def test_a_second_look_for_who_said_shows_the_rest_of_a_quote_the_first_cut_short() -> None:
+    question = "What did Rudskoy say about mapping the zones held by IS in Syria?"
+    text = (
+        "Experts almost completed the effort on designating areas in Syria controlled by the "
+        "Islamic State at the meeting in Astana, the chief of the main operations directorate "
+        'of the General Staff, Sergey Rudskoy, said. "At the meeting, the effort on fixing the '
+        "zones held by the IS in Syria was almost completed. There are minor differences that "
+        f'will be agreed soon," he added. {FILLER["en"]} Maps of the zones held by IS in Syria '
+        "were handed to Turkey."
+    )
+    first = excerpt_of(question, text)
+    assert "minor differences" not in first.text
+    second = excerpt_of(question, text, avoid=first.sentences)
+    # The rest of the quote first, though it holds no word of the question; then, in the room
+    # left, the passage's best other sentence on the question.
+    assert second.text.startswith("There are minor differences")
+    assert second.text.endswith("Maps of the zones held by IS in Syria were handed to Turkey.")
+
+
 def test_a_second_look_is_empty_when_no_other_sentence_holds_a_word_of_the_question() -> None:
     question = "What did Dvorkovich say about the gas talks?"
     shown = excerpt_of(question, SPOKESMAN)
