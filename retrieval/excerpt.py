@@ -247,6 +247,12 @@ def _body_sentences(text: str) -> list[str]:
     return [text[start + a : start + b] for a, b in spans]
 
 
+def holds_a_count(text: str, given: Collection[str] = ()) -> bool:
+    """Whether ``text`` holds a count a how-many question may be answered by: a figure in
+    digits or a number word ("dozens"), not a year alone nor a figure the question gives."""
+    return feature(text, "how-many", (), given)[0] > YEAR_AS_FIGURE
+
+
 def passage_feature(
     text: str,
     question_type: QuestionType,

@@ -12,7 +12,13 @@ import numpy as np
 
 from retrieval.analysis import LANGUAGES, Language, fold, iter_words, term
 from retrieval.duplicates import is_duplicate, same_words, signature
-from retrieval.excerpt import Excerpt, make_excerpt, passage_feature, speech_feature
+from retrieval.excerpt import (
+    Excerpt,
+    holds_a_count,
+    make_excerpt,
+    passage_feature,
+    speech_feature,
+)
 from retrieval.expand import (
     Expansion,
     cognates,
@@ -260,13 +266,19 @@ def search(
         if more.text:
             answers[0] = replace(best, more=more)
     shown = [a.passage for a in answers[:3]] if offset == 0 else [r for r, _ in kept[:3]]
+    answered = is_answered(read, expansions, shown, idf)
+    if answered and read.type == "how-many" and offset == 0:
+        # Asked how many, excerpts without a count do not answer, whatever words they share.
+        given = {t for t in terms if t.isdigit()}
+        read_first = [e.text for a in answers for e in a.excerpts][:3]
+        answered = any(holds_a_count(text, given) for text in read_first)
     return Results(
         question,
         tuple(terms),
         tuple(answers),
         offset,
         has_more=len(kept) > offset + k,
-        answered=is_answered(read, expansions, shown, idf),
+        answered=answered,
         also_searched=_also_searched(expansions, [a.passage for a in answers]),
         question_type=read.type,
         analysed=read.analysed,

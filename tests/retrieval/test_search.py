@@ -80,6 +80,30 @@ def test_nothing_answers_directly_but_related_passages_are_shown(
     assert not results.answered
 
 
+@pytest.mark.parametrize(
+    ("count", "answered"),
+    [
+        ("The 180 passengers were taken to a hotel.", True),
+        ("Dozens of passengers were taken to a hotel.", True),
+        ("The passengers were taken to a hotel in 2017.", False),
+        ("The passengers were taken to a hotel.", False),
+    ],
+)
+def test_how_many_is_answered_only_by_excerpts_holding_a_count(
+    service: Depeche, tmp_path: Path, count: str, answered: bool
+) -> None:
+    path = tmp_path / "flight.txt"
+    path.write_text(
+        "Flight diverted to Stansted\n\nA Pakistan International Airlines flight to New York "
+        "was diverted to Stansted airport on Sunday after a security alert, and its passengers "
+        f"were questioned by police before being allowed to leave. {count}"
+    )
+    service.ingest_paths([path])
+    results = service.ask("How many passengers were on the flight diverted to Stansted?")
+    assert results.answers
+    assert results.answered is answered
+
+
 def test_english_words_with_no_french_form_are_not_asked_of_a_french_passage(
     seeded: Depeche,
 ) -> None:
