@@ -182,6 +182,12 @@ def feature(
             return 0.7, found.start()
         year = _FIGURE.search(sentence)
         return (YEAR_AS_FIGURE, year.start()) if year else (0.0, 0)
+    if question_type == "year":
+        year = next((m for m in _FIGURE.finditer(sentence) if _is_year(m)), None)
+        if year:
+            return 1.0, year.start()
+        when, where = feature(sentence, "when")
+        return YEAR_AS_FIGURE * when, where
     if question_type == "when":
         # A day of a month or a time says when; a lone month, weekday or year less so.
         full = _FULL_DATE.search(sentence)

@@ -17,7 +17,7 @@ from typing import Literal
 
 from retrieval.analysis import LANGUAGES, fold, is_stopword, iter_words, normalize, stem
 
-QuestionType = Literal["who-said", "how-many", "when", "where", "who", "why", "other"]
+QuestionType = Literal["who-said", "how-many", "when", "year", "where", "who", "why", "other"]
 
 # Say-verbs: they make a who-said question and are never searched.
 SPEECH_VERBS = frozenset(
@@ -270,6 +270,7 @@ _QUESTION_WORDS_BY_TYPE: dict[QuestionType, frozenset[str]] = {
     "who-said": frozenset(),
     "how-many": frozenset(fold(w) for w in "temps money argent".split()),
     "when": _WHEN_NOUNS,
+    "year": _WHEN_NOUNS,
     "where": _PLACE_NOUNS,
     "who": frozenset(),
     "why": frozenset(),
@@ -291,11 +292,14 @@ def _question_type(words: list[str], where: bool) -> QuestionType:
         return "how-many"
     if "why" in present or "pourquoi" in present:
         return "why"
+    # "In what year…", "En quelle année…": a year, not the day of a month.
+    if pairs & {("what", "year"), ("which", "year"), ("quelle", "annee")}:
+        return "year"
     if "when" in present or "quand" in present:
         return "when"
-    if pairs & {("what", "time"), ("what", "year"), ("what", "date"), ("which", "day")}:
+    if pairs & {("what", "time"), ("what", "date"), ("which", "day")}:
         return "when"
-    if pairs & {("quelle", "heure"), ("quelle", "date"), ("quelle", "annee"), ("quel", "jour")}:
+    if pairs & {("quelle", "heure"), ("quelle", "date"), ("quel", "jour")}:
         return "when"
     if where or "where" in present:
         return "where"

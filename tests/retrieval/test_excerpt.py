@@ -390,6 +390,17 @@ def test_when_takes_the_date() -> None:
     assert "February 9-25, 2018" in excerpt_for("When are the Winter Olympics?", text)
 
 
+def test_what_year_takes_the_year_over_another_date() -> None:
+    text = (
+        "The diplomat welcomed the decision of the European Parliament earlier this week to lift "
+        "visa requirements for Georgia once a suspension mechanism allowing the reintroduction "
+        "of visas for the citizens of third countries enters into force, as Moscow expected. "
+        f"{FILLER['en']} The visa regime between Russia and Georgia was imposed in 2000."
+    )
+    question = "In what year did Russia and Georgia start requiring visas?"
+    assert "imposed in 2000" in excerpt_for(question, text)
+
+
 def test_where_takes_the_place() -> None:
     text = (
         "RAF fighter jets were scrambled on Tuesday. The plane was escorted to Stansted Airport "

@@ -40,6 +40,8 @@ from retrieval.question import read_question
         ("What price did the Nokia 6 sell at when it launched?", "how-many"),
         ("When will the PyeongChang Winter Olympics take place?", "when"),
         ("Quand la Banque nationale suisse se réunira-t-elle ?", "when"),
+        ("In what year did Georgia waive visas for Russians?", "year"),
+        ("En quelle année le régime de visas a-t-il été imposé ?", "year"),
         ("A quelle heure la secousse s'est-elle produite ?", "when"),
         ("Where is the Combined Air Operations Center located?", "where"),
         ("Où a eu lieu l'embuscade ?", "where"),
