@@ -12,13 +12,7 @@ import numpy as np
 
 from retrieval.analysis import LANGUAGES, Language, fold, iter_words, term
 from retrieval.duplicates import is_duplicate, same_words, signature
-from retrieval.excerpt import (
-    Excerpt,
-    holds_a_count,
-    make_excerpt,
-    passage_feature,
-    speech_feature,
-)
+from retrieval.excerpt import Excerpt, make_excerpt, passage_feature, speech_feature
 from retrieval.expand import (
     Expansion,
     cognates,
@@ -32,6 +26,7 @@ from retrieval.expand import (
 from retrieval.fields import holds_any, passage_terms
 from retrieval.filters import Filters
 from retrieval.index import BM25Index
+from retrieval.kinds import holds_a_count
 from retrieval.question import NAME_PARTICLES, QueryWord, Question, QuestionType, read_question
 
 MAX_PER_ARTICLE = 2

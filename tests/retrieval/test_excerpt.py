@@ -16,11 +16,11 @@ from retrieval.excerpt import (
     Excerpt,
     dateline_end,
     excerpt_sentences,
-    feature,
     make_excerpt,
     names_speaker,
 )
 from retrieval.fields import passage_terms
+from retrieval.kinds import feature
 from retrieval.passages import quote_open_after, starts_inside_quote
 from retrieval.question import read_question
 from retrieval.search import name_groups, speaker_names
