@@ -88,6 +88,7 @@ _WHICH_OR_WHAT = _WHICH | {"what"}
 NAME_PARTICLES = frozenset(
     "al el bin ben ibn abu van von der den de del della di da dos du".split()
 )
+_JOINING_PARTICLES = NAME_PARTICLES - {"de", "du"}
 _LATIN = re.compile(r"[A-Za-zÀ-ɏḀ-ỿ]")
 
 
@@ -197,9 +198,19 @@ def read_question(text: str) -> Question:
     seen: set[str] = set()
     speaking = _speaker_tokens(plain) if question_type == "who-said" else range(0)
     capitalised = [_is_name(token, first=i == 0) for i, token in enumerate(tokens)]
+    # Particles between two capitalised words are inside one name: "Qassim al-Rimi", "Mohammed
+    # bin Salman", "Ursula von der Leyen" are each one person, whom the text may call by either
+    # word. Not French "de": "Grand Prix de Monaco" names two things.
+    joined = list(capitalised)
+    for i in range(1, len(tokens)):
+        end = i
+        while end < len(tokens) and folded[end] in _JOINING_PARTICLES:
+            end += 1
+        if end > i and end < len(tokens) and capitalised[i - 1] and capitalised[end]:
+            joined[i:end] = [True] * (end - i)
     starts: list[int] = []
-    for i, cap in enumerate(capitalised):
-        starts.append(starts[i - 1] if cap and i and capitalised[i - 1] else i)
+    for i, inside in enumerate(joined):
+        starts.append(starts[i - 1] if inside and i and joined[i - 1] else i)
     focus = _focus_tokens(tokens, folded)
     for i, (token, key) in enumerate(zip(tokens, folded, strict=True)):
         speech = key in SPEECH_VERBS and i not in compound

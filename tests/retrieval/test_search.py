@@ -511,6 +511,15 @@ def test_a_passage_holding_less_than_half_the_question_does_not_answer_it() -> N
             True,
         ),
         ("What did the Pope say about climate change?", "Leaders spoke on climate change.", False),
+        # One person's name, particles and all, is held by one of its words.
+        (
+            "When did Qassim al-Rimi become the leader of al Qaeda?",
+            "Rimi became the leader of al Qaeda in 2015.",
+            True,
+        ),
+        ("What did Ursula von der Leyen say?", 'Von der Leyen said: "We stand ready."', True),
+        # French "de" joins no name: the Grand Prix is not held by Monaco.
+        ("Résultats du Grand Prix de Monaco", "Monaco a accueilli un sommet.", False),
     ],
 )
 def test_the_names_a_passage_must_hold(question: str, text: str, answered: bool) -> None:
