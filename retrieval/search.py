@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -27,7 +28,14 @@ from retrieval.fields import holds_any, passage_terms
 from retrieval.filters import Filters
 from retrieval.index import BM25Index
 from retrieval.kinds import holds_a_count
-from retrieval.question import NAME_PARTICLES, QueryWord, Question, QuestionType, read_question
+from retrieval.question import (
+    NAME_PARTICLES,
+    QueryWord,
+    Question,
+    QuestionType,
+    name_terms,
+    read_question,
+)
 
 MAX_PER_ARTICLE = 2
 # A passage that carries what the question's type asks for (a quote, a figure, a date) ranks as
@@ -509,8 +517,17 @@ def is_answered(
     # and the next hold what they said about the subject ("Korner … Lady Gaga", "… Batman").
     readings: list[tuple[Language, set[str]]] = []
     by_article: dict[int, list[int]] = {}
+    acronyms = [
+        c
+        for c in concepts
+        if c.name and len(c.untranslated) == 1 and _ACRONYM.fullmatch(c.untranslated[0])
+    ]
     for passage in passages:
         found = set(passage_terms(passage.text, passage.language, title=passage.title))
+        found |= source_names(passage.source)
+        for concept in acronyms:
+            if spells_out(concept.untranslated[0], f"{passage.title}. {passage.text}"):
+                found |= concept.terms
         by_article.setdefault(passage.article_id, []).append(len(readings))
         readings.append((passage.language, found))
     for shown in by_article.values():
@@ -533,6 +550,40 @@ def is_answered(
         if share >= ANSWERED_SHARE * total:
             return True
     return False
+
+
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
+# Small words an acronym's spelled-out form runs over: "Court of Arbitration for Sport".
+_ACRONYM_FILLERS = frozenset("of for and the on de du des la le et pour d l".split())
+
+
+def spells_out(acronym: str, text: str) -> bool:
+    """Whether ``text`` writes ``acronym`` out in full: capitalised words whose initials spell
+    it ("NFL": "the National Football League"; "CAS": "Court of Arbitration for Sport")."""
+    words = [w.text for w in iter_words(text)]
+    for i, first in enumerate(words):
+        if first[:1] != acronym[0]:
+            continue
+        letters = ""
+        for word in words[i:]:
+            if word[:1].isupper():
+                letters += word[0]
+            elif not (letters and word.casefold() in _ACRONYM_FILLERS):
+                break
+            if not acronym.startswith(letters):
+                break
+            if letters == acronym:
+                return True
+    return False
+
+
+def source_names(source: str) -> set[str]:
+    """The words naming an article's source, as a question may ("BBC honours quiz"): a site's
+    name without its domain ("bbc.co.uk": "bbc"), or an agency's ("AFP", "Deutsche Welle")."""
+    words = [w.text for w in iter_words(source)]
+    if "." in source and " " not in source.strip():
+        words = words[:1]
+    return {t for w in words for t in name_terms(w)}
 
 
 @dataclass

@@ -6,11 +6,20 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.service import Depeche
 from retrieval.expand import translations
 from retrieval.question import read_question
-from retrieval.search import PassageRecord, _weights, is_answered, pooled_weights
+from retrieval.search import (
+    PassageRecord,
+    _weights,
+    is_answered,
+    pooled_weights,
+    source_names,
+    spells_out,
+)
 from tests.helpers import FILLER, article
 
 
@@ -360,8 +369,8 @@ def test_what_a_french_question_asks_for_is_found_in_english_too(depeche: Depech
     assert "Journal of Physical Chemistry" in depeche.ask(question).answers[0].excerpt.text
 
 
-def _passage(text: str, language: str = "en") -> PassageRecord:
-    return PassageRecord(1, 1, 0, None, text, language, "", "TEST", None, None, None, "day")  # type: ignore[arg-type]
+def _passage(text: str, language: str = "en", source: str = "TEST") -> PassageRecord:
+    return PassageRecord(1, 1, 0, None, text, language, "", source, None, None, None, "day")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -526,6 +535,66 @@ def test_the_names_a_passage_must_hold(question: str, text: str, answered: bool)
     read = read_question(question)
     found = translations(read)
     assert is_answered(read, found, [_passage(text)], dict.fromkeys(read.terms, 1.0)) is answered
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "source", "answered"),
+    [
+        # The article's source names it: "BBC" is held by a passage of bbc.co.uk.
+        (
+            "BBC honours quiz Beckham",
+            "Beckham never received an honour, a quiz recalls.",
+            "bbc.co.uk",
+            True,
+        ),
+        (
+            "BBC honours quiz Beckham",
+            "Beckham never received an honour, a quiz recalls.",
+            "dw.com",
+            False,
+        ),
+        # An acronym is held by its words written out.
+        (
+            "How much did the NFL pay?",
+            "The National Football League paid $1 billion.",
+            "dw.com",
+            True,
+        ),
+        (
+            "How much did the NFL pay?",
+            "The National Hockey League paid $1 billion.",
+            "dw.com",
+            False,
+        ),
+    ],
+)
+def test_a_name_is_held_by_the_source_or_by_its_acronym_written_out(
+    question: str, text: str, source: str, answered: bool
+) -> None:
+    read = read_question(question)
+    passage = _passage(text, source=source)
+    assert is_answered(read, [], [passage], dict.fromkeys(read.terms, 1.0)) is answered
+
+
+@pytest.mark.parametrize(
+    ("source", "names"),
+    [("bbc.co.uk", {"bbc"}), ("AFP", {"afp"}), ("Deutsche Welle", {"deutsch", "well"})],
+)
+def test_source_names(source: str, names: set[str]) -> None:
+    assert source_names(source) == names
+
+
+_CAPITALISED = st.from_regex(r"[A-Z][a-z]{1,8}", fullmatch=True)
+
+
+@given(st.lists(_CAPITALISED, min_size=2, max_size=5), st.sampled_from(["of", "for", "and"]))
+def test_the_initials_of_capitalised_words_spell_out_their_acronym(
+    words: list[str], filler: str
+) -> None:
+    acronym = "".join(w[0] for w in words)
+    text = f"The {words[0]} {filler} {' '.join(words[1:])} said so."
+    assert spells_out(acronym, text)
+    assert not spells_out(acronym, text.lower())
 
 
 def test_the_passages_shown_of_one_article_answer_together() -> None:
