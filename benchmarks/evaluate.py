@@ -60,6 +60,7 @@ SPLITS = (
     "blind11",
     "blind12",
     "blind13",
+    "blind14",
 )
 EXCERPT_CHARS = 300
 
