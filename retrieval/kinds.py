@@ -100,14 +100,11 @@ def feature(
     if question_type == "how-many":
         # A figure in digits is more often the answer than "dozens of"; a year ("built in
         # 1818-1858", "in December 2016") is rarely the count asked for.
-        figure = next((m for m in _answer_figures(sentence, given) if not _is_year(m)), None)
-        if figure:
-            return 1.0, figure.start()
-        found = _NUMBER_WORDS_RE.search(folded)
-        if found:
-            return 0.7, found.start()
-        year = _FIGURE.search(sentence)
-        return (YEAR_AS_FIGURE, year.start()) if year else (0.0, 0)
+        return _first_found(
+            (1.0, next((m for m in _answer_figures(sentence, given) if not _is_year(m)), None)),
+            (0.7, _NUMBER_WORDS_RE.search(folded)),
+            (YEAR_AS_FIGURE, _FIGURE.search(sentence)),
+        )
     if question_type == "year":
         year = next((m for m in _FIGURE.finditer(sentence) if _is_year(m)), None)
         if year:
@@ -116,20 +113,15 @@ def feature(
         return YEAR_AS_FIGURE * when, where
     if question_type == "when":
         # A day of a month or a time says when; a lone month, weekday or year less so.
-        full = _FULL_DATE.search(sentence)
-        if full:
-            return 1.0, full.start()
-        found = _DATE_WORDS_RE.search(folded)
-        if found:
-            return 0.8, found.start()
-        year = _YEAR_OR_TIME.search(sentence)
-        return (0.6, year.start()) if year else (0.0, 0)
+        return _first_found(
+            (1.0, _FULL_DATE.search(sentence)),
+            (0.8, _DATE_WORDS_RE.search(folded)),
+            (0.6, _YEAR_OR_TIME.search(sentence)),
+        )
     if question_type == "where":
-        place = _LOCATIVE_RE.search(sentence)
-        return (1.0, place.start()) if place else (0.0, 0)
+        return _first_found((1.0, _LOCATIVE_RE.search(sentence)))
     if question_type == "why":
-        cause = _CAUSE_RE.search(folded)
-        return (1.0, cause.start()) if cause else (0.0, 0)
+        return _first_found((1.0, _CAUSE_RE.search(folded)))
     # who: a person's name, two capitalised words inside the sentence; one the question does
     # not give is the answer's ("Who directed Nerve?" — "Directed by Henry Joost…").
     named = None
@@ -138,6 +130,14 @@ def feature(
             return NEW_PERSON, person.start()
         named = named or person
     return (0.5, named.start()) if named else (0.0, 0)
+
+
+def _first_found(*tiers: tuple[float, re.Match[str] | None]) -> tuple[float, int]:
+    """The value and position of the first tier whose sign was found, (0, 0) when none was."""
+    for value, found in tiers:
+        if found:
+            return value, found.start()
+    return 0.0, 0
 
 
 def who_said_feature(sentence: str, folded: str, attributed: bool) -> tuple[float, int]:
