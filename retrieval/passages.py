@@ -101,15 +101,21 @@ def quote_open_after(text: str, inside: bool = False, *, paired: bool = False) -
         elif char == '"' and paired:
             inside = not inside
         elif char == '"':
-            before = text[i - 1] if i else " "
-            after = text[i + 1] if i + 1 < len(text) else " "
-            if (before.isspace() or before in "(:") and (after.isalnum() or after in "'‘["):
-                inside = True
-            elif not before.isspace() and (after.isspace() or after in ".,;:!?)"):
-                inside = False
-            else:
-                inside = not inside
+            opens = _straight_quote_opens(text, i)
+            inside = not inside if opens is None else opens
     return inside
+
+
+def _straight_quote_opens(text: str, i: int) -> bool | None:
+    """What the straight double quote at ``i`` does by where it stands: opens a quote (before a
+    word, after a space), closes one (after a word, before a space), or None: it cannot tell."""
+    before = text[i - 1] if i else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if (before.isspace() or before in "(:") and (after.isalnum() or after in "'‘["):
+        return True
+    if not before.isspace() and (after.isspace() or after in ".,;:!?)"):
+        return False
+    return None
 
 
 def starts_inside_quote(text: str) -> bool:
@@ -121,9 +127,7 @@ def starts_inside_quote(text: str) -> bool:
         if char in "»”":
             return True
         if char == '"':
-            before = text[i - 1] if i else " "
-            after = text[i + 1] if i + 1 < len(text) else " "
-            return not before.isspace() and (after.isspace() or after in ".,;:!?)")
+            return _straight_quote_opens(text, i) is False
     return False
 
 
