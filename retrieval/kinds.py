@@ -151,10 +151,20 @@ def who_said_feature(sentence: str, folded: str, attributed: bool) -> tuple[floa
     return 0.0, 0
 
 
-def holds_a_count(text: str, given: Collection[str] = ()) -> bool:
-    """Whether ``text`` holds a count a how-many question may be answered by: a figure in
-    digits or a number word ("dozens"), not a year alone nor a figure the question gives."""
-    return feature(text, "how-many", (), given)[0] > YEAR_AS_FIGURE
+# The types whose answer an excerpt must show in so many signs to answer at all.
+KIND_REQUIRED: frozenset[QuestionType] = frozenset({"how-many", "year"})
+
+
+def holds_the_kind(text: str, question_type: QuestionType, given: Collection[str] = ()) -> bool:
+    """Whether ``text`` holds what a question of ``KIND_REQUIRED`` type asks for: a count (a
+    figure in digits or a number word, not a year alone nor a figure the question gives), a
+    year. Other types' answers are too often worded otherwise ("the day before", "he warned")
+    to be required."""
+    if question_type == "how-many":
+        return feature(text, "how-many", (), given)[0] > YEAR_AS_FIGURE
+    if question_type == "year":
+        return feature(text, "year")[0] >= 1.0
+    return True
 
 
 def _answer_figures(sentence: str, given: Collection[str]) -> Iterator[re.Match[str]]:

@@ -27,7 +27,7 @@ from retrieval.expand import (
 from retrieval.fields import holds_any, passage_terms
 from retrieval.filters import Filters
 from retrieval.index import BM25Index
-from retrieval.kinds import holds_a_count
+from retrieval.kinds import KIND_REQUIRED, holds_the_kind
 from retrieval.question import (
     NAME_PARTICLES,
     QueryWord,
@@ -270,11 +270,12 @@ def search(
             answers[0] = replace(best, more=more)
     shown = [a.passage for a in answers[:3]] if offset == 0 else [r for r, _ in kept[:3]]
     answered = is_answered(read, expansions, shown, idf)
-    if answered and read.type == "how-many" and offset == 0:
-        # Asked how many, excerpts without a count do not answer, whatever words they share.
+    if answered and read.type in KIND_REQUIRED and offset == 0:
+        # Asked how many or what year, excerpts without a count or a year do not answer,
+        # whatever words they share.
         given = {t for t in terms if t.isdigit()}
         read_first = [e.text for a in answers for e in a.excerpts][:3]
-        answered = any(holds_a_count(text, given) for text in read_first)
+        answered = any(holds_the_kind(text, read.type, given) for text in read_first)
     return Results(
         question,
         tuple(terms),

@@ -80,6 +80,9 @@ def test_the_reply_says_what_else_it_searched(seeded: Depeche, question: str, al
         "What did Macron say about pensions?",
         "Qu'a dit Emmanuel Macron sur les retraites ?",
         "Résultats du Grand Prix de Monaco",
+        # The seed tells of the drones and of the talks, but no count nor year of either.
+        "How many drones were shot down over Moscow?",
+        "In what year did the talks start?",
     ],
 )
 def test_nothing_answers_directly_but_related_passages_are_shown(
