@@ -54,6 +54,7 @@ def test_the_seed_answers(seeded: Depeche, question: str, expected: str) -> None
         ("Moscow Kyiv truce negotiations", "au point mort"),
         ("Poutin riposte", "riposter"),
         ("Ouchakof", "Ouchakov"),
+        ("When did Trump and Putin speak?", "se sont parlé mercredi"),
     ],
 )
 def test_the_first_excerpt_holds_the_answer(seeded: Depeche, question: str, shown: str) -> None:
