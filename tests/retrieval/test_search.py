@@ -55,6 +55,7 @@ def test_the_seed_answers(seeded: Depeche, question: str, expected: str) -> None
         ("Poutin riposte", "riposter"),
         ("Ouchakof", "Ouchakov"),
         ("When did Trump and Putin speak?", "se sont parlé mercredi"),
+        ("Where did the second round of talks take place?", "à Istanbul"),
     ],
 )
 def test_the_first_excerpt_holds_the_answer(seeded: Depeche, question: str, shown: str) -> None:
