@@ -664,11 +664,15 @@ def _also_searched(
     expansions: Sequence[Expansion], shown: Sequence[PassageRecord]
 ) -> tuple[str, ...]:
     """The forms searched besides the user's words that the answers shown contain, as written
-    there ("Poutine"; a corrected spelling as the passage spells it)."""
+    there ("Poutine"; a corrected spelling as the passage spells it); a form of several words
+    ("deuxième tour") only when a passage holds them all."""
     names: dict[str, None] = {}
     for expansion in expansions:
         for record in shown:
             written = _written_form(record, expansion.terms)
+            if written and len(set(expansion.terms)) > 1:
+                held = set(passage_terms(record.text, record.language))
+                written = written if set(expansion.terms) <= held else None
             if written:
                 label = expansion.form if expansion.kind == "translation" else written
                 names.setdefault(label, None)

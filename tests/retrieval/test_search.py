@@ -76,6 +76,15 @@ def test_the_reply_says_what_else_it_searched(seeded: Depeche, question: str, al
     assert also in seeded.ask(question).also_searched
 
 
+def test_a_form_of_several_words_is_said_searched_only_where_all_of_them_are(
+    seeded: Depeche,
+) -> None:
+    # "second round" is searched as "deuxième tour" and "deuxième cycle": the seed says only
+    # "le deuxième cycle".
+    also = seeded.ask("Where did the second round of talks take place?").also_searched
+    assert "deuxième cycle" in also and "deuxième tour" not in also
+
+
 @pytest.mark.parametrize(
     "question",
     [
