@@ -61,6 +61,7 @@ SPLITS = (
     "blind12",
     "blind13",
     "blind14",
+    "blind15",
 )
 EXCERPT_CHARS = 300
 
