@@ -297,6 +297,7 @@ def make_excerpt(
     # A quote the first look cut short goes on in the next sentence: the rest is the answer
     # more often than another sentence on the subject ("…almost completed. There are minor
     # differences that will be agreed soon," Rudskoy said.).
+    shown_terms = set().union(*(per_sentence[i] for i in avoid if i < len(spans)))
     cut_short = (
         who_said
         and bool(avoid)
@@ -305,6 +306,9 @@ def make_excerpt(
         and quotes[after - 1]
         and speaking[after]
         and not QUOTE_OPENING.match(sentences[after].lstrip())
+        # …unless another sentence holds words of the question the first look did not show
+        # ("The requirements to be met during the testing keep growing. «It can go on…»").
+        and not any(per_sentence[j] - shown_terms for j in free)
     )
     if not free or (avoid and max(single) <= 0) or cut_short:
         # Nothing else is on the question; for who-said the speaker may go on after what was

@@ -745,16 +745,38 @@ def test_a_second_look_for_who_said_shows_the_rest_of_a_quote_the_first_cut_shor
         "Islamic State at the meeting in Astana, the chief of the main operations directorate "
         'of the General Staff, Sergey Rudskoy, said. "At the meeting, the effort on fixing the '
         "zones held by the IS in Syria was almost completed. There are minor differences that "
-        f'will be agreed soon," he added. {FILLER["en"]} Maps of the zones held by IS in Syria '
-        "were handed to Turkey."
+        f'will be agreed soon," he added. {FILLER["en"]} Russian aircraft struck IS targets in '
+        "Syria on Monday."
     )
     first = excerpt_of(question, text)
     assert "minor differences" not in first.text
     second = excerpt_of(question, text, avoid=first.sentences)
-    # The rest of the quote first, though it holds no word of the question; then, in the room
-    # left, the passage's best other sentence on the question.
+    # The rest of the quote first, though it holds no word of the question (nor does any other
+    # sentence hold one not shown yet); then, in the room left, the best other sentence on it.
     assert second.text.startswith("There are minor differences")
-    assert second.text.endswith("Maps of the zones held by IS in Syria were handed to Turkey.")
+    assert second.text.endswith("Russian aircraft struck IS targets in Syria on Monday.")
+
+
+def test_a_second_look_prefers_new_words_of_the_question_to_the_rest_of_the_quote() -> None:
+    question = "What did Siyenko say about the ever-growing testing requirements for the Armata?"
+    text = (
+        "Rosatom was commissioned to create ammunition for Russia's new tank Armata, the CEO of "
+        "the tank's designer and manufacturer Uralvagonzavod, Oleg Siyenko, has told TASS. "
+        '"We are in the process of test runs in the field and firing practice. We have done a '
+        "great deal. Currently the focus is on firing practice and it depends on when we have "
+        'the ammunition from our Rosatom subcontractors," Siyenko said. He explained that '
+        "Rosatom had to be commissioned because manufacturing ammunition implies certain "
+        'specifics. "It\'s related with the caps. We sincerely help them," he said. The '
+        'requirements to be met during the testing keep growing. "It can go on and on like this '
+        "without an end. We would like to deliver our products to the armed forces as soon as "
+        'possible," Siyenko said.'
+    )
+    first = excerpt_of(question, text)
+    assert "requirements" not in first.text
+    second = excerpt_of(question, text, avoid=first.sentences)
+    # The requirements, not yet shown, and what he said of them, rather than the rest of the
+    # quote the first excerpt cut short.
+    assert "keep growing" in second.text and "It can go on and on" in second.text
 
 
 def test_a_second_look_is_empty_when_no_other_sentence_holds_a_word_of_the_question() -> None:
