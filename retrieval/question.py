@@ -43,7 +43,7 @@ _INTERROGATIVES = frozenset(
     for w in """what which who whom whose when where why how many much long old far
     did does do is are was were has have had will would can could
     qu que quoi qui quand où ou combien comment pourquoi quel quelle quels quelles lequel
-    laquelle est ce il elle ils elles t a ont été
+    laquelle est ce il elle ils elles t a ont été être avoir
     can could may might must will would should peut peuvent pourra pourront pourrait doit
     doivent devrait devraient pourraient veut veulent voulait voudrait va vont""".split()
 )

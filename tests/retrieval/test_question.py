@@ -72,6 +72,8 @@ def test_the_question_type(question: str, kind: str) -> None:
             "Quel système protégeait la flotte pendant l'exercice ?",
             ["système", "protégeait", "flotte", "exercice"],
         ),
+        # Auxiliaries are not searched: "être" as little as "été".
+        ("Jusqu'où le gazoduc doit-il être prolongé ?", ["gazoduc", "prolongé"]),
         (
             "What did the commission say about state-sponsored doping?",
             ["commission", "state", "sponsored", "doping"],
