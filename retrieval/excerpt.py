@@ -212,7 +212,13 @@ def make_excerpt(
     who_said = question_type == "who-said"
     # For who-said, the quoted words themselves: the attribution alone is not the answer.
     quotes = quoted_sentences(sentences) if who_said else [False] * len(spans)
-    speaking = speaking_sentences(sentences, quotes, speakers) if who_said else quotes
+    # A passage further down its article may open on "…," he said for the speaker its article
+    # named above it (the article was found for that name): the words are theirs.
+    speaking = (
+        speaking_sentences(sentences, quotes, speakers, named_before=not lead)
+        if who_said
+        else quotes
+    )
 
     # Who speaks and the names asked about, as their words, each word as its terms: "the
     # ambassador said" speaks for the Russian ambassador to Cyprus, "Siyenko" names Oleg

@@ -103,12 +103,17 @@ def quoted_sentences(sentences: Sequence[str]) -> list[bool]:
 
 
 def speaking_sentences(
-    sentences: Sequence[str], quoted: Sequence[bool], speakers: Collection[str]
+    sentences: Sequence[str],
+    quoted: Sequence[bool],
+    speakers: Collection[str],
+    *,
+    named_before: bool = False,
 ) -> list[bool]:
     """Which sentences give words to one of ``speakers``: a quote or reported speech attributed
     to them by name, or a quote attributed to "he", "the ambassador"… once an earlier sentence
     has named them ("Siyenko told TASS. […] «We hope…», he said": a passage follows one speaker
-    far more often than it switches)."""
+    far more often than it switches), or, when ``named_before`` (the text before the passage
+    named them), in the quotes the passage opens on."""
     if not speakers:
         return [False] * len(sentences)
     folded = [fold(s) for s in sentences]
@@ -129,9 +134,14 @@ def speaking_sentences(
     }
     if quoted and quoted[-1]:
         attributed.add(runs[-1])  # the passage ends inside the quote: its attribution follows
-    speaking, named = [], False
+    speaking, named, opening = [], False, named_before
     for i, words in enumerate(folded):
-        speaking.append(direct[i] or (quoted[i] and named and runs[i] in attributed))
+        # Still in the quotes the passage opens on: each begins with its mark, or runs on.
+        starts_quoted = bool(QUOTE_OPENING.match(sentences[i].lstrip())) or (
+            i > 0 and runs[i] == runs[i - 1]
+        )
+        opening = opening and quoted[i] and starts_quoted
+        speaking.append(direct[i] or (quoted[i] and (named or opening) and runs[i] in attributed))
         named = named or any(w in speakers for w in re.findall(r"\w+", words))
     return speaking
 

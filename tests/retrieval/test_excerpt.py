@@ -254,6 +254,28 @@ def test_a_particle_of_the_speakers_name_alone_names_no_one() -> None:
     assert speaking_sentences(sentences, [True], speaker_names(read)) == [False]
 
 
+TIMONIN_GOES_ON = (
+    '"We are confident that the policy aimed at boosting the nuclear missile capacity is not '
+    'conducive to ensuring Pyongyang\'s security," he said. "Relying on these considerations, '
+    'the Russian side supported the UN resolutions over nuclear missile tests in the North," '
+    "the diplomat said. Timonin noted that Russia does not share the tough approach towards "
+    "North Korea of the US and its regional allies, which he called counterproductive."
+)
+
+
+@pytest.mark.parametrize(
+    ("lead", "shown"),
+    [(False, True), (True, False)],
+    ids=["a passage further down its article", "the article's first passage"],
+)
+def test_a_passage_opening_on_he_said_speaks_for_the_speaker_named_above_it(
+    lead: bool, shown: bool
+) -> None:
+    question = "What did Timonin say about North Korea's nuclear missile policy?"
+    excerpt = excerpt_of(question, TIMONIN_GOES_ON, lead=lead)
+    assert ("not conducive to ensuring Pyongyang's security" in excerpt.text) is shown
+
+
 def test_a_name_in_the_possessive_names_the_speaker_of_a_later_quote() -> None:
     sentences = [
         "Vladislav Zlatinov's clinic in Sofia did the operation.",
