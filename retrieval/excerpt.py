@@ -28,7 +28,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from retrieval.analysis import Language, fold, iter_words, term
-from retrieval.kinds import feature, figure_near, who_said_feature
+from retrieval.kinds import feature, figure_near, question_figures, who_said_feature
 from retrieval.passages import quote_open_after, sentence_spans
 from retrieval.question import QuestionType
 from retrieval.speech import (
@@ -207,7 +207,7 @@ def make_excerpt(
         for a, b in spans
     ]
     sentences = [text[a:b] for a, b in spans]
-    given = {t for t in terms if t.isdigit()}
+    given = question_figures(terms)
     features = [feature(sentence, question_type, speakers, given) for sentence in sentences]
     who_said = question_type == "who-said"
     # For who-said, the quoted words themselves: the attribution alone is not the answer.
@@ -303,7 +303,6 @@ def make_excerpt(
     # A quote the first look cut short goes on in the next sentence: the rest is the answer
     # more often than another sentence on the subject ("…almost completed. There are minor
     # differences that will be agreed soon," Rudskoy said.).
-    shown_terms = set().union(*(per_sentence[i] for i in avoid if i < len(spans)))
     cut_short = (
         who_said
         and bool(avoid)
@@ -312,14 +311,16 @@ def make_excerpt(
         and quotes[after - 1]
         and speaking[after]
         and not QUOTE_OPENING.match(sentences[after].lstrip())
+    )
+    if cut_short:
         # …unless another sentence holds words of the question the first look did not show
         # ("The requirements to be met during the testing keep growing. «It can go on…»").
-        and not any(per_sentence[j] - shown_terms for j in free)
-    )
+        shown_terms = set().union(*(per_sentence[i] for i in avoid if i < len(spans)))
+        cut_short = not any(per_sentence[j] - shown_terms for j in free)
     if not free or (avoid and max(single) <= 0) or cut_short:
         # Nothing else is on the question; for who-said the speaker may go on after what was
         # shown ("…," the German chancellor said. "We have agreed on further steps," she added.).
-        if not (who_said and avoid and after < len(spans) and (speaking[after] or cut_short)):
+        if not (who_said and avoid and after < len(spans) and speaking[after]):
             return Excerpt("")
         last = after
         while (

@@ -101,7 +101,7 @@ def feature(
         # A figure in digits is more often the answer than "dozens of"; a year ("built in
         # 1818-1858", "in December 2016") is rarely the count asked for.
         return _first_found(
-            (1.0, next((m for m in _answer_figures(sentence, given) if not _is_year(m)), None)),
+            (1.0, next(_counts(sentence, given), None)),
             (0.7, _NUMBER_WORDS_RE.search(folded)),
             (YEAR_AS_FIGURE, _FIGURE.search(sentence)),
         )
@@ -167,15 +167,20 @@ def holds_the_kind(text: str, question_type: QuestionType, given: Collection[str
     return True
 
 
-def _answer_figures(sentence: str, given: Collection[str]) -> Iterator[re.Match[str]]:
-    """The figures of ``sentence`` but those the question gives."""
-    return (m for m in _FIGURE.finditer(sentence) if m.group() not in given)
+def question_figures(terms: Collection[str]) -> frozenset[str]:
+    """The figures a question gives among its terms ("the Nokia 6"): not the count it asks for."""
+    return frozenset(t for t in terms if t.isdigit())
+
+
+def _counts(sentence: str, given: Collection[str]) -> Iterator[re.Match[str]]:
+    """The figures of ``sentence`` that may be a count: not a year, not one the question gives."""
+    return (m for m in _FIGURE.finditer(sentence) if m.group() not in given and not _is_year(m))
 
 
 def figure_near(sentence: str, words: Sequence[int], given: Collection[str] = ()) -> int:
     """Where the figure (not a year, not ``given``) of ``sentence`` nearest one of the
     ``words`` (positions) starts; the first figure when none is given."""
-    figures = [m.start() for m in _answer_figures(sentence, given) if not _is_year(m)]
+    figures = [m.start() for m in _counts(sentence, given)]
     if not figures:
         return 0
     if not words:

@@ -27,7 +27,7 @@ from retrieval.expand import (
 from retrieval.fields import holds_any, passage_terms
 from retrieval.filters import Filters
 from retrieval.index import BM25Index
-from retrieval.kinds import KIND_REQUIRED, holds_the_kind
+from retrieval.kinds import KIND_REQUIRED, holds_the_kind, question_figures
 from retrieval.question import (
     NAME_PARTICLES,
     QueryWord,
@@ -273,7 +273,7 @@ def search(
     if answered and read.type in KIND_REQUIRED and offset == 0:
         # Asked how many or what year, excerpts without a count or a year do not answer,
         # whatever words they share.
-        given = {t for t in terms if t.isdigit()}
+        given = question_figures(terms)
         read_first = [e.text for a in answers for e in a.excerpts][:3]
         answered = any(holds_the_kind(text, read.type, given) for text in read_first)
     return Results(
@@ -425,7 +425,7 @@ def _select(
     speakers = speaker_names(read, expansions)
     concepts = _concepts(read, expansions)
     speaker_only = bool(read.words) and all(w.speaker and w.name for w in read.words)
-    given = {t for t in terms if t.isdigit()}
+    given = question_figures(terms)
     ranked = []
     for rank, (passage_id, score) in enumerate(zip(ids, scores, strict=True)):
         record = records.get(passage_id)

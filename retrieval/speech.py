@@ -137,10 +137,14 @@ def speaking_sentences(
     speaking, named, opening = [], False, named_before
     for i, words in enumerate(folded):
         # Still in the quotes the passage opens on: each begins with its mark, or runs on.
-        starts_quoted = bool(QUOTE_OPENING.match(sentences[i].lstrip())) or (
-            i > 0 and runs[i] == runs[i - 1]
+        opening = (
+            opening
+            and quoted[i]
+            and (
+                bool(QUOTE_OPENING.match(sentences[i].lstrip()))
+                or (i > 0 and runs[i] == runs[i - 1])
+            )
         )
-        opening = opening and quoted[i] and starts_quoted
         speaking.append(direct[i] or (quoted[i] and (named or opening) and runs[i] in attributed))
         named = named or any(w in speakers for w in re.findall(r"\w+", words))
     return speaking
